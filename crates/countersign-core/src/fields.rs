@@ -1,0 +1,210 @@
+//! The free-form fields of a login request, validated: scope and permission
+//! sets, the claimed hostname, the login message and device names.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The most tokens a scope or permission set may hold.
+pub const MAX_TOKENS: usize = 32;
+/// The longest token, in bytes.
+pub const MAX_TOKEN_LEN: usize = 64;
+/// The longest hostname, in bytes (as DNS allows).
+pub const MAX_HOSTNAME_LEN: usize = 253;
+/// The longest login message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+/// The longest device name, in characters.
+pub const MAX_DEVICE_NAME_CHARS: usize = 64;
+
+/// Why a request field was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// A token is empty, too long or has a character outside `!`..=`~`.
+    #[error("{field}: token {token:?} must be 1 to {MAX_TOKEN_LEN} visible ASCII characters")]
+    BadToken {
+        /// Which field.
+        field: &'static str,
+        /// The token, cut to a readable length.
+        token: String,
+    },
+    /// Too many tokens.
+    #[error("{field}: more than {MAX_TOKENS} entries")]
+    TooManyTokens {
+        /// Which field.
+        field: &'static str,
+    },
+    /// A text field is too long.
+    #[error("{field} is longer than {max} characters")]
+    TooLong {
+        /// Which field.
+        field: &'static str,
+        /// The limit.
+        max: usize,
+    },
+    /// A text field is empty when given.
+    #[error("{field} is empty")]
+    Empty {
+        /// Which field.
+        field: &'static str,
+    },
+    /// A text field holds a control character.
+    #[error("{field} contains a control character")]
+    ControlCharacter {
+        /// Which field.
+        field: &'static str,
+    },
+    /// A hostname holds something other than letters, digits, `-`, `.`, `_`.
+    #[error("hostname may hold only letters, digits, '-', '_' and '.'")]
+    BadHostname,
+}
+
+/// A set of scope or permission tokens, such as `openid` or `files:read`.
+///
+/// Sets are sorted and deduplicated, so equal sets have equal bytes in every
+/// digest. In JSON a set is an array of strings.
+#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "Vec<String>", into = "Vec<String>")]
+pub struct TokenSet(BTreeSet<String>);
+
+impl TokenSet {
+    /// The empty set: nothing granted.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// Validates tokens for the named field.
+    pub fn new<I, S>(field: &'static str, tokens: I) -> Result<Self, FieldError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut set = BTreeSet::new();
+        for token in tokens {
+            let token = token.into();
+            let visible = token.bytes().all(|b| b.is_ascii_graphic());
+            if token.is_empty() || token.len() > MAX_TOKEN_LEN || !visible {
+                let token = token.chars().take(MAX_TOKEN_LEN).collect();
+                return Err(FieldError::BadToken { field, token });
+            }
+            set.insert(token);
+            if set.len() > MAX_TOKENS {
+                return Err(FieldError::TooManyTokens { field });
+            }
+        }
+        Ok(Self(set))
+    }
+
+    /// Reads tokens separated by blanks or commas, as typed on a command line.
+    pub fn parse_list(field: &'static str, text: &str) -> Result<Self, FieldError> {
+        Self::new(
+            field,
+            text.split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|t| !t.is_empty()),
+        )
+    }
+
+    /// Whether every token of `self` is also in `granted`.
+    pub fn is_within(&self, granted: &TokenSet) -> bool {
+        self.0.is_subset(&granted.0)
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The tokens, sorted.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    /// The tokens joined by single spaces (tokens hold no blanks).
+    pub fn joined(&self) -> String {
+        self.iter().collect::<Vec<_>>().join(" ")
+    }
+}
+
+impl TryFrom<Vec<String>> for TokenSet {
+    type Error = FieldError;
+    fn try_from(tokens: Vec<String>) -> Result<Self, Self::Error> {
+        Self::new("tokens", tokens)
+    }
+}
+
+impl From<TokenSet> for Vec<String> {
+    fn from(set: TokenSet) -> Self {
+        set.0.into_iter().collect()
+    }
+}
+
+impl fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+/// Checks a free text field: not empty, not longer than `max` characters, no
+/// control characters (so it can never break a line of a signed statement).
+pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), FieldError> {
+    if text.trim().is_empty() {
+        return Err(FieldError::Empty { field });
+    }
+    if text.chars().count() > max {
+        return Err(FieldError::TooLong { field, max });
+    }
+    if text.chars().any(char::is_control) {
+        return Err(FieldError::ControlCharacter { field });
+    }
+    Ok(())
+}
+
+/// Checks the hostname a requester claims: what a host calls itself, so
+/// letters, digits, `-`, `_` and `.` only.
+pub fn check_hostname(hostname: &str) -> Result<(), FieldError> {
+    check_text("hostname", hostname, MAX_HOSTNAME_LEN)?;
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if hostname.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(FieldError::BadHostname)
+    }
+}
+
+/// A device's name as its owner gave it, such as "Work laptop".
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DeviceName(String);
+
+impl DeviceName {
+    /// Validates a device name.
+    pub fn new(name: impl Into<String>) -> Result<Self, FieldError> {
+        let name = name.into();
+        check_text("device name", &name, MAX_DEVICE_NAME_CHARS)?;
+        Ok(Self(name))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for DeviceName {
+    type Error = FieldError;
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Self::new(name)
+    }
+}
+
+impl From<DeviceName> for String {
+    fn from(name: DeviceName) -> Self {
+        name.0
+    }
+}
+
+impl fmt::Debug for DeviceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DeviceName({:?})", self.0)
+    }
+}

@@ -1,0 +1,118 @@
+//! The countersign login session: the domain that the browser, Node and the
+//! service share.
+//!
+//! A requester asks for a login ([`LoginRequest`]); the service records it as
+//! a [`LoginSession`] with a uid, a [`ShortUid`] and a login URL; the approver
+//! checks the details and signs a [`Statement`] with a device key; the service
+//! verifies it against the session ([`LoginSession::verify_device`]) and
+//! applies the transition, which the table in [`Status::after`] allows or
+//! refuses. Nothing here does IO, reads the clock or draws random numbers:
+//! time and randomness are arguments, so the same code runs everywhere and
+//! every test controls them.
+//!
+//! # The life of a session
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use countersign_core::{
+//!     Claim, Freshness, Keypair, LoginRequest, LoginSession, Signer, Statement, Status,
+//!     TokenSet, Username, uid_from_random, DEFAULT_TTL,
+//! };
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let now = Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap();
+//! // The requester makes its keys (from seeds it drew) and asks.
+//! let session_key = Keypair::from_seed(&[1; 32]);
+//! let cert_key = Keypair::from_seed(&[2; 32]);
+//! let request = LoginRequest {
+//!     username: Username::new("ada@example.org")?,
+//!     public_key: session_key.public_key(),
+//!     public_cert: cert_key.public_key(),
+//!     hostname: Some("build-01".into()),
+//!     login_message: Some("deploy to staging".into()),
+//!     scope: TokenSet::parse_list("scope", "deploy")?,
+//!     permissions: TokenSet::empty(),
+//! };
+//! // The service draws a uid and records the request.
+//! let uid = uid_from_random([7; 16]);
+//! let mut session =
+//!     LoginSession::request(request, uid, "192.0.2.7".parse()?, now, DEFAULT_TTL)?;
+//! let url = session.login_url("https://countersign.example");
+//! assert!(url.ends_with(&format!("/s?id={}", session.short_uid())));
+//!
+//! // The approver, shown the details, picks the code the requester shows
+//! // and signs an approval with a device key.
+//! let device_key = Keypair::from_seed(&[3; 32]);
+//! let device_uid = uid_from_random([8; 16]);
+//! let approval = Statement::new(
+//!     Claim::Approve {
+//!         session: session.uid(),
+//!         details: session.details_digest().unwrap(),
+//!         code: session.verification_code().unwrap(),
+//!     },
+//!     Signer::Device(device_uid),
+//!     now,
+//! )
+//! .sign(&device_key);
+//!
+//! // The service checks it with the device's public key and applies it.
+//! let proof = session.verify_device(&approval, &device_key.public_key(), now, Freshness::default())?;
+//! let user_uid = uid_from_random([9; 16]);
+//! session.set_approved(user_uid, &proof, now)?;
+//! assert_eq!(session.status(), Status::Approved);
+//! assert_eq!(session.device_uid(), Some(device_uid));
+//!
+//! // Later the requester logs out with its certificate key.
+//! let later = now + chrono::TimeDelta::hours(1);
+//! let logout = Statement::new(
+//!     Claim::Logout { session: session.uid(), details: session.details_digest().unwrap() },
+//!     Signer::Requester,
+//!     later,
+//! )
+//! .sign(&cert_key);
+//! let proof = session.verify_requester(&logout, later, Freshness::default())?;
+//! session.logout(&proof, later)?;
+//! assert!(session.is_logged_out());
+//! assert_eq!(session.public_key(), None, "keys are cleared on logout");
+//! # Ok(())
+//! # }
+//! ```
+
+mod code;
+mod encoding;
+mod fields;
+mod load;
+mod record;
+mod session;
+mod short_uid;
+mod statement;
+mod status;
+mod username;
+
+pub use code::{BadCode, VerificationCode};
+pub use encoding::{Digest, EncodingError, Fingerprint, Keypair, PublicKey, Signature};
+pub use fields::{
+    DeviceName, FieldError, MAX_DEVICE_NAME_CHARS, MAX_HOSTNAME_LEN, MAX_MESSAGE_CHARS,
+    MAX_TOKEN_LEN, MAX_TOKENS, TokenSet,
+};
+pub use load::{LoadError, Matches, Narrowing, load_by_short_uid, load_by_uid};
+pub use record::DecodeError;
+pub use session::{
+    DEFAULT_TTL, LoginRequest, LoginSession, MAX_TTL, SessionError, Verified, uid_from_random,
+};
+pub use short_uid::{ShortUid, ShortUidError};
+pub use statement::{
+    Claim, Freshness, STATEMENT_FORMAT, SignedStatement, Signer, Statement, StatementError,
+};
+pub use status::{Action, Status, TransitionError, UnknownStatus};
+pub use username::{MAX_USERNAME_CHARS, Username, UsernameError};
+
+/// Cuts a time to the millisecond: the precision every platform keeps, so a
+/// time written by one and read by another gives the same signed bytes.
+pub(crate) fn truncate_to_millis(
+    t: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    use chrono::DurationRound as _;
+    t.duration_trunc(chrono::TimeDelta::milliseconds(1))
+        .unwrap_or(t)
+}

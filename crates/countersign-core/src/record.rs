@@ -1,0 +1,185 @@
+//! The JSON form of a session, with the seed's field names, and the checks
+//! that make decoding untrusted JSON safe.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::encoding::PublicKey;
+use crate::fields::{FieldError, MAX_MESSAGE_CHARS, TokenSet, check_hostname, check_text};
+use crate::session::{LoginSession, MAX_TTL};
+use crate::short_uid::ShortUid;
+use crate::status::Status;
+use crate::username::Username;
+
+/// Why JSON is not a valid session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The JSON is malformed or a field has the wrong type or form.
+    #[error("invalid session JSON: {0}")]
+    Json(String),
+    /// A field is invalid.
+    #[error(transparent)]
+    Field(#[from] FieldError),
+    /// The fields contradict each other.
+    #[error("inconsistent session: {0}")]
+    Inconsistent(&'static str),
+}
+
+/// The session as it is written in JSON. `short_uid`, `expires_at` and
+/// `status_datetime` are ours; the rest are the seed's names.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionRecord {
+    uid: Uuid,
+    #[serde(default)]
+    short_uid: Option<ShortUid>,
+    username: Username,
+    request_datetime: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    status_datetime: DateTime<Utc>,
+    public_key: Option<PublicKey>,
+    public_certificate: Option<PublicKey>,
+    status: Status,
+    login_datetime: Option<DateTime<Utc>>,
+    logout_datetime: Option<DateTime<Utc>>,
+    ipaddr: IpAddr,
+    hostname: Option<String>,
+    login_message: Option<String>,
+    scope: TokenSet,
+    permissions: TokenSet,
+    user_uid: Option<Uuid>,
+    device_uid: Option<Uuid>,
+}
+
+impl LoginSession {
+    /// The session as JSON.
+    pub fn to_json(&self) -> String {
+        // Serializing this record cannot fail: every field is a string, a
+        // number or null, and every map key is a string.
+        serde_json::to_string(&SessionRecord::from(self)).unwrap_or_default()
+    }
+
+    /// The session as a JSON value, to embed in a larger document.
+    pub fn to_json_value(&self) -> serde_json::Value {
+        serde_json::to_value(SessionRecord::from(self)).unwrap_or_default()
+    }
+
+    /// Reads a session from JSON, refusing anything malformed or inconsistent.
+    pub fn from_json(json: &str) -> Result<Self, DecodeError> {
+        let record: SessionRecord =
+            serde_json::from_str(json).map_err(|e| DecodeError::Json(e.to_string()))?;
+        Self::try_from(record)
+    }
+
+    /// Reads a session from a JSON value.
+    pub fn from_json_value(value: serde_json::Value) -> Result<Self, DecodeError> {
+        let record: SessionRecord =
+            serde_json::from_value(value).map_err(|e| DecodeError::Json(e.to_string()))?;
+        Self::try_from(record)
+    }
+}
+
+impl Serialize for LoginSession {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SessionRecord::from(self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LoginSession {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let record = SessionRecord::deserialize(d)?;
+        Self::try_from(record).map_err(serde::de::Error::custom)
+    }
+}
+
+impl From<&LoginSession> for SessionRecord {
+    fn from(s: &LoginSession) -> Self {
+        Self {
+            uid: s.uid,
+            short_uid: Some(s.short_uid()),
+            username: s.username.clone(),
+            request_datetime: s.request_datetime,
+            expires_at: s.expires_at,
+            status_datetime: s.status_datetime,
+            public_key: s.public_key,
+            public_certificate: s.public_cert,
+            status: s.status,
+            login_datetime: s.login_datetime,
+            logout_datetime: s.logout_datetime,
+            ipaddr: s.ipaddr,
+            hostname: s.hostname.clone(),
+            login_message: s.login_message.clone(),
+            scope: s.scope.clone(),
+            permissions: s.permissions.clone(),
+            user_uid: s.user_uid,
+            device_uid: s.device_uid,
+        }
+    }
+}
+
+impl TryFrom<SessionRecord> for LoginSession {
+    type Error = DecodeError;
+
+    fn try_from(r: SessionRecord) -> Result<Self, Self::Error> {
+        use DecodeError::Inconsistent;
+        if r.short_uid.is_some_and(|short| !short.matches(&r.uid)) {
+            return Err(Inconsistent("short_uid is not that of uid"));
+        }
+        if let Some(hostname) = &r.hostname {
+            check_hostname(hostname)?;
+        }
+        if let Some(message) = &r.login_message {
+            check_text("login message", message, MAX_MESSAGE_CHARS)?;
+        }
+        if r.expires_at <= r.request_datetime || r.expires_at - r.request_datetime > MAX_TTL {
+            return Err(Inconsistent("expires_at is out of bounds"));
+        }
+        if r.status_datetime < r.request_datetime {
+            return Err(Inconsistent("status_datetime is before request_datetime"));
+        }
+        let cleared = matches!(r.status, Status::Denied | Status::LoggedOut);
+        let keys_held = r.public_key.is_some() && r.public_certificate.is_some();
+        let keys_gone = r.public_key.is_none() && r.public_certificate.is_none();
+        if (cleared && !keys_gone) || (!cleared && !keys_held) {
+            return Err(Inconsistent(
+                "the keys must be held until the session is denied or logged out",
+            ));
+        }
+        let approved_once = r.login_datetime.is_some();
+        if approved_once != (r.user_uid.is_some() && r.device_uid.is_some()) {
+            return Err(Inconsistent(
+                "login_datetime, user_uid and device_uid go together",
+            ));
+        }
+        if r.status == Status::Approved && !approved_once {
+            return Err(Inconsistent("an approved session has a login_datetime"));
+        }
+        if (r.status == Status::LoggedOut) != r.logout_datetime.is_some() {
+            return Err(Inconsistent(
+                "logout_datetime is set exactly when logged out",
+            ));
+        }
+        Ok(Self {
+            uid: r.uid,
+            username: r.username,
+            public_key: r.public_key,
+            public_cert: r.public_certificate,
+            ipaddr: r.ipaddr,
+            hostname: r.hostname,
+            login_message: r.login_message,
+            scope: r.scope,
+            permissions: r.permissions,
+            status: r.status,
+            request_datetime: r.request_datetime,
+            expires_at: r.expires_at,
+            status_datetime: r.status_datetime,
+            login_datetime: r.login_datetime,
+            logout_datetime: r.logout_datetime,
+            user_uid: r.user_uid,
+            device_uid: r.device_uid,
+        })
+    }
+}

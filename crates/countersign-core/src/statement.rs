@@ -1,0 +1,285 @@
+//! Signed statements: every state change other than a request is one.
+//!
+//! The bytes that are signed are built here and nowhere else, so the browser,
+//! the command line and the service can never disagree about them. They are
+//! lines of text: a format line, the action, what the action is about, the
+//! signer and the time. Every value is drawn from an alphabet without line
+//! breaks (uuids, the text encoding, validated names), so the lines cannot be
+//! confused with one another.
+
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::code::VerificationCode;
+use crate::encoding::{Digest, Keypair, PublicKey, Signature};
+use crate::fields::DeviceName;
+use crate::status::Action;
+
+/// The first line of every statement: its domain and format version.
+pub const STATEMENT_FORMAT: &str = "countersign-statement/1";
+
+/// What a statement says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Claim {
+    /// Approve a session, having picked the matching verification code.
+    Approve {
+        /// The session uid.
+        session: Uuid,
+        /// The digest of everything the approver was shown.
+        details: Digest,
+        /// The verification code the approver picked.
+        code: VerificationCode,
+    },
+    /// Deny a session.
+    Deny {
+        /// The session uid.
+        session: Uuid,
+        /// The digest of everything the approver was shown.
+        details: Digest,
+    },
+    /// Report a session as suspicious ("this wasn't me").
+    ReportSuspicious {
+        /// The session uid.
+        session: Uuid,
+        /// The digest of everything the approver was shown.
+        details: Digest,
+    },
+    /// Log a session out.
+    Logout {
+        /// The session uid.
+        session: Uuid,
+        /// The digest of the session's details.
+        details: Digest,
+    },
+    /// Register a device key for a user.
+    EnrollDevice {
+        /// The user the device is for.
+        user: Uuid,
+        /// The new device's uid, drawn by the device.
+        device: Uuid,
+        /// The new device's public key.
+        device_key: PublicKey,
+        /// The name its owner gave it.
+        device_name: DeviceName,
+    },
+    /// Revoke a device: it approves nothing from then on.
+    RevokeDevice {
+        /// The device's user.
+        user: Uuid,
+        /// The device to revoke.
+        device: Uuid,
+    },
+}
+
+/// Who signed a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signer {
+    /// A registered device, with the key the service holds for it.
+    Device(Uuid),
+    /// The requester of the session, with the key behind its `public_cert`.
+    Requester,
+}
+
+/// A claim, its signer and when it was signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statement {
+    /// What is said.
+    pub claim: Claim,
+    /// Who says it.
+    pub signer: Signer,
+    /// When, by the signer's clock (kept to the millisecond).
+    pub signed_at: DateTime<Utc>,
+}
+
+/// A statement with its signature, as it travels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedStatement {
+    /// The statement.
+    pub statement: Statement,
+    /// The signature over [`Statement::canonical_bytes`].
+    pub signature: Signature,
+}
+
+/// How old or how far ahead a statement's time may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Freshness {
+    /// The oldest a statement may be when it arrives.
+    pub max_age: TimeDelta,
+    /// How far ahead of the verifier's clock the signer's may run.
+    pub max_skew: TimeDelta,
+}
+
+impl Default for Freshness {
+    fn default() -> Self {
+        Self {
+            max_age: TimeDelta::minutes(5),
+            max_skew: TimeDelta::minutes(1),
+        }
+    }
+}
+
+/// Why a statement was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StatementError {
+    /// The signature does not verify with the signer's key.
+    #[error("the signature does not match the statement and the signer's key")]
+    BadSignature,
+    /// The statement is older than the freshness window.
+    #[error("the statement is too old (signed at {0})")]
+    Stale(DateTime<Utc>),
+    /// The statement's time is ahead of the verifier's clock.
+    #[error("the statement is dated in the future (signed at {0})")]
+    FromTheFuture(DateTime<Utc>),
+    /// The statement is about another session.
+    #[error("the statement is for another session")]
+    WrongSession,
+    /// The statement's digest is not that of the session's details: the
+    /// approver saw something else.
+    #[error("the session's details differ from those that were signed")]
+    DetailsChanged,
+    /// The verification code picked is not the session's.
+    #[error("the verification code does not match the one the requester shows")]
+    WrongCode,
+    /// The signer may not make this statement.
+    #[error("this signer may not make this statement")]
+    WrongSigner,
+    /// The statement is not about a login session.
+    #[error("the statement is not about a login session")]
+    NotAboutASession,
+    /// The session's keys have been cleared (it is denied or logged out), so
+    /// nothing can be verified against it.
+    #[error("the session is closed: its keys have been cleared")]
+    SessionClosed,
+}
+
+impl Claim {
+    /// The session action this claim asks for, with the session and digest,
+    /// or `None` for device claims.
+    pub fn session_action(&self) -> Option<(Action, Uuid, Digest)> {
+        match *self {
+            Claim::Approve {
+                session, details, ..
+            } => Some((Action::Approve, session, details)),
+            Claim::Deny { session, details } => Some((Action::Deny, session, details)),
+            Claim::ReportSuspicious { session, details } => {
+                Some((Action::ReportSuspicious, session, details))
+            }
+            Claim::Logout { session, details } => Some((Action::Logout, session, details)),
+            Claim::EnrollDevice { .. } | Claim::RevokeDevice { .. } => None,
+        }
+    }
+
+    /// The name of the claim's action, as written in the canonical bytes.
+    pub fn action_name(&self) -> &'static str {
+        match self {
+            Claim::Approve { .. } => "approve",
+            Claim::Deny { .. } => "deny",
+            Claim::ReportSuspicious { .. } => "report_suspicious",
+            Claim::Logout { .. } => "logout",
+            Claim::EnrollDevice { .. } => "enroll_device",
+            Claim::RevokeDevice { .. } => "revoke_device",
+        }
+    }
+}
+
+impl Statement {
+    /// A statement signed now; the time is cut to the millisecond, the
+    /// precision that every platform (JavaScript's `Date` included) keeps.
+    pub fn new(claim: Claim, signer: Signer, signed_at: DateTime<Utc>) -> Self {
+        Self {
+            claim,
+            signer,
+            signed_at: crate::truncate_to_millis(signed_at),
+        }
+    }
+
+    /// The exact bytes that are signed.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let mut lines = vec![
+            STATEMENT_FORMAT.to_owned(),
+            format!("action: {}", self.claim.action_name()),
+        ];
+        match &self.claim {
+            Claim::Approve {
+                session,
+                details,
+                code,
+            } => {
+                lines.push(format!("session: {session}"));
+                lines.push(format!("details: {details}"));
+                lines.push(format!("code: {code}"));
+            }
+            Claim::Deny { session, details }
+            | Claim::ReportSuspicious { session, details }
+            | Claim::Logout { session, details } => {
+                lines.push(format!("session: {session}"));
+                lines.push(format!("details: {details}"));
+            }
+            Claim::EnrollDevice {
+                user,
+                device,
+                device_key,
+                device_name,
+            } => {
+                lines.push(format!("user: {user}"));
+                lines.push(format!("device: {device}"));
+                lines.push(format!("device-key: {device_key}"));
+                lines.push(format!("device-name: {}", device_name.as_str()));
+            }
+            Claim::RevokeDevice { user, device } => {
+                lines.push(format!("user: {user}"));
+                lines.push(format!("device: {device}"));
+            }
+        }
+        lines.push(match self.signer {
+            Signer::Device(uid) => format!("signer: device {uid}"),
+            Signer::Requester => "signer: requester".to_owned(),
+        });
+        lines.push(format!(
+            "signed-at: {}",
+            self.signed_at.to_rfc3339_opts(SecondsFormat::Millis, true)
+        ));
+        let mut text = lines.join("\n");
+        text.push('\n');
+        text.into_bytes()
+    }
+
+    /// Signs the statement with the signer's key.
+    pub fn sign(self, key: &Keypair) -> SignedStatement {
+        let signature = key.sign_bytes(&self.canonical_bytes());
+        SignedStatement {
+            statement: self,
+            signature,
+        }
+    }
+
+    /// Checks the statement's time against the verifier's clock.
+    pub fn check_fresh(&self, now: DateTime<Utc>, window: Freshness) -> Result<(), StatementError> {
+        if self.signed_at > now + window.max_skew {
+            return Err(StatementError::FromTheFuture(self.signed_at));
+        }
+        if self.signed_at < now - window.max_age {
+            return Err(StatementError::Stale(self.signed_at));
+        }
+        Ok(())
+    }
+}
+
+impl SignedStatement {
+    /// Checks the signature with `key`, then the statement's freshness.
+    pub fn verify(
+        &self,
+        key: &PublicKey,
+        now: DateTime<Utc>,
+        window: Freshness,
+    ) -> Result<&Statement, StatementError> {
+        if !key.verify(&self.statement.canonical_bytes(), &self.signature) {
+            return Err(StatementError::BadSignature);
+        }
+        self.statement.check_fresh(now, window)?;
+        Ok(&self.statement)
+    }
+}
