@@ -1,1 +1,41 @@
-fn main() {}
+//! The project's automation, in Rust so that a newcomer, a developer and CI
+//! run the same commands: `cargo xtask test` and, with the service,
+//! `cargo xtask run`.
+
+mod cmd;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  test [--quick]   install what is missing, then run every check: fmt, clippy
+                   (native and wasm32), native tests, wasm tests in Node and in
+                   headless Chromium. --quick skips the wasm suites, says so,
+                   and is refused in CI.
+  help             this text
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let outcome = match args.as_slice() {
+        ["test"] => test::run(test::Options { quick: false }),
+        ["test", "--quick"] => test::run(test::Options { quick: true }),
+        [] | ["help" | "--help" | "-h"] => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown command {:?}\n\n{USAGE}", args.join(" "))),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,6 +1,14 @@
 //! Every status against every action: the transition table, enforced, with
 //! timestamps and cleared keys as the design says.
 
+// Test code: a panic is a failed test, which is what we want.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use chrono::TimeDelta;
@@ -49,7 +57,10 @@ fn check(from: Status, action: Action) {
                 Err(SessionError::Transition(TransitionError { from, action })),
                 "{from} --{action}--> must be refused"
             );
-            assert_eq!(session, before, "a refused {action} changed a {from} session");
+            assert_eq!(
+                session, before,
+                "a refused {action} changed a {from} session"
+            );
         }
     }
 }
@@ -136,7 +147,10 @@ fn a_pending_session_past_its_time_cannot_be_approved() {
     );
     assert_eq!(session, before);
     assert_eq!(session.status_at(late), Status::Expired);
-    assert_eq!(session.status_at(late - TimeDelta::milliseconds(1)), Status::Pending);
+    assert_eq!(
+        session.status_at(late - TimeDelta::milliseconds(1)),
+        Status::Pending
+    );
     for action in [Action::Deny, Action::ReportSuspicious] {
         let proof = signed(&session, action, late);
         let outcome = match action {
@@ -170,7 +184,10 @@ fn a_proof_for_one_action_does_not_do_another() {
         session.set_approved(user_uid(), &deny, at),
         Err(SessionError::ProofMismatch)
     );
-    assert_eq!(session.set_suspicious(&deny, at), Err(SessionError::ProofMismatch));
+    assert_eq!(
+        session.set_suspicious(&deny, at),
+        Err(SessionError::ProofMismatch)
+    );
     assert_eq!(session, before);
 }
 
@@ -201,7 +218,11 @@ fn pending_with_uid(bytes: [u8; 16]) -> countersign_core::LoginSession {
 
 #[test]
 fn lifetimes_out_of_bounds_are_refused() {
-    for ttl in [TimeDelta::zero(), TimeDelta::days(2), TimeDelta::seconds(-5)] {
+    for ttl in [
+        TimeDelta::zero(),
+        TimeDelta::days(2),
+        TimeDelta::seconds(-5),
+    ] {
         let outcome = countersign_core::LoginSession::request(
             request(),
             countersign_core::uid_from_random([1; 16]),

@@ -1,6 +1,12 @@
 //! Fixtures shared by the core tests: fixed keys, a fixed clock and sessions
 //! driven into each status.
 #![allow(dead_code, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use countersign_core::{
@@ -84,7 +90,12 @@ pub fn signed(session: &LoginSession, action: Action, at: DateTime<Utc>) -> Veri
     };
     let statement = Statement::new(claim, Signer::Device(device_uid()), at).sign(&device_key());
     session
-        .verify_device(&statement, &device_key().public_key(), at, Freshness::default())
+        .verify_device(
+            &statement,
+            &device_key().public_key(),
+            at,
+            Freshness::default(),
+        )
         .unwrap()
 }
 

@@ -1,0 +1,110 @@
+//! `cargo xtask test`: every check, in the order that fails fastest.
+
+use std::time::Instant;
+
+use crate::cmd::{self, Counts};
+use crate::tools;
+
+/// The crates that build for wasm32; the server does not (and must not be
+/// named in a wasm32 command: its dependencies do not build there).
+const WASM_CRATES: &[&str] = &["countersign-core"];
+
+pub struct Options {
+    /// Skip the wasm suites, for a quick native loop.
+    pub quick: bool,
+}
+
+enum Outcome {
+    Passed(Counts),
+    Checked,
+    Skipped(&'static str),
+}
+
+pub fn run(options: Options) -> Result<(), String> {
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    if options.quick && in_ci {
+        return Err("--quick skips suites, and nothing is skipped in CI".into());
+    }
+    let started = Instant::now();
+    let mut report: Vec<(&str, Outcome)> = Vec::new();
+
+    tools::ensure_rust_parts()?;
+    cmd::run(cmd::cargo().args(["fmt", "--all", "--check"]))?;
+    report.push(("fmt", Outcome::Checked));
+
+    cmd::run(cmd::cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    report.push(("clippy native", Outcome::Checked));
+    let mut wasm_clippy = cmd::cargo();
+    wasm_clippy.args(["clippy", "--all-targets", "--target", tools::WASM_TARGET]);
+    for krate in WASM_CRATES {
+        wasm_clippy.args(["-p", krate]);
+    }
+    cmd::run(wasm_clippy.args(["--", "-D", "warnings"]))?;
+    report.push(("clippy wasm32", Outcome::Checked));
+
+    let native = cmd::run_tests(cmd::cargo().args(["test", "--workspace"]))?;
+    report.push(("native tests", Outcome::Passed(native)));
+
+    if options.quick {
+        report.push(("wasm tests in Node", Outcome::Skipped("--quick")));
+        report.push((
+            "wasm tests in headless Chromium",
+            Outcome::Skipped("--quick"),
+        ));
+    } else {
+        let runner = tools::ensure_wasm_bindgen()?;
+        tools::ensure_node()?;
+        let driver = tools::ensure_chromedriver()?;
+        let wasm_tests = || {
+            let mut command = cmd::cargo();
+            command
+                .args(["test", "--target", tools::WASM_TARGET])
+                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner);
+            for krate in WASM_CRATES {
+                command.args(["-p", krate]);
+            }
+            command
+        };
+        let node = cmd::run_tests(&mut wasm_tests())?;
+        report.push(("wasm tests in Node", Outcome::Passed(node)));
+        let chromium = cmd::run_tests(
+            wasm_tests()
+                .env("WASM_BINDGEN_USE_BROWSER", "1")
+                .env("CHROMEDRIVER", &driver),
+        )?;
+        report.push(("wasm tests in headless Chromium", Outcome::Passed(chromium)));
+    }
+
+    println!();
+    println!("countersign checks ({:.0?}):", started.elapsed());
+    let mut total = Counts::default();
+    let mut skipped = 0;
+    for (name, outcome) in &report {
+        match outcome {
+            Outcome::Passed(counts) => {
+                total += *counts;
+                println!(
+                    "  {name:<34} {} passed, {} failed",
+                    counts.passed, counts.failed
+                );
+            }
+            Outcome::Checked => println!("  {name:<34} ok"),
+            Outcome::Skipped(why) => {
+                skipped += 1;
+                println!("  {name:<34} SKIPPED ({why})");
+            }
+        }
+    }
+    if skipped > 0 {
+        println!("  {skipped} suite(s) skipped: this is not a full run");
+    }
+    println!("total: {} passed, {} failed", total.passed, total.failed);
+    Ok(())
+}
