@@ -71,6 +71,11 @@ pub enum Claim {
         /// The device to revoke.
         device: Uuid,
     },
+    /// Read the user's devices and sessions.
+    ReadAccount {
+        /// The user.
+        user: Uuid,
+    },
 }
 
 /// Who signed a statement.
@@ -168,7 +173,9 @@ impl Claim {
                 Some((Action::ReportSuspicious, session, details))
             }
             Claim::Logout { session, details } => Some((Action::Logout, session, details)),
-            Claim::EnrollDevice { .. } | Claim::RevokeDevice { .. } => None,
+            Claim::EnrollDevice { .. } | Claim::RevokeDevice { .. } | Claim::ReadAccount { .. } => {
+                None
+            }
         }
     }
 
@@ -181,6 +188,7 @@ impl Claim {
             Claim::Logout { .. } => "logout",
             Claim::EnrollDevice { .. } => "enroll_device",
             Claim::RevokeDevice { .. } => "revoke_device",
+            Claim::ReadAccount { .. } => "read_account",
         }
     }
 }
@@ -233,6 +241,7 @@ impl Statement {
                 lines.push(format!("user: {user}"));
                 lines.push(format!("device: {device}"));
             }
+            Claim::ReadAccount { user } => lines.push(format!("user: {user}")),
         }
         lines.push(match self.signer {
             Signer::Device(uid) => format!("signer: device {uid}"),

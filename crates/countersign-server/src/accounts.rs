@@ -1,0 +1,309 @@
+//! Users and their devices: one-time enrollment links, enrollment by proof
+//! of key possession, enrollment from another device, revocation, and a
+//! signed read of the account.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use countersign_core::{Claim, LoginSession, SignedStatement, Signer, Username, uid_from_random};
+use sha2::{Digest as _, Sha256};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::clock;
+use crate::error::ApiError;
+use crate::store::{Device, Store, User, audit_event};
+
+/// The public hash under which an enrollment token is stored: the service
+/// keeps no usable copy of the link.
+pub fn token_hash(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new enrollment token and its hash.
+fn new_token() -> Result<(String, String), getrandom::Error> {
+    let token = URL_SAFE_NO_PAD.encode(clock::random::<32>()?);
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+/// The link that enrolls a device with `token`.
+pub fn enrollment_url(public_url: &str, token: &str) -> String {
+    format!("{}/enroll?token={token}", public_url.trim_end_matches('/'))
+}
+
+/// What `admin user add` made.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewUser {
+    /// The user.
+    pub user: User,
+    /// The one-time link that enrolls the first device.
+    pub enrollment_url: String,
+}
+
+/// Why a user could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddUserError {
+    /// The name is not a valid username.
+    #[error(transparent)]
+    Username(#[from] countersign_core::UsernameError),
+    /// A user with that name exists.
+    #[error("a user named {0:?} already exists")]
+    Exists(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// No random bytes.
+    #[error("no random bytes: {0}")]
+    Random(#[from] getrandom::Error),
+}
+
+/// Adds a user and prints nothing: returns the enrollment link.
+pub async fn add_user(
+    store: &Store,
+    public_url: &str,
+    name: &str,
+    enrollment_ttl: chrono::TimeDelta,
+) -> Result<NewUser, AddUserError> {
+    let username = Username::new(name)?;
+    let now = clock::now();
+    let user = User {
+        uid: uid_from_random(clock::random()?),
+        username: username.as_str().to_owned(),
+    };
+    let (token, hash) = new_token()?;
+    if !store
+        .add_user(&user, &hash, now, now + enrollment_ttl)
+        .await?
+    {
+        return Err(AddUserError::Exists(user.username));
+    }
+    Ok(NewUser {
+        user,
+        enrollment_url: enrollment_url(public_url, &token),
+    })
+}
+
+/// The user an enrollment token is for, to show on the enrollment page.
+pub async fn enrollment(state: &AppState, token: &str) -> Result<User, ApiError> {
+    let user_uid = state
+        .store
+        .enrollment_user(&token_hash(token), clock::now())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    state.store.user(user_uid).await?.ok_or(ApiError::NotFound)
+}
+
+/// The claim a new device signs, checked: it is an enrollment, signed by the
+/// new device's own key (proof of possession) and fresh.
+fn check_new_device(state: &AppState, proof: &SignedStatement) -> Result<Device, ApiError> {
+    let Claim::EnrollDevice {
+        user,
+        device,
+        device_key,
+        device_name,
+    } = &proof.statement.claim
+    else {
+        return Err(ApiError::bad(
+            "wrong_claim",
+            "expected an enroll_device statement",
+        ));
+    };
+    if proof.statement.signer != Signer::Device(*device) {
+        return Err(ApiError::Forbidden {
+            code: "wrong_signer",
+            message: "the new device must sign its own enrollment".into(),
+        });
+    }
+    let now = clock::now();
+    proof.verify(device_key, now, state.config.freshness)?;
+    Ok(Device {
+        uid: *device,
+        user_uid: *user,
+        name: device_name.as_str().to_owned(),
+        public_key: *device_key,
+        created_at: now,
+        revoked_at: None,
+    })
+}
+
+/// Enrolls a device with a one-time link's token.
+pub async fn enroll_with_token(
+    state: &AppState,
+    token: &str,
+    proof: &SignedStatement,
+    source: String,
+) -> Result<Device, ApiError> {
+    let device = check_new_device(state, proof)?;
+    let hash = token_hash(token);
+    let user_uid = state
+        .store
+        .enrollment_user(&hash, device.created_at)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if user_uid != device.user_uid {
+        return Err(ApiError::Forbidden {
+            code: "wrong_user",
+            message: "the enrollment link is for another user".into(),
+        });
+    }
+    let entry = audit_event(
+        "device",
+        "enroll",
+        device.created_at,
+        Some(user_uid),
+        Some(device.uid),
+        Some(source),
+    );
+    if !state.store.add_device(&device, Some(&hash), &entry).await? {
+        return Err(ApiError::Conflict {
+            code: "enrollment_used",
+            message: "the enrollment link was already used, or the device is already registered"
+                .into(),
+        });
+    }
+    tracing::info!(user = %user_uid, device = %device.uid, "device enrolled");
+    Ok(device)
+}
+
+/// A registered, unrevoked device that verified `signed`.
+async fn signing_device(state: &AppState, signed: &SignedStatement) -> Result<Device, ApiError> {
+    let Signer::Device(uid) = signed.statement.signer else {
+        return Err(ApiError::Forbidden {
+            code: "wrong_signer",
+            message: "a device of the user must sign this".into(),
+        });
+    };
+    let device = state.store.device(uid).await?.ok_or(ApiError::Forbidden {
+        code: "unknown_device",
+        message: "this device is not registered".into(),
+    })?;
+    if device.revoked_at.is_some() {
+        return Err(ApiError::Forbidden {
+            code: "device_revoked",
+            message: "this device has been revoked".into(),
+        });
+    }
+    signed.verify(&device.public_key, clock::now(), state.config.freshness)?;
+    Ok(device)
+}
+
+/// Enrolls a device on behalf of a device the user already has: the sponsor
+/// signs the enrollment, and the new device signs the same claim.
+pub async fn enroll_by_device(
+    state: &AppState,
+    sponsor: &SignedStatement,
+    proof: &SignedStatement,
+    source: String,
+) -> Result<Device, ApiError> {
+    if sponsor.statement.claim != proof.statement.claim {
+        return Err(ApiError::bad(
+            "claims_differ",
+            "the sponsor and the new device must sign the same enrollment",
+        ));
+    }
+    let sponsor_device = signing_device(state, sponsor).await?;
+    let device = check_new_device(state, proof)?;
+    if sponsor_device.user_uid != device.user_uid {
+        return Err(ApiError::Forbidden {
+            code: "wrong_user",
+            message: "the sponsoring device belongs to another user".into(),
+        });
+    }
+    let entry = audit_event(
+        "device",
+        "enroll",
+        device.created_at,
+        Some(device.user_uid),
+        Some(sponsor_device.uid),
+        Some(source),
+    );
+    if !state.store.add_device(&device, None, &entry).await? {
+        return Err(ApiError::Conflict {
+            code: "device_exists",
+            message: "this device or key is already registered".into(),
+        });
+    }
+    Ok(device)
+}
+
+/// Revokes a device of the signer's user.
+pub async fn revoke(
+    state: &AppState,
+    signed: &SignedStatement,
+    source: String,
+) -> Result<Device, ApiError> {
+    let Claim::RevokeDevice { user, device } = signed.statement.claim else {
+        return Err(ApiError::bad(
+            "wrong_claim",
+            "expected a revoke_device statement",
+        ));
+    };
+    let signer = signing_device(state, signed).await?;
+    let target = state
+        .store
+        .device(device)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if signer.user_uid != user || target.user_uid != user {
+        return Err(ApiError::Forbidden {
+            code: "wrong_user",
+            message: "a device can only revoke devices of its own user".into(),
+        });
+    }
+    let entry = audit_event(
+        "device",
+        "revoke",
+        clock::now(),
+        Some(user),
+        Some(signer.uid),
+        Some(source),
+    );
+    if !state.store.revoke_device(device, &entry).await? {
+        return Err(ApiError::Conflict {
+            code: "already_revoked",
+            message: "this device is already revoked".into(),
+        });
+    }
+    state.store.device(device).await?.ok_or(ApiError::Internal)
+}
+
+/// A user's devices and recent sessions.
+#[derive(Debug, serde::Serialize)]
+pub struct Account {
+    /// The user.
+    pub user: User,
+    /// Their devices, revoked ones included.
+    pub devices: Vec<Device>,
+    /// Their most recent sessions.
+    pub sessions: Vec<LoginSession>,
+}
+
+/// Reads the signer's account.
+pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<Account, ApiError> {
+    let Claim::ReadAccount { user } = signed.statement.claim else {
+        return Err(ApiError::bad(
+            "wrong_claim",
+            "expected a read_account statement",
+        ));
+    };
+    let signer = signing_device(state, signed).await?;
+    if signer.user_uid != user {
+        return Err(ApiError::Forbidden {
+            code: "wrong_user",
+            message: "a device can only read its own user's account".into(),
+        });
+    }
+    let user = state.store.user(user).await?.ok_or(ApiError::NotFound)?;
+    let devices = state.store.devices_of(user.uid).await?;
+    let sessions = state.store.sessions_for(&user.username, 100).await?;
+    Ok(Account {
+        user,
+        devices,
+        sessions,
+    })
+}
+
+/// A uid from a path segment.
+pub fn parse_uid(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| ApiError::bad("bad_uid", "not a session uid"))
+}

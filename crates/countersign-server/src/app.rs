@@ -1,0 +1,74 @@
+//! The service's shared state and configuration.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use countersign_core::Freshness;
+
+use crate::ratelimit::RateLimiter;
+use crate::store::Store;
+use crate::waiters::Waiters;
+
+/// How the service behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The URL people open, without a trailing slash; login URLs start with it.
+    pub public_url: String,
+    /// How long a pending session waits for its approver.
+    pub session_ttl: TimeDelta,
+    /// How old or far ahead a signed statement may be.
+    pub freshness: Freshness,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// The longest one long poll waits before answering "no change yet".
+    pub max_wait: Duration,
+    /// How long an enrollment link stays usable.
+    pub enrollment_ttl: TimeDelta,
+}
+
+impl Config {
+    /// The defaults, for a service reached at `public_url`.
+    pub fn new(public_url: &str) -> Self {
+        Self {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            session_ttl: countersign_core::DEFAULT_TTL,
+            freshness: Freshness::default(),
+            trusted_proxies: Vec::new(),
+            max_wait: Duration::from_secs(30),
+            enrollment_ttl: TimeDelta::days(1),
+        }
+    }
+}
+
+/// What every request handler shares.
+#[derive(Debug)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Requesters waiting for a change.
+    pub waiters: Waiters,
+    /// The configuration.
+    pub config: Config,
+    /// Limits session requests per address.
+    pub request_limit: RateLimiter,
+    /// Limits short-id lookups per address.
+    pub lookup_limit: RateLimiter,
+}
+
+/// The state as handlers hold it.
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    /// The state for `store` and `config`.
+    pub fn new(store: Store, config: Config) -> Shared {
+        Arc::new(Self {
+            store,
+            waiters: Waiters::default(),
+            config,
+            request_limit: RateLimiter::new(20, 1.0),
+            lookup_limit: RateLimiter::new(60, 2.0),
+        })
+    }
+}

@@ -1,0 +1,300 @@
+//! The HTTP JSON API: routes, extractors and the security headers on every
+//! answer. Handlers only translate; the work is in `sessions` and `accounts`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State,
+};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use countersign_core::{LoginRequest, LoginSession, ShortUid, SignedStatement, Status};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::accounts::{self, parse_uid};
+use crate::app::Shared;
+use crate::clock;
+use crate::error::ApiError;
+use crate::sessions;
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The service's routes.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/sessions", post(request_login))
+        .route("/api/sessions/{uid}", get(session))
+        .route("/api/sessions/{uid}/wait", get(wait))
+        .route("/api/sessions/{uid}/statements", post(act))
+        .route("/api/approvals/{short_uid}", get(approval))
+        .route("/api/enrollments/{token}", get(enrollment).post(enroll))
+        .route("/api/devices", post(enroll_by_device))
+        .route("/api/devices/revoke", post(revoke))
+        .route("/api/account", post(account))
+        .fallback(|| async { ApiError::NotFound })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Headers that make every answer hard to misuse: no framing, no referrer,
+/// no sniffing, a CSP that allows this origin's scripts and wasm only.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut HeaderMap, name, value| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'",
+    );
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::REFERRER_POLICY, "no-referrer");
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::CACHE_CONTROL, "no-store");
+    response
+}
+
+/// A JSON body whose every failure is an [`ApiError`] with a stable code.
+pub struct Body<T>(pub T);
+
+impl<S, T> FromRequest<S> for Body<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::JsonDataError(e) => ApiError::bad("bad_field", e.body_text()),
+                JsonRejection::JsonSyntaxError(e) => ApiError::bad("bad_json", e.body_text()),
+                JsonRejection::MissingJsonContentType(_) => ApiError::bad(
+                    "bad_content_type",
+                    "send the body as JSON with Content-Type: application/json",
+                ),
+                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    ApiError::TooLarge
+                }
+                _ => ApiError::bad("bad_body", "the request body could not be read"),
+            }),
+        }
+    }
+}
+
+/// The address a request came from: the peer, or, when the peer is a
+/// trusted proxy, the last address in `X-Forwarded-For` that is not one.
+pub struct Source(pub IpAddr);
+
+impl FromRequestParts<Shared> for Source {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        let ConnectInfo(peer) = ConnectInfo::<SocketAddr>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::Internal)?;
+        let trusted = &state.config.trusted_proxies;
+        let mut source = peer.ip();
+        if trusted.contains(&source) {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+                .collect::<Vec<_>>();
+            if let Some(client) = forwarded.into_iter().rev().find(|a| !trusted.contains(a)) {
+                source = client;
+            }
+        }
+        Ok(Self(source))
+    }
+}
+
+fn limited(limiter: &crate::ratelimit::RateLimiter, source: IpAddr) -> Result<(), ApiError> {
+    limiter
+        .check(source, clock::instant())
+        .map_err(|retry_after_s| ApiError::TooManyRequests { retry_after_s })
+}
+
+async fn home(State(state): State<Shared>) -> Html<String> {
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>countersign</title></head>\
+         <body><h1>countersign</h1><p>This service approves logins with device keys. \
+         Open the login URL a program shows you, or the enrollment link your admin gave you.</p>\
+         <p>API: <code>POST {0}/api/sessions</code>; health: <a href=\"/healthz\">/healthz</a>.</p></body></html>",
+        state.config.public_url
+    ))
+}
+
+async fn request_login(
+    State(state): State<Shared>,
+    Source(source): Source,
+    Body(request): Body<LoginRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    limited(&state.request_limit, source)?;
+    let session = sessions::request(&state, request, source).await?;
+    let uid = session.uid();
+    let answer = json!({
+        "uid": uid,
+        "short_uid": session.short_uid(),
+        "login_url": session.login_url(&state.config.public_url),
+        "expires_at": session.expires_at(),
+        "verification_code": session.verification_code(),
+        "status": session.status(),
+        "session_url": format!("/api/sessions/{uid}"),
+        "wait_url": format!("/api/sessions/{uid}/wait?status=pending"),
+    });
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+async fn session(
+    State(state): State<Shared>,
+    Path(uid): Path<String>,
+) -> Result<Json<LoginSession>, ApiError> {
+    let uid = parse_uid(&uid)?;
+    Ok(Json(sessions::current(&state, uid).await?.session))
+}
+
+#[derive(Deserialize)]
+struct WaitQuery {
+    /// The status the waiter last saw; the answer comes when it differs.
+    #[serde(default = "pending")]
+    status: Status,
+    /// The longest to wait, in seconds (capped by the service).
+    #[serde(default = "default_timeout")]
+    timeout_s: u64,
+}
+
+fn pending() -> Status {
+    Status::Pending
+}
+
+fn default_timeout() -> u64 {
+    25
+}
+
+async fn wait(
+    State(state): State<Shared>,
+    Path(uid): Path<String>,
+    query: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<LoginSession>, ApiError> {
+    let uid = parse_uid(&uid)?;
+    let Query(query) = query.map_err(|e| ApiError::bad("bad_query", e.body_text()))?;
+    let timeout = Duration::from_secs(query.timeout_s);
+    Ok(Json(
+        sessions::wait(&state, uid, query.status, timeout).await?,
+    ))
+}
+
+async fn act(
+    State(state): State<Shared>,
+    Source(source): Source,
+    Path(uid): Path<String>,
+    Body(signed): Body<SignedStatement>,
+) -> Result<Json<LoginSession>, ApiError> {
+    let uid = parse_uid(&uid)?;
+    Ok(Json(sessions::act(&state, uid, &signed, source).await?))
+}
+
+async fn approval(
+    State(state): State<Shared>,
+    Source(source): Source,
+    Path(short): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    limited(&state.lookup_limit, source)?;
+    let short =
+        ShortUid::parse(&short).map_err(|e| ApiError::bad("bad_short_uid", e.to_string()))?;
+    let session = sessions::pending_by_short_uid(&state, short).await?;
+    let code = session.verification_code().ok_or(ApiError::Internal)?;
+    let fingerprint = |key: Option<&countersign_core::PublicKey>| key.map(|k| k.fingerprint());
+    Ok(Json(json!({
+        "session": session,
+        "details_digest": session.details_digest(),
+        "public_key_fingerprint": fingerprint(session.public_key()),
+        "public_certificate_fingerprint": fingerprint(session.public_cert()),
+        "code_choices": code.choices(clock::random()?),
+    })))
+}
+
+async fn enrollment(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let user = accounts::enrollment(&state, &token).await?;
+    Ok(Json(
+        json!({ "user_uid": user.uid, "username": user.username }),
+    ))
+}
+
+async fn enroll(
+    State(state): State<Shared>,
+    Source(source): Source,
+    Path(token): Path<String>,
+    Body(proof): Body<SignedStatement>,
+) -> Result<impl IntoResponse, ApiError> {
+    let device = accounts::enroll_with_token(&state, &token, &proof, source.to_string()).await?;
+    Ok((StatusCode::CREATED, Json(device)))
+}
+
+#[derive(Deserialize)]
+struct SponsoredEnrollment {
+    sponsor: SignedStatement,
+    proof: SignedStatement,
+}
+
+async fn enroll_by_device(
+    State(state): State<Shared>,
+    Source(source): Source,
+    Body(body): Body<SponsoredEnrollment>,
+) -> Result<impl IntoResponse, ApiError> {
+    let device =
+        accounts::enroll_by_device(&state, &body.sponsor, &body.proof, source.to_string()).await?;
+    Ok((StatusCode::CREATED, Json(device)))
+}
+
+async fn revoke(
+    State(state): State<Shared>,
+    Source(source): Source,
+    Body(signed): Body<SignedStatement>,
+) -> Result<Json<crate::store::Device>, ApiError> {
+    Ok(Json(
+        accounts::revoke(&state, &signed, source.to_string()).await?,
+    ))
+}
+
+async fn account(
+    State(state): State<Shared>,
+    Body(signed): Body<SignedStatement>,
+) -> Result<Json<accounts::Account>, ApiError> {
+    Ok(Json(accounts::read(&state, &signed).await?))
+}
+
+/// Expires run-out sessions every few seconds, so waiters and lists see
+/// them final even if no one reads them.
+pub async fn sweeper(state: Shared) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        if let Err(error) = sessions::sweep(&state).await {
+            tracing::warn!(?error, "sweep failed");
+        }
+    }
+}

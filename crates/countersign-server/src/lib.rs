@@ -1,0 +1,12 @@
+//! The countersign service: an HTTP JSON API over a store, thin around
+//! `countersign-core`, which makes and checks every signed byte.
+
+pub mod accounts;
+pub mod app;
+pub mod clock;
+pub mod error;
+pub mod http;
+pub mod ratelimit;
+pub mod sessions;
+pub mod store;
+pub mod waiters;

@@ -1,0 +1,204 @@
+//! `countersign-server`: run the service, or administer its users.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use countersign_server::app::{AppState, Config};
+use countersign_server::store::Store;
+use countersign_server::{accounts, http};
+
+#[derive(Parser)]
+#[command(
+    name = "countersign-server",
+    version,
+    about = "The countersign login approval service"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service.
+    Serve(ServeArgs),
+    /// Administer users.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user and print a one-time link that enrolls their first device.
+    Add(AddArgs),
+}
+
+#[derive(Args)]
+struct Database {
+    /// Keep the SQLite database in this directory (the default: ./countersign-data).
+    #[arg(long, env = "COUNTERSIGN_DATA_DIR", conflicts_with = "database_url")]
+    data_dir: Option<PathBuf>,
+    /// Use this database instead: sqlite://FILE or postgres://...
+    #[arg(long, env = "COUNTERSIGN_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl Database {
+    fn url(&self) -> Result<String, String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        let dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("countersign-data"));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("countersign.sqlite3").display()
+        ))
+    }
+
+    async fn open(&self) -> Result<Store, String> {
+        let url = self.url()?;
+        Store::connect(&url)
+            .await
+            .map_err(|e| format!("cannot open the database: {e}"))
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "COUNTERSIGN_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    database: Database,
+    /// The URL people open (login and enrollment links start with it);
+    /// defaults to http://ADDR.
+    #[arg(long, env = "COUNTERSIGN_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// How long a login request waits for approval, in seconds.
+    #[arg(long, env = "COUNTERSIGN_SESSION_TTL_S", default_value_t = 600)]
+    session_ttl_s: i64,
+    /// A proxy whose X-Forwarded-For header is believed (repeatable).
+    #[arg(
+        long = "trusted-proxy",
+        env = "COUNTERSIGN_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<IpAddr>,
+}
+
+#[derive(Args)]
+struct AddArgs {
+    /// The username.
+    name: String,
+    #[command(flatten)]
+    database: Database,
+    /// The URL of the service, which the link starts with.
+    #[arg(
+        long,
+        env = "COUNTERSIGN_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    public_url: String,
+    /// Print one JSON object holding `enrollment_url`.
+    #[arg(long)]
+    json: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("COUNTERSIGN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Admin {
+            command:
+                AdminCommand::User {
+                    command: UserCommand::Add(args),
+                },
+        } => add_user(args).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("countersign-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let store = args.database.open().await?;
+    let public_url = args
+        .public_url
+        .unwrap_or_else(|| format!("http://{}", args.addr));
+    let mut config = Config::new(&public_url);
+    config.session_ttl = chrono::TimeDelta::try_seconds(args.session_ttl_s)
+        .filter(|ttl| *ttl >= chrono::TimeDelta::seconds(1) && *ttl <= countersign_core::MAX_TTL)
+        .ok_or("--session-ttl-s must be between 1 and 86400")?;
+    config.trusted_proxies = args.trusted_proxies;
+    let state = AppState::new(store, config);
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(http::sweeper(state.clone()));
+    println!("countersign is running: open {public_url} (listening on {local})");
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("the server failed: {e}"))
+}
+
+async fn add_user(args: AddArgs) -> Result<(), String> {
+    let store = args.database.open().await?;
+    let added = accounts::add_user(
+        &store,
+        &args.public_url,
+        &args.name,
+        chrono::TimeDelta::days(1),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    if args.json {
+        let json = serde_json::json!({
+            "username": added.user.username,
+            "user_uid": added.user.uid,
+            "enrollment_url": added.enrollment_url,
+        });
+        println!("{json}");
+    } else {
+        println!(
+            "Added {}. Open this link once, within a day, to enroll their first device:",
+            added.user.username
+        );
+        println!("{}", added.enrollment_url);
+    }
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Login sessions: request, read, wait, act on a signed statement, expire.
+//! Every change is one compare-and-set in the store, then a wake-up.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use countersign_core::{
+    Action, LoginRequest, LoginSession, ShortUid, SignedStatement, Signer, Status, Verified,
+    uid_from_random,
+};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::clock;
+use crate::error::ApiError;
+use crate::store::{AuditEntry, Versioned};
+
+/// How many fresh uids to draw before giving up on a free short uid. With
+/// 2^32 short uids a clash is rare; eight in a row means something is wrong.
+const UID_DRAWS: usize = 8;
+/// How many times a lost compare-and-set is retried against the new state.
+const CAS_TRIES: usize = 3;
+
+/// Records a login request from `source`.
+pub async fn request(
+    state: &AppState,
+    request: LoginRequest,
+    source: IpAddr,
+) -> Result<LoginSession, ApiError> {
+    let now = clock::now();
+    for _ in 0..UID_DRAWS {
+        let uid = uid_from_random(clock::random()?);
+        let session =
+            LoginSession::request(request.clone(), uid, source, now, state.config.session_ttl)?;
+        if state
+            .store
+            .insert_session(&session, &source.to_string())
+            .await?
+        {
+            tracing::info!(uid = %session.uid(), short_uid = %session.short_uid(), %source, "login requested");
+            return Ok(session);
+        }
+    }
+    tracing::error!("no free short uid after {UID_DRAWS} draws");
+    Err(ApiError::Internal)
+}
+
+/// The session with this uid as it stands now, expiring it first if its
+/// time ran out.
+pub async fn current(state: &AppState, uid: Uuid) -> Result<Versioned, ApiError> {
+    let found = state.store.session(uid).await?.ok_or(ApiError::NotFound)?;
+    expire_if_run_out(state, found).await
+}
+
+async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Versioned, ApiError> {
+    let now = clock::now();
+    if !found.session.has_run_out(now) {
+        return Ok(found);
+    }
+    let mut session = found.session.clone();
+    session.expire(now)?;
+    let entry = transition_entry(&found.session, &session, Action::Expire, None, None);
+    if state
+        .store
+        .compare_and_set(&session, found.version, &entry)
+        .await?
+    {
+        state.waiters.wake(session.uid());
+        tracing::info!(uid = %session.uid(), "login session expired");
+    }
+    // Whoever won, the stored state is now final or newer: read it again.
+    let uid = session.uid();
+    state.store.session(uid).await?.ok_or(ApiError::NotFound)
+}
+
+/// Waits until the session's status differs from `seen`, its time runs out,
+/// or `timeout` passes; then answers with the session as it stands.
+pub async fn wait(
+    state: &AppState,
+    uid: Uuid,
+    seen: Status,
+    timeout: Duration,
+) -> Result<LoginSession, ApiError> {
+    let deadline = tokio::time::Instant::now() + timeout.min(state.config.max_wait);
+    loop {
+        let waiting = state.waiters.register(uid);
+        let notified = waiting.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let found = current(state, uid).await?;
+        let session = found.session;
+        if session.status() != seen {
+            return Ok(session);
+        }
+        // A pending session also ends at its expiry: wake then to expire it.
+        let until_expiry = (session.expires_at() - clock::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        let wake_at = deadline.min(tokio::time::Instant::now() + until_expiry);
+        tokio::select! {
+            () = &mut notified => {}
+            () = tokio::time::sleep_until(wake_at) => {
+                if wake_at >= deadline {
+                    return Ok(current(state, uid).await?.session);
+                }
+            }
+        }
+    }
+}
+
+/// The pending session a short uid names, for the approval page.
+pub async fn pending_by_short_uid(
+    state: &AppState,
+    short: ShortUid,
+) -> Result<LoginSession, ApiError> {
+    let matches = state.store.live_by_short_uid(short).await?;
+    for found in matches {
+        let found = expire_if_run_out(state, found).await?;
+        if found.session.is_pending() {
+            return Ok(found.session);
+        }
+    }
+    Err(ApiError::NotFound)
+}
+
+/// Checks a signed statement about session `uid` and applies it.
+pub async fn act(
+    state: &AppState,
+    uid: Uuid,
+    signed: &SignedStatement,
+    source: IpAddr,
+) -> Result<LoginSession, ApiError> {
+    for _ in 0..CAS_TRIES {
+        let found = current(state, uid).await?;
+        let now = clock::now();
+        let (proof, user_uid) = verify(state, &found.session, signed).await?;
+        let mut session = found.session.clone();
+        match proof.action() {
+            Action::Approve => {
+                let user_uid = user_uid.ok_or(ApiError::Internal)?;
+                session.set_approved(user_uid, &proof, now)?;
+            }
+            Action::Deny => session.set_denied(&proof, now)?,
+            Action::ReportSuspicious => session.set_suspicious(&proof, now)?,
+            Action::Logout => session.set_logged_out(&proof, now)?,
+            Action::Expire => return Err(ApiError::Internal),
+        }
+        let device = match proof.signer() {
+            Signer::Device(device) => Some(device),
+            Signer::Requester => None,
+        };
+        let mut entry =
+            transition_entry(&found.session, &session, proof.action(), user_uid, device);
+        entry.source = Some(source.to_string());
+        if state
+            .store
+            .compare_and_set(&session, found.version, &entry)
+            .await?
+        {
+            state.waiters.wake(uid);
+            tracing::info!(%uid, action = %proof.action(), to = %session.status(), "login session changed");
+            return Ok(session);
+        }
+        // Another change won the race: check the statement against what is
+        // stored now, which usually refuses it with the right reason.
+    }
+    Err(ApiError::Conflict {
+        code: "conflict",
+        message: "the session changed while this statement was applied; try again".into(),
+    })
+}
+
+/// Verifies the statement against the session and, for a device, against
+/// the device's key, owner and revocation. Returns the proof and the user.
+async fn verify(
+    state: &AppState,
+    session: &LoginSession,
+    signed: &SignedStatement,
+) -> Result<(Verified, Option<Uuid>), ApiError> {
+    let now = clock::now();
+    let window = state.config.freshness;
+    match signed.statement.signer {
+        Signer::Requester => Ok((session.verify_requester(signed, now, window)?, None)),
+        Signer::Device(device_uid) => {
+            let refused = |message: &str| ApiError::Forbidden {
+                code: "unknown_device",
+                message: message.into(),
+            };
+            let device = state
+                .store
+                .device(device_uid)
+                .await?
+                .ok_or_else(|| refused("this device is not registered"))?;
+            if device.revoked_at.is_some() {
+                return Err(ApiError::Forbidden {
+                    code: "device_revoked",
+                    message: "this device has been revoked".into(),
+                });
+            }
+            let user = state
+                .store
+                .user(device.user_uid)
+                .await?
+                .ok_or(ApiError::Internal)?;
+            if user.username != session.username().as_str() {
+                return Err(refused("this device belongs to another user"));
+            }
+            let proof = session.verify_device(signed, &device.public_key, now, window)?;
+            Ok((proof, Some(user.uid)))
+        }
+    }
+}
+
+fn transition_entry(
+    before: &LoginSession,
+    after: &LoginSession,
+    action: Action,
+    user_uid: Option<Uuid>,
+    device_uid: Option<Uuid>,
+) -> AuditEntry {
+    AuditEntry {
+        at: after.status_datetime(),
+        session_uid: Some(after.uid()),
+        subject: "session".into(),
+        action: action.as_str().into(),
+        from_status: Some(before.status().as_str().into()),
+        to_status: Some(after.status().as_str().into()),
+        user_uid,
+        device_uid,
+        source: None,
+    }
+}
+
+/// Expires every pending session whose time ran out, waking its waiters.
+pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
+    let run_out = state.store.run_out(clock::now(), 500).await?;
+    let count = run_out.len();
+    for found in run_out {
+        expire_if_run_out(state, found).await?;
+    }
+    Ok(count)
+}

@@ -1,0 +1,613 @@
+//! Storage: one `Store` over SQLite (the embedded default) or PostgreSQL
+//! (many instances, one database), with atomic compare-and-set transitions
+//! and an audit log of every one.
+//!
+//! Both backends run the same SQL through sqlx's `Any` driver: every value is
+//! text or an integer, every placeholder is `$n`, and the schema differs only
+//! in how the audit log numbers its rows. So there is one implementation to
+//! trust, and one behaviour suite runs against both.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use countersign_core::{LoginSession, PublicKey, ShortUid, Status};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor as _, Row as _};
+use uuid::Uuid;
+
+/// What went wrong in storage. Never shown to clients as is.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed or refused.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored row could not be read back.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The database URL is not SQLite or PostgreSQL.
+    #[error("unsupported database URL (use sqlite:// or postgres://)")]
+    UnsupportedUrl,
+}
+
+/// Which SQL dialect the store speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite in one file.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// A stored session with the version its compare-and-set must name.
+#[derive(Debug, Clone)]
+pub struct Versioned {
+    /// The session.
+    pub session: LoginSession,
+    /// Its row version.
+    pub version: i64,
+}
+
+/// A registered device: public key only.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Device {
+    /// The device uid.
+    pub uid: Uuid,
+    /// Its user.
+    pub user_uid: Uuid,
+    /// Its name.
+    pub name: String,
+    /// Its public key.
+    pub public_key: PublicKey,
+    /// When it was enrolled.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A user.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    /// The user uid.
+    pub uid: Uuid,
+    /// The username sessions are requested for.
+    pub username: String,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The session, for session events.
+    pub session_uid: Option<Uuid>,
+    /// What the event is about: `session`, `device`, `user`, `enrollment`.
+    pub subject: String,
+    /// What happened.
+    pub action: String,
+    /// The status before, for transitions.
+    pub from_status: Option<String>,
+    /// The status after, for transitions.
+    pub to_status: Option<String>,
+    /// The user who acted.
+    pub user_uid: Option<Uuid>,
+    /// The device that signed.
+    pub device_uid: Option<Uuid>,
+    /// The address the request came from.
+    pub source: Option<String>,
+}
+
+/// The database behind the service.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+pub(crate) fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("time {text:?}")))
+}
+
+fn parse_uid(text: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text).map_err(|_| StoreError::Corrupt(format!("uid {text:?}")))
+}
+
+fn is_live(status: Status) -> i64 {
+    i64::from(!status.is_final())
+}
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/postgres/0001_init.sql"),
+)];
+
+impl Store {
+    /// Connects to `url` (`sqlite://FILE` or `postgres://...`) and brings the
+    /// schema up to date.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        let options = AnyPoolOptions::new().max_connections(match backend {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 16,
+        });
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                        .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(url).await?;
+        if backend == Backend::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL;").await?;
+        }
+        let store = Self { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The dialect in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for the PostgreSQL notifier.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.pool
+            .execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY)")
+            .await?;
+        for (version, sqlite, postgres) in MIGRATIONS {
+            let mut tx = self.pool.begin().await?;
+            let done = sqlx::query("SELECT version FROM schema_version WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if done.is_none() {
+                let sql = match self.backend {
+                    Backend::Sqlite => *sqlite,
+                    Backend::Postgres => *postgres,
+                };
+                sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
+                    .bind(*version)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Stores a new session. `Ok(false)` if its short uid is taken by a live
+    /// session: the caller draws a new uid.
+    pub async fn insert_session(
+        &self,
+        session: &LoginSession,
+        source: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO sessions (uid, short_uid, username, status, live, expires_at, version, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(session.uid().to_string())
+        .bind(session.short_uid().to_string())
+        .bind(session.username().as_str().to_owned())
+        .bind(session.status().as_str())
+        .bind(is_live(session.status()))
+        .bind(time_text(session.expires_at()))
+        .bind(session.to_json())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted != 1 {
+            return Ok(false);
+        }
+        let entry = AuditEntry {
+            at: session.request_datetime(),
+            session_uid: Some(session.uid()),
+            subject: "session".into(),
+            action: "request".into(),
+            from_status: None,
+            to_status: Some(session.status().as_str().into()),
+            user_uid: None,
+            device_uid: None,
+            source: Some(source.to_owned()),
+        };
+        insert_audit(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The session with this uid.
+    pub async fn session(&self, uid: Uuid) -> Result<Option<Versioned>, StoreError> {
+        let row = sqlx::query("SELECT body, version FROM sessions WHERE uid = $1")
+            .bind(uid.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| versioned(&row)).transpose()
+    }
+
+    /// The live sessions with this short uid (at most one, by the index).
+    pub async fn live_by_short_uid(&self, short: ShortUid) -> Result<Vec<Versioned>, StoreError> {
+        let rows =
+            sqlx::query("SELECT body, version FROM sessions WHERE short_uid = $1 AND live = 1")
+                .bind(short.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(versioned).collect()
+    }
+
+    /// The most recent sessions requested for `username`.
+    pub async fn sessions_for(
+        &self,
+        username: &str,
+        limit: i64,
+    ) -> Result<Vec<LoginSession>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT body, version FROM sessions WHERE username = $1 ORDER BY uid LIMIT $2",
+        )
+        .bind(username.to_owned())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut sessions = rows
+            .iter()
+            .map(|row| versioned(row).map(|v| v.session))
+            .collect::<Result<Vec<_>, _>>()?;
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.request_datetime()));
+        Ok(sessions)
+    }
+
+    /// Pending sessions whose time ran out by `now`.
+    pub async fn run_out(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Versioned>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT body, version FROM sessions WHERE status = 'pending' AND expires_at <= $1 LIMIT $2",
+        )
+        .bind(time_text(now))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(versioned).collect()
+    }
+
+    /// Replaces a session if it is still at `version`, writing the audit
+    /// entry in the same transaction. `Ok(false)` if another change won.
+    pub async fn compare_and_set(
+        &self,
+        session: &LoginSession,
+        version: i64,
+        entry: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE sessions SET status = $1, live = $2, version = version + 1, body = $3 \
+             WHERE uid = $4 AND version = $5",
+        )
+        .bind(session.status().as_str())
+        .bind(is_live(session.status()))
+        .bind(session.to_json())
+        .bind(session.uid().to_string())
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Adds a user and a one-time enrollment for them.
+    pub async fn add_user(
+        &self,
+        user: &User,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO users (uid, username, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(user.uid.to_string())
+        .bind(user.username.clone())
+        .bind(time_text(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted != 1 {
+            return Ok(false);
+        }
+        insert_enrollment(&mut tx, token_hash, user.uid, expires_at).await?;
+        let entry = audit_event("user", "add", now, Some(user.uid), None, None);
+        insert_audit(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The user with this name.
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT uid, username FROM users WHERE username = $1")
+            .bind(username.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(User {
+                uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
+                username: row.try_get("username")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The user with this uid.
+    pub async fn user(&self, uid: Uuid) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT uid, username FROM users WHERE uid = $1")
+            .bind(uid.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(User {
+                uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
+                username: row.try_get("username")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Adds a one-time enrollment link for an existing user.
+    pub async fn add_enrollment(
+        &self,
+        user_uid: Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        insert_enrollment(&mut tx, token_hash, user_uid, expires_at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The user an unused, unexpired enrollment is for.
+    pub async fn enrollment_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let row = sqlx::query(
+            "SELECT user_uid FROM enrollments WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash.to_owned())
+        .bind(time_text(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| parse_uid(&row.try_get::<String, _>("user_uid")?))
+            .transpose()
+    }
+
+    /// Registers a device. With `token_hash`, the enrollment is used up in
+    /// the same transaction, and only if it is still unused: `Ok(false)` if
+    /// it was not (or the key is already registered).
+    pub async fn add_device(
+        &self,
+        device: &Device,
+        token_hash: Option<&str>,
+        entry: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(token_hash) = token_hash {
+            let used = sqlx::query(
+                "UPDATE enrollments SET used_at = $1 WHERE token_hash = $2 AND user_uid = $3 \
+                 AND used_at IS NULL AND expires_at > $1",
+            )
+            .bind(time_text(device.created_at))
+            .bind(token_hash.to_owned())
+            .bind(device.user_uid.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if used != 1 {
+                return Ok(false);
+            }
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO devices (uid, user_uid, name, public_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(device.uid.to_string())
+        .bind(device.user_uid.to_string())
+        .bind(device.name.clone())
+        .bind(device.public_key.to_text())
+        .bind(time_text(device.created_at))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted != 1 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The device with this uid, revoked or not.
+    pub async fn device(&self, uid: Uuid) -> Result<Option<Device>, StoreError> {
+        let row = sqlx::query(
+            "SELECT uid, user_uid, name, public_key, created_at, revoked_at FROM devices WHERE uid = $1",
+        )
+        .bind(uid.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| device(&row)).transpose()
+    }
+
+    /// The devices of a user.
+    pub async fn devices_of(&self, user_uid: Uuid) -> Result<Vec<Device>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT uid, user_uid, name, public_key, created_at, revoked_at FROM devices \
+             WHERE user_uid = $1 ORDER BY created_at",
+        )
+        .bind(user_uid.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(device).collect()
+    }
+
+    /// Revokes a device unless it already is.
+    pub async fn revoke_device(&self, uid: Uuid, entry: &AuditEntry) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let changed =
+            sqlx::query("UPDATE devices SET revoked_at = $1 WHERE uid = $2 AND revoked_at IS NULL")
+                .bind(time_text(entry.at))
+                .bind(uid.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if changed != 1 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The audit log of one session, oldest first.
+    pub async fn audit_of(&self, session_uid: Uuid) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, session_uid, subject, action, from_status, to_status, user_uid, device_uid, source \
+             FROM audit WHERE session_uid = $1 ORDER BY id",
+        )
+        .bind(session_uid.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let uid = |name: &str| -> Result<Option<Uuid>, StoreError> {
+                    row.try_get::<Option<String>, _>(name)?
+                        .map(|t| parse_uid(&t))
+                        .transpose()
+                };
+                Ok(AuditEntry {
+                    at: parse_time(&row.try_get::<String, _>("at")?)?,
+                    session_uid: uid("session_uid")?,
+                    subject: row.try_get("subject")?,
+                    action: row.try_get("action")?,
+                    from_status: row.try_get("from_status")?,
+                    to_status: row.try_get("to_status")?,
+                    user_uid: uid("user_uid")?,
+                    device_uid: uid("device_uid")?,
+                    source: row.try_get("source")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// An audit entry for something other than a session transition.
+pub fn audit_event(
+    subject: &str,
+    action: &str,
+    at: DateTime<Utc>,
+    user_uid: Option<Uuid>,
+    device_uid: Option<Uuid>,
+    source: Option<String>,
+) -> AuditEntry {
+    AuditEntry {
+        at,
+        session_uid: None,
+        subject: subject.into(),
+        action: action.into(),
+        from_status: None,
+        to_status: None,
+        user_uid,
+        device_uid,
+        source,
+    }
+}
+
+async fn insert_enrollment(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    token_hash: &str,
+    user_uid: Uuid,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO enrollments (token_hash, user_uid, expires_at) VALUES ($1, $2, $3)")
+        .bind(token_hash.to_owned())
+        .bind(user_uid.to_string())
+        .bind(time_text(expires_at))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_audit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit (at, session_uid, subject, action, from_status, to_status, user_uid, device_uid, source) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(time_text(entry.at))
+    .bind(entry.session_uid.map(|u| u.to_string()))
+    .bind(entry.subject.clone())
+    .bind(entry.action.clone())
+    .bind(entry.from_status.clone())
+    .bind(entry.to_status.clone())
+    .bind(entry.user_uid.map(|u| u.to_string()))
+    .bind(entry.device_uid.map(|u| u.to_string()))
+    .bind(entry.source.clone())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn versioned(row: &sqlx::any::AnyRow) -> Result<Versioned, StoreError> {
+    let body: String = row.try_get("body")?;
+    let session = LoginSession::from_json(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Versioned {
+        session,
+        version: row.try_get("version")?,
+    })
+}
+
+fn device(row: &sqlx::any::AnyRow) -> Result<Device, StoreError> {
+    let key: String = row.try_get("public_key")?;
+    Ok(Device {
+        uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
+        user_uid: parse_uid(&row.try_get::<String, _>("user_uid")?)?,
+        name: row.try_get("name")?,
+        public_key: PublicKey::from_text(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+        revoked_at: row
+            .try_get::<Option<String>, _>("revoked_at")?
+            .map(|t| parse_time(&t))
+            .transpose()?,
+    })
+}
