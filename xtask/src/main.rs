@@ -3,6 +3,7 @@
 //! `cargo xtask run`.
 
 mod cmd;
+mod run;
 mod test;
 mod tools;
 
@@ -16,6 +17,9 @@ commands:
                    (native and wasm32), native tests, wasm tests in Node and in
                    headless Chromium. --quick skips the wasm suites, says so,
                    and is refused in CI.
+  run [--addr A]   build and run the service on SQLite under .data/ (default
+                   address 127.0.0.1:8080); prints where to open it and, on
+                   first start, an enrollment link for the user `demo`
   help             this text
 ";
 
@@ -25,6 +29,8 @@ fn main() -> ExitCode {
     let outcome = match args.as_slice() {
         ["test"] => test::run(test::Options { quick: false }),
         ["test", "--quick"] => test::run(test::Options { quick: true }),
+        ["run"] => run::run("127.0.0.1:8080"),
+        ["run", "--addr", addr] => run::run(addr),
         [] | ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             Ok(())

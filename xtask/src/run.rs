@@ -1,0 +1,29 @@
+//! `cargo xtask run`: build the service and run it on the embedded SQLite
+//! default under `.data/`, with a demo user's enrollment link on first start.
+
+use std::process::Command;
+
+use crate::cmd;
+
+pub fn run(addr: &str) -> Result<(), String> {
+    cmd::run(cmd::cargo().args(["build", "--package", "countersign-server"]))?;
+    let root = cmd::root();
+    let server = root.join("target/debug/countersign-server");
+    let data = root.join(".data");
+    let public_url = format!("http://{addr}");
+    if !data.join("countersign.sqlite3").exists() {
+        println!("First start: adding the user `demo`.");
+        cmd::run(
+            Command::new(&server)
+                .args(["admin", "user", "add", "demo", "--data-dir"])
+                .arg(&data)
+                .args(["--public-url", &public_url]),
+        )?;
+    }
+    cmd::run(
+        Command::new(&server)
+            .args(["serve", "--addr", addr, "--data-dir"])
+            .arg(&data)
+            .args(["--public-url", &public_url]),
+    )
+}
