@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use countersign_core::Freshness;
 
+use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 use crate::waiters::Waiters;
@@ -26,6 +27,10 @@ pub struct Config {
     pub max_wait: Duration,
     /// How long an enrollment link stays usable.
     pub enrollment_ttl: TimeDelta,
+    /// Session requests per address: burst, then per second.
+    pub request_rate: (u32, f64),
+    /// Short-id lookups per address: burst, then per second.
+    pub lookup_rate: (u32, f64),
 }
 
 impl Config {
@@ -38,6 +43,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             max_wait: Duration::from_secs(30),
             enrollment_ttl: TimeDelta::days(1),
+            request_rate: (20, 1.0),
+            lookup_rate: (60, 2.0),
         }
     }
 }
@@ -55,6 +62,8 @@ pub struct AppState {
     pub request_limit: RateLimiter,
     /// Limits short-id lookups per address.
     pub lookup_limit: RateLimiter,
+    /// Counters for `/metrics`.
+    pub metrics: Metrics,
 }
 
 /// The state as handlers hold it.
@@ -66,9 +75,10 @@ impl AppState {
         Arc::new(Self {
             store,
             waiters: Waiters::default(),
+            request_limit: RateLimiter::new(config.request_rate.0, config.request_rate.1),
+            lookup_limit: RateLimiter::new(config.lookup_rate.0, config.lookup_rate.1),
             config,
-            request_limit: RateLimiter::new(20, 1.0),
-            lookup_limit: RateLimiter::new(60, 2.0),
+            metrics: Metrics::default(),
         })
     }
 }

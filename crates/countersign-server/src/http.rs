@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::accounts::{self, parse_uid};
-use crate::app::Shared;
+use crate::app::{AppState, Shared};
 use crate::clock;
 use crate::error::ApiError;
 use crate::sessions;
@@ -32,6 +32,8 @@ pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
         .route("/api/sessions", post(request_login))
         .route("/api/sessions/{uid}", get(session))
         .route("/api/sessions/{uid}/wait", get(wait))
@@ -128,10 +130,31 @@ impl FromRequestParts<Shared> for Source {
     }
 }
 
-fn limited(limiter: &crate::ratelimit::RateLimiter, source: IpAddr) -> Result<(), ApiError> {
+fn limited(
+    state: &AppState,
+    limiter: &crate::ratelimit::RateLimiter,
+    source: IpAddr,
+) -> Result<(), ApiError> {
     limiter
         .check(source, clock::instant())
-        .map_err(|retry_after_s| ApiError::TooManyRequests { retry_after_s })
+        .map_err(|retry_after_s| {
+            state.metrics.rate_limited();
+            ApiError::TooManyRequests { retry_after_s }
+        })
+}
+
+async fn metrics(State(state): State<Shared>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(state.waiters.len()),
+    )
+}
+
+/// The OpenAPI description of this API.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 async fn home(State(state): State<Shared>) -> Html<String> {
@@ -149,7 +172,7 @@ async fn request_login(
     Source(source): Source,
     Body(request): Body<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    limited(&state.request_limit, source)?;
+    limited(&state, &state.request_limit, source)?;
     let session = sessions::request(&state, request, source).await?;
     let uid = session.uid();
     let answer = json!({
@@ -219,7 +242,7 @@ async fn approval(
     Source(source): Source,
     Path(short): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    limited(&state.lookup_limit, source)?;
+    limited(&state, &state.lookup_limit, source)?;
     let short =
         ShortUid::parse(&short).map_err(|e| ApiError::bad("bad_short_uid", e.to_string()))?;
     let session = sessions::pending_by_short_uid(&state, short).await?;

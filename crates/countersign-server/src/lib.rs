@@ -6,6 +6,7 @@ pub mod app;
 pub mod clock;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod ratelimit;
 pub mod sessions;
 pub mod store;

@@ -102,6 +102,21 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<IpAddr>,
+    /// Session requests allowed per second per address, after a burst.
+    #[arg(long, env = "COUNTERSIGN_REQUEST_RATE", default_value_t = 1.0)]
+    request_rate: f64,
+    /// Session requests allowed at once per address.
+    #[arg(long, env = "COUNTERSIGN_REQUEST_BURST", default_value_t = 20)]
+    request_burst: u32,
+    /// Short-id lookups allowed per second per address, after a burst.
+    #[arg(long, env = "COUNTERSIGN_LOOKUP_RATE", default_value_t = 2.0)]
+    lookup_rate: f64,
+    /// Short-id lookups allowed at once per address.
+    #[arg(long, env = "COUNTERSIGN_LOOKUP_BURST", default_value_t = 60)]
+    lookup_burst: u32,
+    /// The longest one long poll waits, in seconds.
+    #[arg(long, env = "COUNTERSIGN_MAX_WAIT_S", default_value_t = 30)]
+    max_wait_s: u64,
 }
 
 #[derive(Args)]
@@ -160,6 +175,12 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .filter(|ttl| *ttl >= chrono::TimeDelta::seconds(1) && *ttl <= countersign_core::MAX_TTL)
         .ok_or("--session-ttl-s must be between 1 and 86400")?;
     config.trusted_proxies = args.trusted_proxies;
+    if !(args.request_rate > 0.0 && args.lookup_rate > 0.0) {
+        return Err("--request-rate and --lookup-rate must be above 0".into());
+    }
+    config.request_rate = (args.request_burst.max(1), args.request_rate);
+    config.lookup_rate = (args.lookup_burst.max(1), args.lookup_rate);
+    config.max_wait = std::time::Duration::from_secs(args.max_wait_s.max(1));
     let state = AppState::new(store, config);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

@@ -66,6 +66,7 @@ async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Version
         .await?
     {
         state.waiters.wake(session.uid());
+        state.metrics.transition(Action::Expire);
         tracing::info!(uid = %session.uid(), "login session expired");
     }
     // Whoever won, the stored state is now final or newer: read it again.
@@ -133,7 +134,9 @@ pub async fn act(
     for _ in 0..CAS_TRIES {
         let found = current(state, uid).await?;
         let now = clock::now();
-        let (proof, user_uid) = verify(state, &found.session, signed).await?;
+        let (proof, user_uid) = verify(state, &found.session, signed)
+            .await
+            .inspect_err(|_| state.metrics.refused())?;
         let mut session = found.session.clone();
         match proof.action() {
             Action::Approve => {
@@ -158,6 +161,7 @@ pub async fn act(
             .await?
         {
             state.waiters.wake(uid);
+            state.metrics.transition(proof.action());
             tracing::info!(%uid, action = %proof.action(), to = %session.status(), "login session changed");
             return Ok(session);
         }
