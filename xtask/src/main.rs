@@ -3,6 +3,7 @@
 //! `cargo xtask run`.
 
 mod cmd;
+mod postgres;
 mod run;
 mod test;
 mod tools;

@@ -49,7 +49,14 @@ pub fn run(options: Options) -> Result<(), String> {
     cmd::run(wasm_clippy.args(["--", "-D", "warnings"]))?;
     report.push(("clippy wasm32", Outcome::Checked));
 
-    let native = cmd::run_tests(cmd::cargo().args(["test", "--workspace"]))?;
+    // The PostgreSQL suite runs against a real server started here.
+    let postgres = crate::postgres::Postgres::start()?;
+    let native = cmd::run_tests(
+        cmd::cargo()
+            .args(["test", "--workspace"])
+            .env("COUNTERSIGN_TEST_POSTGRES_URL", &postgres.url),
+    )?;
+    drop(postgres);
     report.push(("native tests", Outcome::Passed(native)));
 
     if options.quick {

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod notify;
 pub mod ratelimit;
 pub mod sessions;
 pub mod store;

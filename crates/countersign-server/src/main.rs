@@ -187,6 +187,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(http::sweeper(state.clone()));
+    tokio::spawn(countersign_server::notify::listen(state.clone()));
     println!("countersign is running: open {public_url} (listening on {local})");
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)

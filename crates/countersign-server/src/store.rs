@@ -99,7 +99,12 @@ pub struct AuditEntry {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    url: String,
 }
+
+/// The PostgreSQL channel on which every session change is announced, with
+/// the session uid as payload, so that waiters on every instance wake.
+pub const CHANGES_CHANNEL: &str = "countersign_session_changes";
 
 pub(crate) fn time_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -156,7 +161,11 @@ impl Store {
         if backend == Backend::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL;").await?;
         }
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            url: url.to_owned(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -166,17 +175,25 @@ impl Store {
         self.backend
     }
 
-    /// The pool, for the PostgreSQL notifier.
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    /// The URL the store was opened with, for the PostgreSQL listener.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        self.pool
-            .execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY)")
-            .await?;
         for (version, sqlite, postgres) in MIGRATIONS {
             let mut tx = self.pool.begin().await?;
+            if self.backend == Backend::Postgres {
+                // Instances starting together on one database take turns.
+                sqlx::query(
+                    "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(7243117)) AS locked",
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY)")
+                .execute(&mut *tx)
+                .await?;
             let done = sqlx::query("SELECT version FROM schema_version WHERE version = $1")
                 .bind(*version)
                 .fetch_optional(&mut *tx)
@@ -319,6 +336,15 @@ impl Store {
             return Ok(false);
         }
         insert_audit(&mut tx, entry).await?;
+        if self.backend == Backend::Postgres {
+            // Delivered to every listener when, and only if, this commits.
+            // (The count only gives the Any driver a type it can read.)
+            sqlx::query("SELECT COUNT(*) FROM (SELECT pg_notify($1, $2)) AS sent")
+                .bind(CHANGES_CHANNEL)
+                .bind(session.uid().to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

@@ -50,6 +50,17 @@ impl Waiters {
         }
     }
 
+    /// Wakes every waiter, to look at its session again.
+    pub fn wake_all(&self) {
+        let map = self
+            .by_session
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for notify in map.values() {
+            notify.notify_waiters();
+        }
+    }
+
     /// How many sessions have waiters.
     pub fn len(&self) -> usize {
         self.by_session

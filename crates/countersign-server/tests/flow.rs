@@ -18,9 +18,16 @@ use common::*;
 use countersign_core::LoginSession;
 use serde_json::Value;
 
-#[tokio::test]
-async fn request_approve_release_logout() {
-    let service = service().await;
+on_both_backends!(
+    request_approve_release_logout,
+    an_enrollment_link_works_once,
+    devices_enroll_others_revoke_and_list,
+);
+
+async fn request_approve_release_logout(db: Db) {
+    let Some(service) = service_on(db, |_| {}).await else {
+        return;
+    };
     let approver = service.user_with_device("ada").await;
     let requester = Requester::new();
 
@@ -111,9 +118,10 @@ async fn request_approve_release_logout() {
     assert_eq!(audit[0].source.as_deref(), Some("203.0.113.5"));
 }
 
-#[tokio::test]
-async fn an_enrollment_link_works_once() {
-    let service = service().await;
+async fn an_enrollment_link_works_once(db: Db) {
+    let Some(service) = service_on(db, |_| {}).await else {
+        return;
+    };
     let (user, token) = service.add_user("bob").await;
     let (status, info) = service.get(&format!("/api/enrollments/{token}")).await;
     assert_eq!(
@@ -132,9 +140,10 @@ async fn an_enrollment_link_works_once() {
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
 
-#[tokio::test]
-async fn devices_enroll_others_revoke_and_list() {
-    let service = service().await;
+async fn devices_enroll_others_revoke_and_list(db: Db) {
+    let Some(service) = service_on(db, |_| {}).await else {
+        return;
+    };
     let first = service.user_with_device("cleo").await;
     let second = Approver::new(first.user);
     let claim: countersign_core::SignedStatement =

@@ -25,31 +25,108 @@ pub const PUBLIC_URL: &str = "http://cs.test";
 pub struct Service {
     pub state: Shared,
     pub router: Router,
-    dir: PathBuf,
+    dir: Option<PathBuf>,
 }
 
 impl Drop for Service {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
-pub async fn service_with(configure: impl FnOnce(&mut Config)) -> Service {
-    let name: [u8; 8] = clock::random().unwrap();
-    let dir = std::env::temp_dir().join(format!("countersign-test-{}", u64::from_le_bytes(name)));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("db.sqlite3").display());
-    let store = Store::connect(&url).await.unwrap();
+/// The backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn(Db)` once per backend, as `sqlite::NAME` and
+/// `postgres::NAME`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::common::Db::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::common::Db::Postgres).await
+            })*
+        }
+    };
+}
+
+const POSTGRES_URL: &str = "COUNTERSIGN_TEST_POSTGRES_URL";
+
+fn random_name(prefix: &str) -> String {
+    let bytes: [u8; 8] = clock::random().unwrap();
+    format!("{prefix}{:016x}", u64::from_le_bytes(bytes))
+}
+
+/// A new, empty database on the backend: a file in a temporary directory,
+/// or a fresh database on the PostgreSQL server `cargo xtask test` started.
+/// `None` (with a SKIPPED line) when PostgreSQL is not configured outside CI.
+pub async fn database(db: Db) -> Option<(String, Option<PathBuf>)> {
+    match db {
+        Db::Sqlite => {
+            let dir = std::env::temp_dir().join(random_name("countersign-test-"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let url = format!("sqlite://{}?mode=rwc", dir.join("db.sqlite3").display());
+            Some((url, Some(dir)))
+        }
+        Db::Postgres => {
+            let Ok(admin) = std::env::var(POSTGRES_URL) else {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "{POSTGRES_URL} is not set: in CI the PostgreSQL suite must run"
+                );
+                eprintln!("SKIPPED: PostgreSQL test; set {POSTGRES_URL} (cargo xtask test does)");
+                return None;
+            };
+            use sqlx::Connection as _;
+            let name = random_name("t");
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let base = admin.rsplit_once('/').unwrap().0;
+            Some((format!("{base}/{name}"), None))
+        }
+    }
+}
+
+pub async fn service_on(db: Db, configure: impl FnOnce(&mut Config)) -> Option<Service> {
+    let (url, dir) = database(db).await?;
+    Some(service_at(&url, dir, configure).await)
+}
+
+/// A service instance on the database at `url`, listening for changes made
+/// by other instances when on PostgreSQL.
+pub async fn service_at(
+    url: &str,
+    dir: Option<PathBuf>,
+    configure: impl FnOnce(&mut Config),
+) -> Service {
+    let store = Store::connect(url).await.unwrap();
     let mut config = Config::new(PUBLIC_URL);
     configure(&mut config);
     let state = AppState::new(store, config);
+    tokio::spawn(countersign_server::notify::listen(state.clone()));
     let router = http::router(state.clone())
         .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 5], 40000))));
     Service { state, router, dir }
 }
 
 pub async fn service() -> Service {
-    service_with(|_| {}).await
+    service_on(Db::Sqlite, |_| {}).await.unwrap()
 }
 
 impl Service {

@@ -1,0 +1,61 @@
+//! Several stateless instances on one PostgreSQL database: a requester
+//! waiting on one is released by an approval made on another.
+
+// Test code: a panic is a failed test, which is what we want.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_on_one_instance_releases_a_waiter_on_another() {
+    let Some((url, _)) = database(Db::Postgres).await else {
+        return;
+    };
+    let one = service_at(&url, None, |_| {}).await;
+    let two = service_at(&url, None, |_| {}).await;
+    // Let both listeners connect before anything changes.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let approver = one.user_with_device("ada").await;
+    let requester = Requester::new();
+    let answer = ask(&one, &requester, "ada").await;
+    let uid = answer["uid"].as_str().unwrap().to_owned();
+    let code = u8::try_from(answer["verification_code"].as_u64().unwrap()).unwrap();
+
+    let waiting = {
+        let path = format!("/api/sessions/{uid}/wait?status=pending&timeout_s=20");
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let (status, body) = one.get(&path).await;
+            (status, body, started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let (page, _) = shown(&two, answer["short_uid"].as_str().unwrap()).await;
+    let (status, body) = two
+        .post(
+            &format!("/api/sessions/{uid}/statements"),
+            approver.decide(&page, "approve", Some(code)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, released, waited) = waiting.await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(released["status"], "approved");
+    assert!(
+        waited < Duration::from_secs(5),
+        "released only after {waited:?}"
+    );
+}
