@@ -130,6 +130,21 @@ impl FromRequestParts<Shared> for Source {
     }
 }
 
+/// A session uid from the path, checked before the body is read, so a bad
+/// id is reported as such whatever the body holds.
+pub struct SessionUid(pub uuid::Uuid);
+
+impl FromRequestParts<Shared> for SessionUid {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::bad("bad_uid", "not a session uid"))?;
+        parse_uid(&text).map(Self)
+    }
+}
+
 fn limited(
     state: &AppState,
     limiter: &crate::ratelimit::RateLimiter,
@@ -190,9 +205,8 @@ async fn request_login(
 
 async fn session(
     State(state): State<Shared>,
-    Path(uid): Path<String>,
+    SessionUid(uid): SessionUid,
 ) -> Result<Json<LoginSession>, ApiError> {
-    let uid = parse_uid(&uid)?;
     Ok(Json(sessions::current(&state, uid).await?.session))
 }
 
@@ -216,10 +230,9 @@ fn default_timeout() -> u64 {
 
 async fn wait(
     State(state): State<Shared>,
-    Path(uid): Path<String>,
+    SessionUid(uid): SessionUid,
     query: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LoginSession>, ApiError> {
-    let uid = parse_uid(&uid)?;
     let Query(query) = query.map_err(|e| ApiError::bad("bad_query", e.body_text()))?;
     let timeout = Duration::from_secs(query.timeout_s);
     Ok(Json(
@@ -230,10 +243,9 @@ async fn wait(
 async fn act(
     State(state): State<Shared>,
     Source(source): Source,
-    Path(uid): Path<String>,
+    SessionUid(uid): SessionUid,
     Body(signed): Body<SignedStatement>,
 ) -> Result<Json<LoginSession>, ApiError> {
-    let uid = parse_uid(&uid)?;
     Ok(Json(sessions::act(&state, uid, &signed, source).await?))
 }
 
