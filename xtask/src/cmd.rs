@@ -30,7 +30,7 @@ fn describe(command: &Command) -> String {
 /// Runs a command to completion, failing if it fails.
 pub fn run(command: &mut Command) -> Result<(), String> {
     let text = describe(command);
-    println!("$ {text}");
+    eprintln!("$ {text}");
     let status = command
         .status()
         .map_err(|e| format!("could not start `{text}`: {e}"))?;
@@ -61,7 +61,7 @@ impl std::ops::AddAssign for Counts {
 /// `test result:` lines. Fails if the command fails or ran no test.
 pub fn run_tests(command: &mut Command) -> Result<Counts, String> {
     let text = describe(command);
-    println!("$ {text}");
+    eprintln!("$ {text}");
     let mut child = command
         .stdout(Stdio::piped())
         .spawn()

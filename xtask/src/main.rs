@@ -2,6 +2,7 @@
 //! run the same commands: `cargo xtask test` and, with the service,
 //! `cargo xtask run`.
 
+mod bench;
 mod cmd;
 mod postgres;
 mod run;
@@ -21,6 +22,9 @@ commands:
   run [--addr A]   build and run the service on SQLite under .data/ (default
                    address 127.0.0.1:8080); prints where to open it and, on
                    first start, an enrollment link for the user `demo`
+  bench [--json]   build in release and print the service's figures on SQLite
+                   and PostgreSQL beside a bare axum ceiling (--json: one
+                   JSON object on stdout)
   help             this text
 ";
 
@@ -30,6 +34,8 @@ fn main() -> ExitCode {
     let outcome = match args.as_slice() {
         ["test"] => test::run(test::Options { quick: false }),
         ["test", "--quick"] => test::run(test::Options { quick: true }),
+        ["bench"] => bench::run(false),
+        ["bench", "--json"] => bench::run(true),
         ["run"] => run::run("127.0.0.1:8080"),
         ["run", "--addr", addr] => run::run(addr),
         [] | ["help" | "--help" | "-h"] => {

@@ -50,6 +50,11 @@ impl Postgres {
     /// Installs PostgreSQL from Debian if it is missing (as root), then
     /// starts a fresh cluster.
     pub fn start() -> Result<Self, String> {
+        Self::start_quietly(false)
+    }
+
+    /// As [`Postgres::start`], printing nothing on stdout when `quiet`.
+    pub fn start_quietly(quiet: bool) -> Result<Self, String> {
         let bin = match find_bin() {
             Some(bin) => bin,
             None if is_root() => {
@@ -90,11 +95,11 @@ impl Postgres {
         }
         let data = dir.join("data");
         let data = data.to_string_lossy();
-        let quiet = |mut command: Command| {
+        let silent = |mut command: Command| {
             command.stdout(std::process::Stdio::null());
             command
         };
-        cmd::run(&mut quiet(server.command(
+        cmd::run(&mut silent(server.command(
             "initdb",
             &["-D", &data, "-A", "trust", "-U", "postgres"],
         )))?;
@@ -103,7 +108,7 @@ impl Postgres {
             dir.display()
         );
         let log = dir.join("log");
-        cmd::run(&mut quiet(server.command(
+        cmd::run(&mut silent(server.command(
             "pg_ctl",
             &[
                 "-D",
@@ -116,7 +121,11 @@ impl Postgres {
                 "start",
             ],
         )))?;
-        println!("PostgreSQL is running for the tests at {}", server.url);
+        if quiet {
+            eprintln!("PostgreSQL is running at {}", server.url);
+        } else {
+            println!("PostgreSQL is running at {}", server.url);
+        }
         Ok(server)
     }
 
