@@ -167,9 +167,11 @@ async fn main() -> ExitCode {
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let store = args.database.open().await?;
-    let public_url = args
-        .public_url
-        .unwrap_or_else(|| format!("http://{}", args.addr));
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
     let mut config = Config::new(&public_url);
     config.session_ttl = chrono::TimeDelta::try_seconds(args.session_ttl_s)
         .filter(|ttl| *ttl >= chrono::TimeDelta::seconds(1) && *ttl <= countersign_core::MAX_TTL)
@@ -182,10 +184,6 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.lookup_rate = (args.lookup_burst.max(1), args.lookup_rate);
     config.max_wait = std::time::Duration::from_secs(args.max_wait_s.max(1));
     let state = AppState::new(store, config);
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(http::sweeper(state.clone()));
     tokio::spawn(countersign_server::notify::listen(state.clone()));
     println!("countersign is running: open {public_url} (listening on {local})");
