@@ -14,7 +14,9 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use countersign_core::{LoginRequest, LoginSession, ShortUid, SignedStatement, Status};
+use countersign_core::{
+    LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status, TokenSet,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -34,7 +36,7 @@ pub fn router(state: Shared) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi))
-        .route("/api/sessions", post(request_login))
+        .route("/api/sessions", post(request_login).get(load_by_short_uid))
         .route("/api/sessions/{uid}", get(session))
         .route("/api/sessions/{uid}/wait", get(wait))
         .route("/api/sessions/{uid}/statements", post(act))
@@ -203,11 +205,66 @@ async fn request_login(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
+/// A scope and permissions to narrow a loaded session to, as typed:
+/// tokens separated by blanks or commas.
+#[derive(Deserialize)]
+struct NarrowingQuery {
+    scope: Option<String>,
+    permissions: Option<String>,
+}
+
+impl NarrowingQuery {
+    fn parse(&self) -> Result<Narrowing, ApiError> {
+        let set = |field, text: &Option<String>| {
+            text.as_deref()
+                .map(|t| TokenSet::parse_list(field, t))
+                .transpose()
+                .map_err(|e| ApiError::bad("bad_query", e.to_string()))
+        };
+        Ok(Narrowing {
+            scope: set("scope", &self.scope)?,
+            permissions: set("permissions", &self.permissions)?,
+        })
+    }
+}
+
+fn query<T: serde::de::DeserializeOwned>(
+    query: Result<Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, ApiError> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| ApiError::bad("bad_query", e.body_text()))
+}
+
 async fn session(
     State(state): State<Shared>,
     SessionUid(uid): SessionUid,
+    narrowing: Result<Query<NarrowingQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LoginSession>, ApiError> {
-    Ok(Json(sessions::current(&state, uid).await?.session))
+    let narrowing = query(narrowing)?.parse()?;
+    Ok(Json(sessions::load_by_uid(&state, uid, &narrowing).await?))
+}
+
+#[derive(Deserialize)]
+struct ShortUidQuery {
+    short_uid: String,
+    status: Status,
+    #[serde(flatten)]
+    narrowing: NarrowingQuery,
+}
+
+async fn load_by_short_uid(
+    State(state): State<Shared>,
+    Source(source): Source,
+    params: Result<Query<ShortUidQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    limited(&state, &state.lookup_limit, source)?;
+    let params = query(params)?;
+    let short = ShortUid::parse(&params.short_uid)
+        .map_err(|e| ApiError::bad("bad_short_uid", e.to_string()))?;
+    let narrowing = params.narrowing.parse()?;
+    let sessions = sessions::load_by_short_uid(&state, short, params.status, &narrowing).await?;
+    Ok(Json(json!({ "sessions": sessions })))
 }
 
 #[derive(Deserialize)]

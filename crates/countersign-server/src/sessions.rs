@@ -5,8 +5,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use countersign_core::{
-    Action, LoginRequest, LoginSession, ShortUid, SignedStatement, Signer, Status, Verified,
-    uid_from_random,
+    Action, LoadError, LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Signer,
+    Status, Verified, uid_from_random,
 };
 use uuid::Uuid;
 
@@ -106,6 +106,49 @@ pub async fn wait(
                 }
             }
         }
+    }
+}
+
+/// The seed's `load` by uid: the session, narrowed to a scope and
+/// permissions that must lie inside what it was granted.
+pub async fn load_by_uid(
+    state: &AppState,
+    uid: Uuid,
+    narrowing: &Narrowing,
+) -> Result<LoginSession, ApiError> {
+    let found = current(state, uid).await?;
+    countersign_core::load_by_uid([found.session], uid, narrowing).map_err(load_error)
+}
+
+/// The seed's `load` by short uid and status: every matching session (a
+/// list, which may hold more than one when old sessions shared the id),
+/// each narrowed.
+pub async fn load_by_short_uid(
+    state: &AppState,
+    short: ShortUid,
+    status: Status,
+    narrowing: &Narrowing,
+) -> Result<Vec<LoginSession>, ApiError> {
+    let mut sessions = Vec::new();
+    for found in state.store.by_short_uid(short, 100).await? {
+        sessions.push(expire_if_run_out(state, found).await?.session);
+    }
+    countersign_core::load_by_short_uid(sessions, short, status, clock::now(), narrowing)
+        .map(countersign_core::Matches::into_vec)
+        .map_err(load_error)
+}
+
+fn load_error(error: LoadError) -> ApiError {
+    match error {
+        LoadError::NotFound => ApiError::NotFound,
+        LoadError::NotGranted => ApiError::Forbidden {
+            code: "not_granted",
+            message: error.to_string(),
+        },
+        LoadError::Ambiguous(_) => ApiError::Conflict {
+            code: "ambiguous",
+            message: error.to_string(),
+        },
     }
 }
 

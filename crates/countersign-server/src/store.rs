@@ -274,6 +274,20 @@ impl Store {
         rows.iter().map(versioned).collect()
     }
 
+    /// Every session with this short uid, live or not (at most `limit`).
+    pub async fn by_short_uid(
+        &self,
+        short: ShortUid,
+        limit: i64,
+    ) -> Result<Vec<Versioned>, StoreError> {
+        let rows = sqlx::query("SELECT body, version FROM sessions WHERE short_uid = $1 LIMIT $2")
+            .bind(short.to_string())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(versioned).collect()
+    }
+
     /// The most recent sessions requested for `username`.
     pub async fn sessions_for(
         &self,

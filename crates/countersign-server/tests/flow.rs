@@ -22,6 +22,7 @@ on_both_backends!(
     request_approve_release_logout,
     an_enrollment_link_works_once,
     devices_enroll_others_revoke_and_list,
+    load_narrows_to_what_was_granted,
 );
 
 async fn request_approve_release_logout(db: Db) {
@@ -187,4 +188,78 @@ async fn devices_enroll_others_revoke_and_list(db: Db) {
     assert_eq!(account["devices"].as_array().unwrap().len(), 2);
     assert_eq!(account["sessions"].as_array().unwrap().len(), 1);
     assert_eq!(account["sessions"][0]["status"], "pending");
+}
+
+async fn load_narrows_to_what_was_granted(db: Db) {
+    let Some(service) = service_on(db, |_| {}).await else {
+        return;
+    };
+    let approver = service.user_with_device("ada").await;
+    let answer = ask(&service, &Requester::new(), "ada").await;
+    let (uid, short) = (
+        answer["uid"].as_str().unwrap(),
+        answer["short_uid"].as_str().unwrap(),
+    );
+
+    // Pending: granted nothing yet.
+    let (status, body) = service
+        .get(&format!("/api/sessions/{uid}?scope=deploy"))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_granted"))
+    );
+
+    let (page, _) = shown(&service, short).await;
+    let code = page.verification_code().unwrap().value();
+    let (status, _) = service
+        .post(
+            &format!("/api/sessions/{uid}/statements"),
+            approver.decide(&page, "approve", Some(code)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, body) = service
+        .get(&format!(
+            "/api/sessions/{uid}?scope=deploy&permissions=read"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["scope"], serde_json::json!(["deploy"]));
+    let (status, body) = service
+        .get(&format!("/api/sessions/{uid}?permissions=read,write"))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_granted"))
+    );
+
+    let (status, body) = service
+        .get(&format!("/api/sessions?short_uid={short}&status=approved"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let sessions = body["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0]["uid"], uid);
+    let dashed = short.replace('.', "-").to_uppercase();
+    let (status, _) = service
+        .get(&format!(
+            "/api/sessions?short_uid={dashed}&status=approved&scope=deploy"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = service
+        .get(&format!("/api/sessions?short_uid={short}&status=pending"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = service
+        .get(&format!(
+            "/api/sessions?short_uid={short}&status=approved&scope=admin"
+        ))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_granted"))
+    );
 }

@@ -38,6 +38,7 @@ CREATE TABLE sessions (
 -- a new uid (the seed's regenerate_uid).
 CREATE UNIQUE INDEX sessions_live_short_uid ON sessions (short_uid) WHERE live = 1;
 CREATE INDEX sessions_username ON sessions (username);
+CREATE INDEX sessions_short_uid ON sessions (short_uid);
 CREATE INDEX sessions_pending_expiry ON sessions (expires_at) WHERE status = 'pending';
 
 CREATE TABLE audit (
