@@ -1,4 +1,5 @@
-//! Signed statements: every state change other than a request is one.
+//! Signed statements: every state change other than a request is one, and so
+//! is every read of an account.
 //!
 //! The bytes that are signed are built here and nowhere else, so the browser,
 //! the command line and the service can never disagree about them. They are
@@ -73,6 +74,11 @@ pub enum Claim {
     },
     /// Read the user's devices and sessions.
     ReadAccount {
+        /// The user.
+        user: Uuid,
+    },
+    /// Ask for a one-time link that enrolls another device of the user.
+    InviteDevice {
         /// The user.
         user: Uuid,
     },
@@ -173,9 +179,10 @@ impl Claim {
                 Some((Action::ReportSuspicious, session, details))
             }
             Claim::Logout { session, details } => Some((Action::Logout, session, details)),
-            Claim::EnrollDevice { .. } | Claim::RevokeDevice { .. } | Claim::ReadAccount { .. } => {
-                None
-            }
+            Claim::EnrollDevice { .. }
+            | Claim::RevokeDevice { .. }
+            | Claim::ReadAccount { .. }
+            | Claim::InviteDevice { .. } => None,
         }
     }
 
@@ -189,6 +196,7 @@ impl Claim {
             Claim::EnrollDevice { .. } => "enroll_device",
             Claim::RevokeDevice { .. } => "revoke_device",
             Claim::ReadAccount { .. } => "read_account",
+            Claim::InviteDevice { .. } => "invite_device",
         }
     }
 }
@@ -241,7 +249,9 @@ impl Statement {
                 lines.push(format!("user: {user}"));
                 lines.push(format!("device: {device}"));
             }
-            Claim::ReadAccount { user } => lines.push(format!("user: {user}")),
+            Claim::ReadAccount { user } | Claim::InviteDevice { user } => {
+                lines.push(format!("user: {user}"));
+            }
         }
         lines.push(match self.signer {
             Signer::Device(uid) => format!("signer: device {uid}"),

@@ -267,6 +267,27 @@ pub async fn revoke(
     state.store.device(device).await?.ok_or(ApiError::Internal)
 }
 
+/// Makes a one-time enrollment link for another device of the signer's user.
+pub async fn invite(state: &AppState, signed: &SignedStatement) -> Result<String, ApiError> {
+    let Claim::InviteDevice { user } = signed.statement.claim else {
+        return Err(ApiError::bad(
+            "wrong_claim",
+            "expected an invite_device statement",
+        ));
+    };
+    let signer = signing_device(state, signed).await?;
+    if signer.user_uid != user {
+        return Err(ApiError::Forbidden {
+            code: "wrong_user",
+            message: "a device can only invite devices for its own user".into(),
+        });
+    }
+    let (token, hash) = new_token()?;
+    let expires_at = clock::now() + state.config.enrollment_ttl;
+    state.store.add_enrollment(user, &hash, expires_at).await?;
+    Ok(enrollment_url(&state.config.public_url, &token))
+}
+
 /// A user's devices and recent sessions.
 #[derive(Debug, serde::Serialize)]
 pub struct Account {

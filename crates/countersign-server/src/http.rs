@@ -41,6 +41,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/sessions/{uid}/wait", get(wait))
         .route("/api/sessions/{uid}/statements", post(act))
         .route("/api/approvals/{short_uid}", get(approval))
+        .route("/api/enrollments", post(invite))
         .route("/api/enrollments/{token}", get(enrollment).post(enroll))
         .route("/api/devices", post(enroll_by_device))
         .route("/api/devices/revoke", post(revoke))
@@ -324,6 +325,17 @@ async fn approval(
         "public_certificate_fingerprint": fingerprint(session.public_cert()),
         "code_choices": code.choices(clock::random()?),
     })))
+}
+
+async fn invite(
+    State(state): State<Shared>,
+    Body(signed): Body<SignedStatement>,
+) -> Result<impl IntoResponse, ApiError> {
+    let enrollment_url = accounts::invite(&state, &signed).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "enrollment_url": enrollment_url })),
+    ))
 }
 
 async fn enrollment(

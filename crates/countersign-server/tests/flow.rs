@@ -182,10 +182,26 @@ async fn devices_enroll_others_revoke_and_list(db: Db) {
         (StatusCode::FORBIDDEN, Some("device_revoked"))
     );
 
+    // A device invites another with a fresh one-time link.
+    let invite = first.sign(countersign_core::Claim::InviteDevice { user: first.user });
+    let (status, body) = service.post("/api/enrollments", invite).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let token = body["enrollment_url"]
+        .as_str()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap();
+    let third = Approver::new(first.user);
+    let (status, _) = service
+        .post(&format!("/api/enrollments/{token}"), third.enrollment())
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
     let read = first.sign(countersign_core::Claim::ReadAccount { user: first.user });
     let (status, account) = service.post("/api/account", read).await;
     assert_eq!(status, StatusCode::OK, "{account}");
-    assert_eq!(account["devices"].as_array().unwrap().len(), 2);
+    assert_eq!(account["devices"].as_array().unwrap().len(), 3);
     assert_eq!(account["sessions"].as_array().unwrap().len(), 1);
     assert_eq!(account["sessions"][0]["status"], "pending");
 }
