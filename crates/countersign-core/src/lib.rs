@@ -78,6 +78,7 @@
 //! # }
 //! ```
 
+pub mod api;
 mod code;
 mod encoding;
 mod fields;

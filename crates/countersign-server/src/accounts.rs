@@ -4,7 +4,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use countersign_core::{Claim, LoginSession, SignedStatement, Signer, Username, uid_from_random};
+use countersign_core::api::AccountView;
+use countersign_core::{Claim, SignedStatement, Signer, Username, uid_from_random};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
@@ -288,19 +289,8 @@ pub async fn invite(state: &AppState, signed: &SignedStatement) -> Result<String
     Ok(enrollment_url(&state.config.public_url, &token))
 }
 
-/// A user's devices and recent sessions.
-#[derive(Debug, serde::Serialize)]
-pub struct Account {
-    /// The user.
-    pub user: User,
-    /// Their devices, revoked ones included.
-    pub devices: Vec<Device>,
-    /// Their most recent sessions.
-    pub sessions: Vec<LoginSession>,
-}
-
 /// Reads the signer's account.
-pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<Account, ApiError> {
+pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<AccountView, ApiError> {
     let Claim::ReadAccount { user } = signed.statement.claim else {
         return Err(ApiError::bad(
             "wrong_claim",
@@ -317,7 +307,7 @@ pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<Account,
     let user = state.store.user(user).await?.ok_or(ApiError::NotFound)?;
     let devices = state.store.devices_of(user.uid).await?;
     let sessions = state.store.sessions_for(&user.username, 100).await?;
-    Ok(Account {
+    Ok(AccountView {
         user,
         devices,
         sessions,

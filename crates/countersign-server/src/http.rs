@@ -14,6 +14,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use countersign_core::api::{AccountView, ApprovalView, EnrollmentInfo, Invite, RequestAnswer};
 use countersign_core::{
     LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status, TokenSet,
 };
@@ -193,16 +194,16 @@ async fn request_login(
     limited(&state, &state.request_limit, source)?;
     let session = sessions::request(&state, request, source).await?;
     let uid = session.uid();
-    let answer = json!({
-        "uid": uid,
-        "short_uid": session.short_uid(),
-        "login_url": session.login_url(&state.config.public_url),
-        "expires_at": session.expires_at(),
-        "verification_code": session.verification_code(),
-        "status": session.status(),
-        "session_url": format!("/api/sessions/{uid}"),
-        "wait_url": format!("/api/sessions/{uid}/wait?status=pending"),
-    });
+    let answer = RequestAnswer {
+        uid,
+        short_uid: session.short_uid(),
+        login_url: session.login_url(&state.config.public_url),
+        expires_at: session.expires_at(),
+        verification_code: session.verification_code().ok_or(ApiError::Internal)?,
+        status: session.status(),
+        session_url: format!("/api/sessions/{uid}"),
+        wait_url: format!("/api/sessions/{uid}/wait?status=pending"),
+    };
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
@@ -311,20 +312,20 @@ async fn approval(
     State(state): State<Shared>,
     Source(source): Source,
     Path(short): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ApprovalView>, ApiError> {
     limited(&state, &state.lookup_limit, source)?;
     let short =
         ShortUid::parse(&short).map_err(|e| ApiError::bad("bad_short_uid", e.to_string()))?;
     let session = sessions::pending_by_short_uid(&state, short).await?;
     let code = session.verification_code().ok_or(ApiError::Internal)?;
     let fingerprint = |key: Option<&countersign_core::PublicKey>| key.map(|k| k.fingerprint());
-    Ok(Json(json!({
-        "session": session,
-        "details_digest": session.details_digest(),
-        "public_key_fingerprint": fingerprint(session.public_key()),
-        "public_certificate_fingerprint": fingerprint(session.public_cert()),
-        "code_choices": code.choices(clock::random()?),
-    })))
+    Ok(Json(ApprovalView {
+        details_digest: session.details_digest(),
+        public_key_fingerprint: fingerprint(session.public_key()),
+        public_certificate_fingerprint: fingerprint(session.public_cert()),
+        code_choices: code.choices(clock::random()?).to_vec(),
+        session,
+    }))
 }
 
 async fn invite(
@@ -332,20 +333,18 @@ async fn invite(
     Body(signed): Body<SignedStatement>,
 ) -> Result<impl IntoResponse, ApiError> {
     let enrollment_url = accounts::invite(&state, &signed).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "enrollment_url": enrollment_url })),
-    ))
+    Ok((StatusCode::CREATED, Json(Invite { enrollment_url })))
 }
 
 async fn enrollment(
     State(state): State<Shared>,
     Path(token): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<EnrollmentInfo>, ApiError> {
     let user = accounts::enrollment(&state, &token).await?;
-    Ok(Json(
-        json!({ "user_uid": user.uid, "username": user.username }),
-    ))
+    Ok(Json(EnrollmentInfo {
+        user_uid: user.uid,
+        username: user.username,
+    }))
 }
 
 async fn enroll(
@@ -387,7 +386,7 @@ async fn revoke(
 async fn account(
     State(state): State<Shared>,
     Body(signed): Body<SignedStatement>,
-) -> Result<Json<accounts::Account>, ApiError> {
+) -> Result<Json<AccountView>, ApiError> {
     Ok(Json(accounts::read(&state, &signed).await?))
 }
 

@@ -45,31 +45,7 @@ pub struct Versioned {
     pub version: i64,
 }
 
-/// A registered device: public key only.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Device {
-    /// The device uid.
-    pub uid: Uuid,
-    /// Its user.
-    pub user_uid: Uuid,
-    /// Its name.
-    pub name: String,
-    /// Its public key.
-    pub public_key: PublicKey,
-    /// When it was enrolled.
-    pub created_at: DateTime<Utc>,
-    /// When it was revoked, if it was.
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// A user.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct User {
-    /// The user uid.
-    pub uid: Uuid,
-    /// The username sessions are requested for.
-    pub username: String,
-}
+pub use countersign_core::api::{DeviceInfo as Device, UserInfo as User};
 
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
