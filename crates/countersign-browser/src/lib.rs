@@ -1,0 +1,13 @@
+//! Browser glue for countersign, shared by the approval web app and the
+//! JavaScript package: device keys that page scripts cannot read (a
+//! non-extractable WebCrypto Ed25519 key in IndexedDB, or, where the browser
+//! lacks Ed25519, a key made in wasm and kept wrapped by a non-extractable
+//! AES-GCM key), and typed calls to the service. No view code lives here.
+
+pub mod api;
+mod error;
+mod idb;
+mod js;
+pub mod keys;
+
+pub use error::BrowserError;
