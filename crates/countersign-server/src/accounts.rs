@@ -284,8 +284,19 @@ pub async fn invite(state: &AppState, signed: &SignedStatement) -> Result<String
         });
     }
     let (token, hash) = new_token()?;
-    let expires_at = clock::now() + state.config.enrollment_ttl;
-    state.store.add_enrollment(user, &hash, expires_at).await?;
+    let now = clock::now();
+    let entry = audit_event(
+        "enrollment",
+        "invite",
+        now,
+        Some(user),
+        Some(signer.uid),
+        None,
+    );
+    state
+        .store
+        .add_enrollment(user, &hash, now + state.config.enrollment_ttl, &entry)
+        .await?;
     Ok(enrollment_url(&state.config.public_url, &token))
 }
 

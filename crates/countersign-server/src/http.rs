@@ -186,12 +186,25 @@ async fn home(State(state): State<Shared>) -> Html<String> {
     ))
 }
 
+/// A session request's source, with a token taken from its rate limit
+/// before the body is read, so that malformed floods are limited too.
+pub struct RequestAllowed(pub IpAddr);
+
+impl FromRequestParts<Shared> for RequestAllowed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        let Source(source) = Source::from_request_parts(parts, state).await?;
+        limited(state, &state.request_limit, source)?;
+        Ok(Self(source))
+    }
+}
+
 async fn request_login(
     State(state): State<Shared>,
-    Source(source): Source,
+    RequestAllowed(source): RequestAllowed,
     Body(request): Body<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    limited(&state, &state.request_limit, source)?;
     let session = sessions::request(&state, request, source).await?;
     let uid = session.uid();
     let answer = RequestAnswer {
@@ -201,8 +214,11 @@ async fn request_login(
         expires_at: session.expires_at(),
         verification_code: session.verification_code().ok_or(ApiError::Internal)?,
         status: session.status(),
-        session_url: format!("/api/sessions/{uid}"),
-        wait_url: format!("/api/sessions/{uid}/wait?status=pending"),
+        session_url: format!("{}/api/sessions/{uid}", state.config.public_url),
+        wait_url: format!(
+            "{}/api/sessions/{uid}/wait?status=pending",
+            state.config.public_url
+        ),
     };
     Ok((StatusCode::CREATED, Json(answer)))
 }

@@ -37,6 +37,7 @@ pub async fn request(
             .insert_session(&session, &source.to_string())
             .await?
         {
+            state.metrics.requested();
             tracing::info!(uid = %session.uid(), short_uid = %session.short_uid(), %source, "login requested");
             return Ok(session);
         }
@@ -176,6 +177,9 @@ pub async fn act(
 ) -> Result<LoginSession, ApiError> {
     for _ in 0..CAS_TRIES {
         let found = current(state, uid).await?;
+        if found.session.is_expired() {
+            return Err(ApiError::Expired);
+        }
         let now = clock::now();
         let (proof, user_uid) = verify(state, &found.session, signed)
             .await

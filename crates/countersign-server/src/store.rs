@@ -199,12 +199,13 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO sessions (uid, short_uid, username, status, live, expires_at, version, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7) ON CONFLICT DO NOTHING",
+            "INSERT INTO sessions (uid, short_uid, username, request_datetime, status, live, expires_at, version, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) ON CONFLICT DO NOTHING",
         )
         .bind(session.uid().to_string())
         .bind(session.short_uid().to_string())
         .bind(session.username().as_str().to_owned())
+        .bind(time_text(session.request_datetime()))
         .bind(session.status().as_str())
         .bind(is_live(session.status()))
         .bind(time_text(session.expires_at()))
@@ -271,18 +272,16 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<LoginSession>, StoreError> {
         let rows = sqlx::query(
-            "SELECT body, version FROM sessions WHERE username = $1 ORDER BY uid LIMIT $2",
+            "SELECT body, version FROM sessions WHERE username = $1 \
+             ORDER BY request_datetime DESC LIMIT $2",
         )
         .bind(username.to_owned())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut sessions = rows
-            .iter()
+        rows.iter()
             .map(|row| versioned(row).map(|v| v.session))
-            .collect::<Result<Vec<_>, _>>()?;
-        sessions.sort_by_key(|s| std::cmp::Reverse(s.request_datetime()));
-        Ok(sessions)
+            .collect()
     }
 
     /// Pending sessions whose time ran out by `now`.
@@ -403,9 +402,11 @@ impl Store {
         user_uid: Uuid,
         token_hash: &str,
         expires_at: DateTime<Utc>,
+        entry: &AuditEntry,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         insert_enrollment(&mut tx, token_hash, user_uid, expires_at).await?;
+        insert_audit(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -360,7 +360,11 @@ async fn expiry_releases_the_waiter_and_refuses_approval(db: Db) {
             approver.decide(&page, "approve", Some(code)),
         )
         .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(
+        (status, code_of(&body)),
+        (StatusCode::GONE, "expired"),
+        "{body}"
+    );
     assert_eq!(
         service
             .get(&format!("/api/approvals/{}", page.short_uid()))

@@ -28,6 +28,7 @@ CREATE TABLE sessions (
     uid TEXT PRIMARY KEY,
     short_uid TEXT NOT NULL,
     username TEXT NOT NULL,
+    request_datetime TEXT NOT NULL,
     status TEXT NOT NULL,
     live INTEGER NOT NULL,
     expires_at TEXT NOT NULL,
@@ -37,7 +38,7 @@ CREATE TABLE sessions (
 -- A short uid names one live session at most; a clash makes the service draw
 -- a new uid (the seed's regenerate_uid).
 CREATE UNIQUE INDEX sessions_live_short_uid ON sessions (short_uid) WHERE live = 1;
-CREATE INDEX sessions_username ON sessions (username);
+CREATE INDEX sessions_username ON sessions (username, request_datetime);
 CREATE INDEX sessions_short_uid ON sessions (short_uid);
 CREATE INDEX sessions_pending_expiry ON sessions (expires_at) WHERE status = 'pending';
 
