@@ -29,9 +29,10 @@ pub enum DecodeError {
 }
 
 /// The session as it is written in JSON. `short_uid`, `expires_at` and
-/// `status_datetime` are ours; the rest are the seed's names.
+/// `status_datetime` are ours; the rest are the seed's names. Unknown fields
+/// are ignored, so that a newer service can add one without breaking every
+/// deployed client.
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct SessionRecord {
     uid: Uuid,
     #[serde(default)]

@@ -88,7 +88,14 @@ fn malformed_fields_are_refused() {
     check_refused("login_datetime", Value::Null);
     check_refused("logout_datetime", json!("2026-11-29T10:00:00Z"));
     check_refused("user_uid", Value::Null);
-    check_refused("unexpected", json!(true));
+}
+
+#[test]
+fn unknown_fields_are_ignored_for_forward_compatibility() {
+    let session = in_status(Status::Approved);
+    let mut json = session.to_json_value();
+    json["added_by_a_newer_service"] = json!({"anything": [1, 2]});
+    assert_eq!(LoginSession::from_json_value(json), Ok(session));
 }
 
 #[test]
