@@ -11,6 +11,7 @@ use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 use crate::waiters::Waiters;
+use crate::web::WebApp;
 
 /// How the service behaves.
 #[derive(Debug, Clone)]
@@ -64,6 +65,8 @@ pub struct AppState {
     pub lookup_limit: RateLimiter,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
+    /// The approval web app, when one was built.
+    pub web: WebApp,
 }
 
 /// The state as handlers hold it.
@@ -72,6 +75,11 @@ pub type Shared = Arc<AppState>;
 impl AppState {
     /// The state for `store` and `config`.
     pub fn new(store: Store, config: Config) -> Shared {
+        Self::with_web(store, config, WebApp::default())
+    }
+
+    /// The state, serving the web app `web`.
+    pub fn with_web(store: Store, config: Config, web: WebApp) -> Shared {
         Arc::new(Self {
             store,
             waiters: Waiters::default(),
@@ -79,6 +87,7 @@ impl AppState {
             lookup_limit: RateLimiter::new(config.lookup_rate.0, config.lookup_rate.1),
             config,
             metrics: Metrics::default(),
+            web,
         })
     }
 }

@@ -47,32 +47,50 @@ pub fn router(state: Shared) -> Router {
         .route("/api/devices", post(enroll_by_device))
         .route("/api/devices/revoke", post(revoke))
         .route("/api/account", post(account))
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(web_app)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
 /// Headers that make every answer hard to misuse: no framing, no referrer,
 /// no sniffing, a CSP that allows this origin's scripts and wasm only.
-async fn security_headers(request: Request, next: Next) -> Response {
+async fn security_headers(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if let Ok(csp) = HeaderValue::from_str(state.web.csp()) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     let set = |headers: &mut HeaderMap, name, value| {
         headers.insert(name, HeaderValue::from_static(value));
     };
-    set(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors 'none'",
-    );
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::REFERRER_POLICY, "no-referrer");
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::CACHE_CONTROL, "no-store");
+    // The app's hashed files say how long they keep; everything else is fresh.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
     response
+}
+
+/// The web app's files and pages; anything else is not found.
+async fn web_app(
+    State(state): State<Shared>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Response {
+    let path = uri.path();
+    if method == axum::http::Method::GET
+        && !path.starts_with("/api/")
+        && let Some(response) = state.web.answer(path)
+    {
+        return response;
+    }
+    ApiError::NotFound.into_response()
 }
 
 /// A JSON body whose every failure is an [`ApiError`] with a stable code.
@@ -176,7 +194,10 @@ async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
-async fn home(State(state): State<Shared>) -> Html<String> {
+async fn home(State(state): State<Shared>) -> Response {
+    if let Some(app) = state.web.answer("/") {
+        return app;
+    }
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>countersign</title></head>\
          <body><h1>countersign</h1><p>This service approves logins with device keys. \
@@ -184,6 +205,7 @@ async fn home(State(state): State<Shared>) -> Html<String> {
          <p>API: <code>POST {0}/api/sessions</code>; health: <a href=\"/healthz\">/healthz</a>.</p></body></html>",
         state.config.public_url
     ))
+    .into_response()
 }
 
 /// A session request's source, with a token taken from its rate limit

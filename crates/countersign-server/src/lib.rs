@@ -12,3 +12,4 @@ pub mod ratelimit;
 pub mod sessions;
 pub mod store;
 pub mod waiters;
+pub mod web;

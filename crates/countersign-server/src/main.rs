@@ -114,6 +114,9 @@ struct ServeArgs {
     /// Short-id lookups allowed at once per address.
     #[arg(long, env = "COUNTERSIGN_LOOKUP_BURST", default_value_t = 60)]
     lookup_burst: u32,
+    /// Serve the approval web app built by Trunk into this directory.
+    #[arg(long, env = "COUNTERSIGN_WEB_DIR")]
+    web_dir: Option<PathBuf>,
     /// The longest one long poll waits, in seconds.
     #[arg(long, env = "COUNTERSIGN_MAX_WAIT_S", default_value_t = 30)]
     max_wait_s: u64,
@@ -183,7 +186,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.request_rate = (args.request_burst.max(1), args.request_rate);
     config.lookup_rate = (args.lookup_burst.max(1), args.lookup_rate);
     config.max_wait = std::time::Duration::from_secs(args.max_wait_s.max(1));
-    let state = AppState::new(store, config);
+    let web = match &args.web_dir {
+        Some(dir) => countersign_server::web::WebApp::load(dir)?,
+        None => countersign_server::web::WebApp::default(),
+    };
+    let state = AppState::with_web(store, config, web);
     tokio::spawn(http::sweeper(state.clone()));
     tokio::spawn(countersign_server::notify::listen(state.clone()));
     println!("countersign is running: open {public_url} (listening on {local})");

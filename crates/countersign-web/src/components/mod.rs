@@ -1,0 +1,8 @@
+//! Pieces of pages, one component per file.
+
+pub mod account_picker;
+pub mod code_picker;
+pub mod countdown;
+pub mod layout;
+pub mod notice;
+pub mod session_details;

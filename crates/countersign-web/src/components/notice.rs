@@ -1,0 +1,42 @@
+//! A message box: an outcome, a problem and what to do next.
+
+use yew::{Children, Html, Properties, component, html};
+
+/// How the notice looks and is announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Something went as asked.
+    Good,
+    /// Worth knowing, nothing wrong.
+    Info,
+    /// Something is wrong.
+    Bad,
+}
+
+/// What the notice says.
+#[derive(Properties, PartialEq)]
+pub struct NoticeProps {
+    /// Its look.
+    pub tone: Tone,
+    /// Its heading.
+    pub title: String,
+    /// Its text and any next step.
+    #[prop_or_default]
+    pub children: Children,
+}
+
+/// A notice, announced to screen readers as it appears.
+#[component]
+pub fn Notice(props: &NoticeProps) -> Html {
+    let (class, role) = match props.tone {
+        Tone::Good => ("notice good", "status"),
+        Tone::Info => ("notice info", "status"),
+        Tone::Bad => ("notice bad", "alert"),
+    };
+    html! {
+        <section class={class} role={role}>
+            <h2>{ &props.title }</h2>
+            { props.children.clone() }
+        </section>
+    }
+}

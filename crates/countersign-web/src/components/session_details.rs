@@ -1,0 +1,70 @@
+//! Everything an approver checks before deciding: who, from where, what,
+//! when, and the requester's key.
+
+use chrono::{DateTime, Utc};
+use countersign_core::api::ApprovalView;
+use yew::{Callback, Html, Properties, component, html};
+
+use crate::components::countdown::Countdown;
+
+/// The request to show.
+#[derive(Properties, PartialEq)]
+pub struct SessionDetailsProps {
+    /// The approval page's data.
+    pub view: ApprovalView,
+    /// Called when the countdown reaches zero.
+    #[prop_or_default]
+    pub on_expired: Callback<()>,
+}
+
+/// A time, in UTC, to the second.
+pub fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// A set of tokens, or a word for none.
+fn tokens(set: &countersign_core::TokenSet) -> Html {
+    if set.is_empty() {
+        html! { <span class="muted">{ "none" }</span> }
+    } else {
+        html! { <ul class="tokens">{ for set.iter().map(|t| html! { <li><code>{ t }</code></li> }) }</ul> }
+    }
+}
+
+/// The details, as a description list.
+#[component]
+pub fn SessionDetails(props: &SessionDetailsProps) -> Html {
+    let session = &props.view.session;
+    let fingerprint = props
+        .view
+        .public_certificate_fingerprint
+        .map(|f| f.to_text())
+        .unwrap_or_else(|| "unknown".into());
+    html! {
+        <dl class="details">
+            <dt>{ "Log in as" }</dt>
+            <dd><strong>{ session.username().as_str() }</strong></dd>
+            <dt>{ "Requested from" }</dt>
+            <dd>
+                { session.hostname().map(|h| html! { <><code>{ h }</code>{ " (as the program names its host), " }</> }).unwrap_or_default() }
+                { "address " }<code>{ session.request_source().to_string() }</code>{ " (as the service saw it)" }
+            </dd>
+            <dt>{ "Message" }</dt>
+            <dd>{ session.login_message().map(|m| html! { <q>{ m }</q> }).unwrap_or_else(|| html! { <span class="muted">{ "none" }</span> }) }</dd>
+            <dt>{ "Scope" }</dt>
+            <dd>{ tokens(session.scope()) }</dd>
+            <dt>{ "Permissions" }</dt>
+            <dd>{ tokens(session.permissions()) }</dd>
+            <dt>{ "Requested at" }</dt>
+            <dd><time datetime={session.request_datetime().to_rfc3339()}>{ when(session.request_datetime()) }</time></dd>
+            <dt>{ "Expires" }</dt>
+            <dd>
+                <time datetime={session.expires_at().to_rfc3339()}>{ when(session.expires_at()) }</time>
+                { " · " }
+                <Countdown until={session.expires_at()} on_expired={props.on_expired.clone()} />
+            </dd>
+            <dt>{ "Program key" }</dt>
+            <dd><code class="fingerprint">{ fingerprint }</code></dd>
+        </dl>
+    }
+}

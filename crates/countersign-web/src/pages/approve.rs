@@ -1,0 +1,263 @@
+//! The login URL's page: check a pending request and approve, deny or
+//! report it with this browser's device key.
+
+use std::rc::Rc;
+
+use countersign_browser::keys::DeviceKey;
+use countersign_core::api::ApprovalView;
+use countersign_core::{ShortUid, Status, VerificationCode};
+use yew::{Callback, Html, Reducible, component, html, use_effect_with, use_reducer};
+use yew_router::hooks::use_location;
+use yew_router::prelude::Link;
+
+use crate::components::account_picker::AccountPicker;
+use crate::components::code_picker::CodePicker;
+use crate::components::notice::{Notice, Tone};
+use crate::components::session_details::SessionDetails;
+use crate::route::{ApproveQuery, Route};
+use crate::services::{self, Decision};
+
+/// Where the page stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Loading,
+    /// The link leads nowhere: a title and what to do next.
+    Failed(String, String),
+    /// The request is shown and can be decided.
+    Ready,
+    /// A decision is being signed and sent.
+    Sending,
+    /// The request was decided here.
+    Done(Status),
+    /// The request ran out while shown.
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct State {
+    phase: Phase,
+    view: Option<ApprovalView>,
+    keys: Vec<DeviceKey>,
+    selected: usize,
+    picked: Option<VerificationCode>,
+    problem: Option<String>,
+}
+
+enum Action {
+    Loaded(Box<Result<(ApprovalView, Vec<DeviceKey>), String>>),
+    Failed(String, String),
+    Pick(VerificationCode),
+    Select(usize),
+    Sending,
+    Sent(Result<Status, String>),
+    Expired,
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Loaded(loaded) => match *loaded {
+                Ok((view, keys)) => {
+                    next.view = Some(view);
+                    next.keys = keys;
+                    next.phase = Phase::Ready;
+                }
+                Err(why) => {
+                    next.phase = Phase::Failed("This request cannot be shown".into(), why);
+                }
+            },
+            Action::Failed(title, why) => next.phase = Phase::Failed(title, why),
+            Action::Pick(code) => next.picked = Some(code),
+            Action::Select(index) => next.selected = index,
+            Action::Sending => {
+                next.phase = Phase::Sending;
+                next.problem = None;
+            }
+            Action::Sent(Ok(status)) => next.phase = Phase::Done(status),
+            Action::Sent(Err(why)) => {
+                next.phase = Phase::Ready;
+                next.problem = Some(why);
+            }
+            Action::Expired => {
+                if matches!(next.phase, Phase::Ready | Phase::Loading) {
+                    next.phase = Phase::Expired;
+                }
+            }
+        }
+        next.into()
+    }
+}
+
+/// The approval page.
+#[component]
+pub fn Approve() -> Html {
+    let location = use_location();
+    let id = location
+        .and_then(|l| l.query::<ApproveQuery>().ok())
+        .map(|q| q.id)
+        .unwrap_or_default();
+    let state = use_reducer(|| State {
+        phase: Phase::Loading,
+        view: None,
+        keys: Vec::new(),
+        selected: 0,
+        picked: None,
+        problem: None,
+    });
+    {
+        let state = state.clone();
+        use_effect_with(id, move |id| {
+            match ShortUid::parse(id) {
+                Err(error) => state.dispatch(Action::Failed(
+                    "This is not a login link".into(),
+                    format!("The link's id is not valid ({error}). Open the link exactly as the program printed it, or type its short id on the home page."),
+                )),
+                Ok(short) => yew::platform::spawn_local(async move {
+                    let loaded = services::load_approval(short).await.map_err(|e| services::explain(&e));
+                    state.dispatch(Action::Loaded(Box::new(loaded)));
+                }),
+            }
+        });
+    }
+
+    let decide = {
+        let state = state.clone();
+        Callback::from(move |decision: Decision| {
+            let (Some(view), Some(key)) = (state.view.clone(), state.keys.get(state.selected).cloned()) else {
+                return;
+            };
+            state.dispatch(Action::Sending);
+            let state = state.clone();
+            yew::platform::spawn_local(async move {
+                let sent = services::decide(&view.session, &key, decision)
+                    .await
+                    .map(|s| s.status())
+                    .map_err(|e| services::explain(&e));
+                state.dispatch(Action::Sent(sent));
+            });
+        })
+    };
+
+    html! {
+        <article class="approve" aria-busy={(state.phase == Phase::Loading || state.phase == Phase::Sending).to_string()}>
+            <h1>{ "Approve a login" }</h1>
+            { body(&state, &decide) }
+        </article>
+    }
+}
+
+fn body(state: &yew::UseReducerHandle<State>, decide: &Callback<Decision>) -> Html {
+    match &state.phase {
+        Phase::Loading => html! { <p class="placeholder">{ "Loading the request…" }</p> },
+        Phase::Failed(title, why) => html! {
+            <Notice tone={Tone::Bad} title={title.clone()}>
+                <p>{ why }</p>
+                <p><Link<Route> to={Route::Home}>{ "Type a short id instead" }</Link<Route>></p>
+            </Notice>
+        },
+        Phase::Done(status) => outcome(*status),
+        Phase::Expired => html! {
+            <Notice tone={Tone::Info} title="This request has expired">
+                <p>{ "Nothing was approved. If you still want to log in, ask the program for a new request." }</p>
+            </Notice>
+        },
+        Phase::Ready | Phase::Sending => match &state.view {
+            Some(view) => ready(state, view, decide),
+            None => html! {},
+        },
+    }
+}
+
+fn ready(state: &yew::UseReducerHandle<State>, view: &ApprovalView, decide: &Callback<Decision>) -> Html {
+    let on_expired = {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(Action::Expired))
+    };
+    let sending = state.phase == Phase::Sending;
+    let details = html! { <SessionDetails view={view.clone()} {on_expired} /> };
+    if state.keys.is_empty() {
+        return html! {
+            <>
+                { details }
+                <Notice tone={Tone::Info} title="This browser holds no device for this user">
+                    <p>{ format!(
+                        "To approve logins as {}, this browser must first be enrolled as one of their devices: open an enrollment link from your admin, or create one on the Devices page of a browser that is already enrolled.",
+                        view.session.username().as_str()
+                    ) }</p>
+                    <p>{ "If you did not expect this request, you can ignore it: it will expire." }</p>
+                </Notice>
+            </>
+        };
+    }
+    let on_pick = {
+        let state = state.clone();
+        Callback::from(move |code| state.dispatch(Action::Pick(code)))
+    };
+    let on_select = {
+        let state = state.clone();
+        Callback::from(move |index| state.dispatch(Action::Select(index)))
+    };
+    let approve = {
+        let decide = decide.clone();
+        let picked = state.picked;
+        Callback::from(move |_| {
+            if let Some(code) = picked {
+                decide.emit(Decision::Approve(code));
+            }
+        })
+    };
+    let deny = {
+        let decide = decide.clone();
+        Callback::from(move |_| decide.emit(Decision::Deny))
+    };
+    let suspicious = {
+        let decide = decide.clone();
+        Callback::from(move |_| decide.emit(Decision::Suspicious))
+    };
+    html! {
+        <>
+            { details }
+            <AccountPicker keys={state.keys.clone()} selected={state.selected} {on_select} />
+            <CodePicker choices={view.code_choices.clone()} picked={state.picked} {on_pick} disabled={sending} />
+            { state.problem.as_ref().map(|p| html! {
+                <Notice tone={Tone::Bad} title="Not done"><p>{ p }</p></Notice>
+            }).unwrap_or_default() }
+            <div class="actions">
+                <button class="primary" type="button" onclick={approve} disabled={sending || state.picked.is_none()}>
+                    { if sending { "Signing…" } else { "Approve" } }
+                </button>
+                <button type="button" onclick={deny} disabled={sending}>{ "Deny" }</button>
+                <button class="warn" type="button" onclick={suspicious} disabled={sending}>{ "This wasn't me" }</button>
+            </div>
+            { if state.picked.is_none() {
+                html! { <p class="hint" id="approve-hint">{ "Pick the code the program shows to enable Approve." }</p> }
+            } else { html! {} } }
+        </>
+    }
+}
+
+fn outcome(status: Status) -> Html {
+    match status {
+        Status::Approved => html! {
+            <Notice tone={Tone::Good} title="Approved">
+                <p>{ "The program that asked is logged in and can go on. You can close this page." }</p>
+            </Notice>
+        },
+        Status::Denied => html! {
+            <Notice tone={Tone::Info} title="Denied">
+                <p>{ "The program was told no. Nothing was granted." }</p>
+            </Notice>
+        },
+        Status::Suspicious => html! {
+            <Notice tone={Tone::Bad} title="Reported as suspicious">
+                <p>{ "The request grants nothing. If you did not ask for it, someone else tried to log in as you: tell your admin." }</p>
+            </Notice>
+        },
+        other => html! {
+            <Notice tone={Tone::Info} title={format!("The request is {other}")} />
+        },
+    }
+}

@@ -1,0 +1,110 @@
+//! The enrollment link's page: make this browser a device of the user.
+
+use countersign_core::DeviceName;
+use web_sys::HtmlInputElement;
+use yew::{Callback, Html, InputEvent, SubmitEvent, TargetCast, component, html, use_effect_with, use_state};
+use yew_router::hooks::use_location;
+use yew_router::prelude::Link;
+
+use crate::components::notice::{Notice, Tone};
+use crate::route::{EnrollQuery, Route};
+use crate::services;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Loading,
+    Failed(String),
+    Ready(String),
+    Enrolling(String),
+    Done(String, String),
+}
+
+/// The enrollment page.
+#[component]
+pub fn Enroll() -> Html {
+    let token = use_location()
+        .and_then(|l| l.query::<EnrollQuery>().ok())
+        .map(|q| q.token)
+        .unwrap_or_default();
+    let phase = use_state(|| Phase::Loading);
+    let name = use_state(|| "This browser".to_owned());
+    let problem = use_state(|| None::<String>);
+    {
+        let phase = phase.clone();
+        use_effect_with(token.clone(), move |token| {
+            let token = token.clone();
+            yew::platform::spawn_local(async move {
+                phase.set(match services::enrollment(&token).await {
+                    Ok(username) => Phase::Ready(username),
+                    Err(error) => Phase::Failed(services::explain(&error)),
+                });
+            });
+        });
+    }
+    let oninput = {
+        let name = name.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            name.set(input.value());
+        })
+    };
+    let onsubmit = {
+        let (phase, name, problem) = (phase.clone(), name.clone(), problem.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Phase::Ready(username) = (*phase).clone() else { return };
+            let device_name = match DeviceName::new(name.trim()) {
+                Ok(device_name) => device_name,
+                Err(error) => return problem.set(Some(error.to_string())),
+            };
+            problem.set(None);
+            phase.set(Phase::Enrolling(username.clone()));
+            let (phase, problem, token) = (phase.clone(), problem.clone(), token.clone());
+            yew::platform::spawn_local(async move {
+                match services::enroll(&token, device_name).await {
+                    Ok(key) => phase.set(Phase::Done(username, key.name.as_str().to_owned())),
+                    Err(error) => {
+                        problem.set(Some(services::explain(&error)));
+                        phase.set(Phase::Ready(username));
+                    }
+                }
+            });
+        })
+    };
+    let body = match &*phase {
+        Phase::Loading => html! { <p class="placeholder">{ "Reading the enrollment link…" }</p> },
+        Phase::Failed(why) => html! {
+            <Notice tone={Tone::Bad} title="This enrollment link cannot be used">
+                <p>{ why }</p>
+                <p>{ "Enrollment links work once and for a day. Ask your admin for a new one, or create one from the Devices page of a browser that is already enrolled." }</p>
+            </Notice>
+        },
+        Phase::Ready(username) | Phase::Enrolling(username) => {
+            let busy = matches!(*phase, Phase::Enrolling(_));
+            html! {
+                <form class="enroll" {onsubmit}>
+                    <p>{ "Enroll this browser as a device of " }<strong>{ username }</strong>{ ". Its key is made here and never leaves it; the service only keeps the public half." }</p>
+                    <label for="device-name">{ "Device name" }</label>
+                    <input id="device-name" type="text" maxlength="64" value={(*name).clone()} {oninput}
+                        aria-invalid={problem.is_some().to_string()} aria-describedby="device-name-problem" />
+                    <p id="device-name-problem" class="problem" role="alert">{ (*problem).clone().unwrap_or_default() }</p>
+                    <button class="primary" type="submit" disabled={busy}>
+                        { if busy { "Enrolling…" } else { "Enroll this browser" } }
+                    </button>
+                </form>
+            }
+        }
+        Phase::Done(username, device) => html! {
+            <Notice tone={Tone::Good} title="This browser is enrolled">
+                <p>{ format!("“{device}” can now approve logins for {username}. Open login links in this browser.") }</p>
+                <p><Link<Route> to={Route::Devices}>{ "See your devices" }</Link<Route>></p>
+            </Notice>
+        },
+    };
+    html! {
+        <article>
+            <h1>{ "Enroll a device" }</h1>
+            { body }
+        </article>
+    }
+}
