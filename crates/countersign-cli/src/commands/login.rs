@@ -1,0 +1,170 @@
+//! `countersign login`: ask for a login, show where to approve it, wait for
+//! the decision, and keep the session if it is approved.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+use countersign_core::{LoginRequest, LoginSession, Status, TokenSet, Username};
+use serde_json::json;
+
+use crate::answers::Requested;
+use crate::api::Api;
+use crate::cli::LoginArgs;
+use crate::clock;
+use crate::error::CliError;
+use crate::exit::Exit;
+use crate::hostname;
+use crate::kept::{KeptSession, SessionDir};
+use crate::output::Output;
+use crate::progress::Progress;
+use crate::qr;
+use crate::seed::Seed;
+use crate::server_url::ServerUrl;
+use crate::show::{safe, when};
+use crate::wait;
+
+use super::logout;
+
+/// Runs `login`.
+pub fn run(args: LoginArgs, out: Output) -> Result<Exit, CliError> {
+    let server = ServerUrl::parse(&args.server)?;
+    let tokens = |field, text: &Option<String>| {
+        text.as_deref()
+            .map(|t| TokenSet::parse_list(field, t))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    };
+    let scope = tokens("scope", &args.scope)?;
+    let permissions = tokens("permissions", &args.permissions)?;
+    // Find where an approved session will be kept before asking, so that a
+    // missing HOME fails now rather than after someone approved.
+    let sessions = SessionDir::locate()?;
+    let key_secret = Seed::from_random(clock::random()?);
+    let cert_secret = Seed::from_random(clock::random()?);
+    let request = LoginRequest {
+        username: Username::new(args.username)?,
+        public_key: key_secret.keypair().public_key(),
+        public_cert: cert_secret.keypair().public_key(),
+        hostname: hostname::this_host(),
+        login_message: args.message,
+        scope,
+        permissions,
+    };
+    let api = Api::new(&server);
+    let requested = api.request_login(&request)?;
+    announce(out, &server, &request, &requested);
+
+    let progress = Progress::start(
+        format!("Waiting for approval of {}", requested.short_uid),
+        requested.expires_at,
+    );
+    let waited = wait::until_decided(&api, requested.uid, requested.expires_at, &|note| {
+        progress.say(note);
+    });
+    progress.stop();
+    let session = waited?;
+    let exit = Exit::after_wait(session.status()).ok_or(CliError::Unexpected(session.status()))?;
+    let kept = if session.is_approved() {
+        let kept = KeptSession::new(
+            &session,
+            &server,
+            &requested.login_url,
+            key_secret,
+            cert_secret,
+        );
+        Some(keep_or_close(&api, &sessions, &session, &kept)?)
+    } else {
+        None
+    };
+    finish(out, &session, kept.as_deref());
+    Ok(exit)
+}
+
+/// Prints where to approve the request: the URL, short id, code and
+/// message; in text mode also a QR code of the URL when stdout is a
+/// terminal (a log or a pipe gets the text alone).
+fn announce(out: Output, server: &ServerUrl, request: &LoginRequest, requested: &Requested) {
+    out.json(&json!({
+        "event": "requested",
+        "uid": requested.uid,
+        "short_uid": requested.short_uid,
+        "login_url": requested.login_url,
+        "verification_code": requested.verification_code,
+        "expires_at": requested.expires_at,
+        "username": request.username,
+        "server": server,
+        "hostname": request.hostname,
+        "login_message": request.login_message,
+    }));
+    if out.is_json() {
+        return;
+    }
+    let username = safe(request.username.as_str());
+    out.text(&format!("Login requested for {username} on {server}."));
+    out.text("Open this URL to approve it:");
+    out.text("");
+    out.text(&format!("    {}", requested.login_url));
+    out.text("");
+    out.text(&format!("  Short id:           {}", requested.short_uid));
+    out.text(&format!(
+        "  Verification code:  {}  (the approver must pick this code)",
+        requested.verification_code
+    ));
+    if let Some(message) = &request.login_message {
+        out.text(&format!("  Message:            {}", safe(message)));
+    }
+    out.text(&format!(
+        "  Expires at:         {}",
+        when(requested.expires_at)
+    ));
+    if std::io::stdout().is_terminal()
+        && let Some(code) = qr::render(&requested.login_url)
+    {
+        out.text("");
+        out.text(code.trim_end());
+    }
+    out.text("");
+}
+
+/// Keeps an approved session. If it cannot be kept, the session is logged
+/// out again, so that no approved session is left open without its keys.
+fn keep_or_close(
+    api: &Api,
+    sessions: &SessionDir,
+    session: &LoginSession,
+    kept: &KeptSession,
+) -> Result<PathBuf, CliError> {
+    sessions.keep(kept).map_err(|error| {
+        let closed = match logout::sign_and_send(api, session, &kept.cert_key()) {
+            Ok(_) => "it was logged out again so that it is not left open".to_owned(),
+            Err(e) => format!("logging it out failed too: {e}"),
+        };
+        CliError::NotKept(Box::new(error), closed)
+    })
+}
+
+/// Says how the wait ended.
+fn finish(out: Output, session: &LoginSession, kept: Option<&Path>) {
+    out.json(&json!({
+        "event": "finished",
+        "uid": session.uid(),
+        "short_uid": session.short_uid(),
+        "status": session.status(),
+        "kept": kept,
+    }));
+    let line = match (session.status(), kept) {
+        (Status::Approved, Some(path)) => {
+            format!("Approved. The session is kept in {}.", path.display())
+        }
+        (Status::Denied, _) => "Denied: the approver refused this login.".to_owned(),
+        (Status::Suspicious, _) => {
+            "Reported as suspicious: the approver says this login was not theirs.".to_owned()
+        }
+        (Status::Expired, _) => format!(
+            "Expired: no one decided before {}.",
+            when(session.expires_at())
+        ),
+        (status, _) => format!("The session is {status}."),
+    };
+    out.text(&line);
+}

@@ -1,0 +1,45 @@
+//! `countersign`: asks the countersign service for a login and waits until a
+//! person approves it with a device key, keeps and logs out approved
+//! sessions, and approves, denies or reports logins from a terminal with a
+//! device key kept in a file.
+
+mod answers;
+mod api;
+mod cli;
+mod clock;
+mod commands;
+mod confirm;
+mod device_key;
+mod error;
+mod exit;
+mod files;
+mod hostname;
+mod kept;
+mod output;
+mod progress;
+mod qr;
+mod seed;
+mod server_url;
+mod show;
+mod wait;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::Cli;
+use crate::exit::Exit;
+use crate::output::Output;
+
+fn main() -> ExitCode {
+    // clap prints usage errors itself and exits with 2.
+    let cli = Cli::parse();
+    let out = Output::new(cli.json);
+    match commands::run(cli.command, out) {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            out.error(&error);
+            Exit::Error.into()
+        }
+    }
+}
