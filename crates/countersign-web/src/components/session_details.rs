@@ -63,7 +63,7 @@ pub fn SessionDetails(props: &SessionDetailsProps) -> Html {
                 { " · " }
                 <Countdown until={session.expires_at()} on_expired={props.on_expired.clone()} />
             </dd>
-            <dt>{ "Program key" }</dt>
+            <dt>{ "Program key fingerprint" }</dt>
             <dd><code class="fingerprint">{ fingerprint }</code></dd>
         </dl>
     }
