@@ -88,8 +88,32 @@ pub fn run_tests(command: &mut Command) -> Result<Counts, String> {
     Ok(counts)
 }
 
-/// Reads `test result: ok. 12 passed; 0 failed; 1 ignored; ...`.
+/// Reads cargo's `test result: ok. 12 passed; 0 failed; 1 ignored; ...`, or
+/// one of node's closing `# pass 12` / `# fail 0` / `# skipped 0` lines.
 fn parse_result_line(line: &str) -> Option<Counts> {
+    let node = |prefix: &str| {
+        line.trim()
+            .strip_prefix(prefix)
+            .and_then(|n| n.trim().parse::<u64>().ok())
+    };
+    if let Some(n) = node("# pass ") {
+        return Some(Counts {
+            passed: n,
+            ..Counts::default()
+        });
+    }
+    if let Some(n) = node("# fail ") {
+        return Some(Counts {
+            failed: n,
+            ..Counts::default()
+        });
+    }
+    if let Some(n) = node("# skipped ") {
+        return Some(Counts {
+            ignored: n,
+            ..Counts::default()
+        });
+    }
     let rest = line.trim().strip_prefix("test result: ")?;
     let number_before = |word: &str| -> u64 {
         rest.split(';')
@@ -135,5 +159,7 @@ mod tests {
             "test result: ok. 9 passed; 0 failed; 0 ignored; 0 filtered out; finished in 0.49s";
         assert_eq!(parse_result_line(wasm).unwrap().passed, 9);
         assert!(parse_result_line("running 9 tests").is_none());
+        assert_eq!(parse_result_line("# pass 14").unwrap().passed, 14);
+        assert_eq!(parse_result_line("# fail 2").unwrap().failed, 2);
     }
 }

@@ -8,6 +8,7 @@ mod postgres;
 mod run;
 mod test;
 mod tools;
+mod web;
 
 use std::process::ExitCode;
 

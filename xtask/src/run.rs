@@ -1,11 +1,13 @@
 //! `cargo xtask run`: build the service and run it on the embedded SQLite
-//! default under `.data/`, with a demo user's enrollment link on first start.
+//! default under `.data/`, serving the web app built into `dist/`, with a
+//! demo user's enrollment link on first start.
 
 use std::process::Command;
 
 use crate::cmd;
 
 pub fn run(addr: &str) -> Result<(), String> {
+    crate::web::build(false)?;
     cmd::run(cmd::cargo().args(["build", "--package", "countersign-server"]))?;
     let root = cmd::root();
     let server = root.join("target/debug/countersign-server");
@@ -24,6 +26,8 @@ pub fn run(addr: &str) -> Result<(), String> {
         Command::new(&server)
             .args(["serve", "--addr", addr, "--data-dir"])
             .arg(&data)
+            .arg("--web-dir")
+            .arg(root.join("dist"))
             .args(["--public-url", &public_url]),
     )
 }

@@ -7,7 +7,7 @@ use crate::tools;
 
 /// The crates that build for wasm32; the server does not (and must not be
 /// named in a wasm32 command: its dependencies do not build there).
-const WASM_CRATES: &[&str] = &["countersign-core", "countersign-browser"];
+const WASM_CRATES: &[&str] = &["countersign-core", "countersign-browser", "countersign-web"];
 /// The wasm crates whose tests also run in Node (the browser glue needs
 /// IndexedDB, which Node lacks).
 const NODE_CRATES: &[&str] = &["countersign-core"];
@@ -20,6 +20,8 @@ pub struct Options {
 enum Outcome {
     Passed(Counts),
     Checked,
+    /// A build, with its wasm size gzipped.
+    Size(u64),
     Skipped(&'static str),
 }
 
@@ -90,6 +92,24 @@ pub fn run(options: Options) -> Result<(), String> {
                 .env("CHROMEDRIVER", &driver),
         )?;
         report.push(("wasm tests in headless Chromium", Outcome::Passed(chromium)));
+
+        let built = crate::web::build(false)?;
+        report.push(("web app build", Outcome::Size(built.wasm_gz_bytes)));
+        cmd::run(cmd::cargo().args(["build", "-p", "countersign-server"]))?;
+        let root = cmd::root();
+        let e2e = cmd::run_tests(
+            std::process::Command::new("node")
+                .args(["--test", "--test-reporter=tap", "--test-concurrency=1", "tests/e2e/"])
+                .current_dir(&root)
+                .env(
+                    "COUNTERSIGN_SERVER_BIN",
+                    root.join("target/debug/countersign-server"),
+                )
+                .env("COUNTERSIGN_WEB_DIR", root.join("dist"))
+                .env("COUNTERSIGN_SCREENSHOTS", root.join("tests/screenshots"))
+                .env("CHROMIUM", cmd::which("chromium").unwrap_or_default()),
+        )?;
+        report.push(("end-to-end in headless Chromium", Outcome::Passed(e2e)));
     }
 
     println!();
@@ -106,6 +126,10 @@ pub fn run(options: Options) -> Result<(), String> {
                 );
             }
             Outcome::Checked => println!("  {name:<34} ok"),
+            Outcome::Size(gz) => println!(
+                "  {name:<34} ok, wasm {gz} bytes gzipped (target under {})",
+                crate::web::WASM_GZ_TARGET
+            ),
             Outcome::Skipped(why) => {
                 skipped += 1;
                 println!("  {name:<34} SKIPPED ({why})");

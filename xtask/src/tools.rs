@@ -119,3 +119,63 @@ pub fn ensure_node() -> Result<(), String> {
         }
     }
 }
+
+/// The Trunk release that fits this toolchain (0.22 needs a newer rustc).
+const TRUNK_VERSION: &str = "0.21.14";
+
+/// Installs Trunk at the pinned version unless it is already there.
+pub fn ensure_trunk() -> Result<PathBuf, String> {
+    let trunk = cargo_bin("trunk");
+    let have = cmd::output(&trunk.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) != Some(TRUNK_VERSION) {
+        // A full release build of Trunk takes ~11 minutes on two cores; without
+        // LTO and with more codegen units it is a few minutes shorter.
+        cmd::run(
+            cmd::cargo()
+                .args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"])
+                .env("CARGO_PROFILE_RELEASE_LTO", "off")
+                .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        )?;
+    }
+    Ok(trunk)
+}
+
+/// Installs the npm tools of the root `package.json` (wasm-opt for Trunk,
+/// the browser test drivers) unless every one is there at its version.
+pub fn ensure_npm_tools() -> Result<PathBuf, String> {
+    let root = cmd::root();
+    let manifest = std::fs::read_to_string(root.join("package.json"))
+        .map_err(|e| format!("cannot read package.json: {e}"))?;
+    let wanted: Vec<(String, String)> = manifest
+        .lines()
+        .filter_map(|line| {
+            let (name, version) = line.trim().trim_end_matches(',').split_once(':')?;
+            let name = name.trim().trim_matches('"');
+            let version = version.trim().trim_matches('"');
+            version
+                .starts_with(|c: char| c.is_ascii_digit())
+                .then(|| (name.to_owned(), version.to_owned()))
+        })
+        .collect();
+    let installed = |name: &str, version: &str| {
+        std::fs::read_to_string(root.join("node_modules").join(name).join("package.json"))
+            .is_ok_and(|text| text.contains(&format!("\"version\": \"{version}\"")))
+    };
+    if wanted.is_empty() || !wanted.iter().all(|(n, v)| installed(n, v)) {
+        cmd::run(
+            std::process::Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&root),
+        )?;
+    }
+    Ok(root.join("node_modules").join(".bin"))
+}
+
+/// `PATH` with `dir` in front.
+pub fn path_with(dir: &std::path::Path) -> std::ffi::OsString {
+    let mut paths = vec![dir.to_path_buf()];
+    if let Some(path) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(paths).unwrap_or_default()
+}
