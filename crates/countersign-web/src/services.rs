@@ -1,9 +1,9 @@
 //! Every call the pages make to the service and the key store. Pages call
 //! these and never fetch or sign themselves.
 
+use countersign_browser::BrowserError;
 use countersign_browser::api::Api;
 use countersign_browser::keys::{self, DeviceKey, NewDevice, Preference};
-use countersign_browser::BrowserError;
 use countersign_core::api::{AccountView, ApprovalView, DeviceInfo};
 use countersign_core::{Claim, DeviceName, LoginSession, ShortUid, VerificationCode};
 use uuid::Uuid;
@@ -31,7 +31,9 @@ fn api() -> Result<Api, BrowserError> {
 }
 
 /// The pending request behind a short id, and this browser's keys for its user.
-pub async fn load_approval(short: ShortUid) -> Result<(ApprovalView, Vec<DeviceKey>), BrowserError> {
+pub async fn load_approval(
+    short: ShortUid,
+) -> Result<(ApprovalView, Vec<DeviceKey>), BrowserError> {
     let api = api()?;
     let view = api.approval(short).await?;
     let keys = keys::for_user(api.base(), view.session.username().as_str()).await?;
@@ -50,13 +52,21 @@ pub enum Decision {
 }
 
 /// Signs and submits a decision on the session the page shows.
-pub async fn decide(shown: &LoginSession, key: &DeviceKey, decision: Decision) -> Result<LoginSession, BrowserError> {
+pub async fn decide(
+    shown: &LoginSession,
+    key: &DeviceKey,
+    decision: Decision,
+) -> Result<LoginSession, BrowserError> {
     let session = shown.uid();
     let details = shown
         .details_digest()
         .ok_or_else(|| BrowserError::Invalid("this request is closed".into()))?;
     let claim = match decision {
-        Decision::Approve(code) => Claim::Approve { session, details, code },
+        Decision::Approve(code) => Claim::Approve {
+            session,
+            details,
+            code,
+        },
         Decision::Deny => Claim::Deny { session, details },
         Decision::Suspicious => Claim::ReportSuspicious { session, details },
     };
@@ -104,7 +114,11 @@ pub async fn enroll(token: &str, name: DeviceName) -> Result<DeviceKey, BrowserE
 /// The device keys this browser holds for the service that served it.
 pub async fn local_keys() -> Result<Vec<DeviceKey>, BrowserError> {
     let base = api()?.base().to_owned();
-    Ok(keys::list().await?.into_iter().filter(|k| k.server == base).collect())
+    Ok(keys::list()
+        .await?
+        .into_iter()
+        .filter(|k| k.server == base)
+        .collect())
 }
 
 /// The user's devices and sessions, read with one of their device keys.
@@ -115,7 +129,10 @@ pub async fn account(key: &DeviceKey) -> Result<AccountView, BrowserError> {
 
 /// Revokes one of the user's devices.
 pub async fn revoke(key: &DeviceKey, device: Uuid) -> Result<DeviceInfo, BrowserError> {
-    let claim = Claim::RevokeDevice { user: key.user_uid, device };
+    let claim = Claim::RevokeDevice {
+        user: key.user_uid,
+        device,
+    };
     let signed = keys::sign_statement(key, claim).await?;
     api()?.revoke(&signed).await
 }
@@ -131,7 +148,10 @@ pub async fn logout(key: &DeviceKey, session: &LoginSession) -> Result<LoginSess
     let details = session
         .details_digest()
         .ok_or_else(|| BrowserError::Invalid("this session is already closed".into()))?;
-    let claim = Claim::Logout { session: session.uid(), details };
+    let claim = Claim::Logout {
+        session: session.uid(),
+        details,
+    };
     let signed = keys::sign_statement(key, claim).await?;
     api()?.act(session.uid(), &signed).await
 }

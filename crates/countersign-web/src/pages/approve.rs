@@ -126,7 +126,9 @@ pub fn Approve() -> Html {
     let decide = {
         let state = state.clone();
         Callback::from(move |decision: Decision| {
-            let (Some(view), Some(key)) = (state.view.clone(), state.keys.get(state.selected).cloned()) else {
+            let (Some(view), Some(key)) =
+                (state.view.clone(), state.keys.get(state.selected).cloned())
+            else {
                 return;
             };
             state.dispatch(Action::Sending);
@@ -171,7 +173,11 @@ fn body(state: &yew::UseReducerHandle<State>, decide: &Callback<Decision>) -> Ht
     }
 }
 
-fn ready(state: &yew::UseReducerHandle<State>, view: &ApprovalView, decide: &Callback<Decision>) -> Html {
+fn ready(
+    state: &yew::UseReducerHandle<State>,
+    view: &ApprovalView,
+    decide: &Callback<Decision>,
+) -> Html {
     let on_expired = {
         let state = state.clone();
         Callback::from(move |()| state.dispatch(Action::Expired))

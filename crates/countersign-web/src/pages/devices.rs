@@ -22,7 +22,9 @@ pub fn Devices() -> Html {
     let body = match &*account.loaded {
         Loaded::Loading => html! { <p class="placeholder">{ "Reading your devices…" }</p> },
         Loaded::NoKeys => no_keys(),
-        Loaded::Failed(why) => html! { <Notice tone={Tone::Bad} title="Your devices cannot be read"><p>{ why }</p></Notice> },
+        Loaded::Failed(why) => {
+            html! { <Notice tone={Tone::Bad} title="Your devices cannot be read"><p>{ why }</p></Notice> }
+        }
         Loaded::Ready(ready) => {
             let (key, view) = &**ready;
             let make_invite = {
@@ -30,7 +32,11 @@ pub fn Devices() -> Html {
                 Callback::from(move |_| {
                     let (key, invite) = (key.clone(), invite.clone());
                     yew::platform::spawn_local(async move {
-                        invite.set(Some(services::invite(&key).await.map_err(|e| services::explain(&e))));
+                        invite.set(Some(
+                            services::invite(&key)
+                                .await
+                                .map_err(|e| services::explain(&e)),
+                        ));
                     });
                 })
             };

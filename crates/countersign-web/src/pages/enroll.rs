@@ -2,7 +2,10 @@
 
 use countersign_core::DeviceName;
 use web_sys::HtmlInputElement;
-use yew::{Callback, Html, InputEvent, SubmitEvent, TargetCast, component, html, use_effect_with, use_state};
+use yew::{
+    Callback, Html, InputEvent, SubmitEvent, TargetCast, component, html, use_effect_with,
+    use_state,
+};
 use yew_router::hooks::use_location;
 use yew_router::prelude::Link;
 
@@ -52,7 +55,9 @@ pub fn Enroll() -> Html {
         let (phase, name, problem) = (phase.clone(), name.clone(), problem.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Phase::Ready(username) = (*phase).clone() else { return };
+            let Phase::Ready(username) = (*phase).clone() else {
+                return;
+            };
             let device_name = match DeviceName::new(name.trim()) {
                 Ok(device_name) => device_name,
                 Err(error) => return problem.set(Some(error.to_string())),

@@ -29,7 +29,9 @@ pub fn Home() -> Html {
                 Ok(short) => {
                     problem.set(None);
                     if let Some(navigator) = &navigator {
-                        let query = ApproveQuery { id: short.to_string() };
+                        let query = ApproveQuery {
+                            id: short.to_string(),
+                        };
                         let _ = navigator.push_with_query(&Route::Approve, &query);
                     }
                 }

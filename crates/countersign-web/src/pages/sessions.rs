@@ -22,7 +22,9 @@ pub fn Sessions() -> Html {
     let body = match &*account.loaded {
         Loaded::Loading => html! { <p class="placeholder">{ "Reading your sessions…" }</p> },
         Loaded::NoKeys => no_keys(),
-        Loaded::Failed(why) => html! { <Notice tone={Tone::Bad} title="Your sessions cannot be read"><p>{ why }</p></Notice> },
+        Loaded::Failed(why) => {
+            html! { <Notice tone={Tone::Bad} title="Your sessions cannot be read"><p>{ why }</p></Notice> }
+        }
         Loaded::Ready(ready) if ready.1.sessions.is_empty() => html! {
             <p>{ "No logins have been requested for " }<strong>{ &ready.1.user.username }</strong>{ " yet." }</p>
         },
