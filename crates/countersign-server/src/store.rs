@@ -100,11 +100,14 @@ fn is_live(status: Status) -> i64 {
     i64::from(!status.is_final())
 }
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/postgres/0001_init.sql"),
-)];
+/// The schema, version by version, in SQLite's dialect.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+
+/// A migration in PostgreSQL's dialect: the two differ only in how the
+/// audit log numbers its rows.
+fn postgres_dialect(sql: &str) -> String {
+    sql.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+}
 
 impl Store {
     /// Connects to `url` (`sqlite://FILE` or `postgres://...`) and brings the
@@ -157,7 +160,7 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        for (version, sqlite, postgres) in MIGRATIONS {
+        for (version, sql) in MIGRATIONS {
             let mut tx = self.pool.begin().await?;
             if self.backend == Backend::Postgres {
                 // Instances starting together on one database take turns.
@@ -176,10 +179,10 @@ impl Store {
                 .await?;
             if done.is_none() {
                 let sql = match self.backend {
-                    Backend::Sqlite => *sqlite,
-                    Backend::Postgres => *postgres,
+                    Backend::Sqlite => (*sql).to_owned(),
+                    Backend::Postgres => postgres_dialect(sql),
                 };
-                sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                sqlx::raw_sql(&sql).execute(&mut *tx).await?;
                 sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
                     .bind(*version)
                     .execute(&mut *tx)

@@ -1,3 +1,5 @@
+-- Written for SQLite; the store rewrites the one line that differs for
+-- PostgreSQL (see `postgres_dialect` in src/store.rs).
 -- Users, their device public keys, one-time enrollment links, login sessions
 -- and the audit log. Times are RFC 3339 UTC text to the millisecond, which
 -- sorts as time does. Private keys are never stored.
