@@ -69,9 +69,9 @@ pub fn Devices() -> Html {
                                 let target = device.clone();
                                 html! {
                                     <tr>
-                                        <td>{ &device.name }{ if this { html! { <span class="badge">{ "this browser" }</span> } } else { html! {} } }</td>
-                                        <td>{ when(device.created_at) }</td>
-                                        <td>{ device.revoked_at.map(|t| format!("revoked {}", when(t))).unwrap_or_else(|| "active".into()) }</td>
+                                        <td data-label="Name">{ &device.name }{ if this { html! { <span class="badge">{ "this browser" }</span> } } else { html! {} } }</td>
+                                        <td data-label="Enrolled">{ when(device.created_at) }</td>
+                                        <td data-label="State">{ device.revoked_at.map(|t| format!("revoked {}", when(t))).unwrap_or_else(|| "active".into()) }</td>
                                         <td>{ if device.revoked_at.is_none() {
                                             html! { <button type="button" class="warn" aria-label={format!("Revoke {}", device.name)} onclick={Callback::from(move |_| revoke.emit(target.clone()))}>{ "Revoke" }</button> }
                                         } else { html! {} } }</td>

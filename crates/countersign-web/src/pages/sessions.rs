@@ -63,12 +63,12 @@ pub fn Sessions() -> Html {
                                 let open = matches!(session.status(), Status::Approved | Status::Suspicious);
                                 html! {
                                     <tr>
-                                        <td><code>{ session.short_uid().to_string() }</code></td>
-                                        <td>{ session.hostname().unwrap_or("?") }{ " · " }{ session.request_source().to_string() }</td>
-                                        <td><span class={format!("status {}", session.status())}>{ session.status().to_string().replace('_', " ") }</span></td>
-                                        <td>{ when(session.request_datetime()) }</td>
-                                        <td>{ session.login_time().map(when).unwrap_or_default() }</td>
-                                        <td>{ session.logout_time().map(when).unwrap_or_default() }</td>
+                                        <td data-label="Id"><code>{ session.short_uid().to_string() }</code></td>
+                                        <td data-label="From">{ session.hostname().unwrap_or("?") }{ " · " }{ session.request_source().to_string() }</td>
+                                        <td data-label="Status"><span class={format!("status {}", session.status())}>{ session.status().to_string().replace('_', " ") }</span></td>
+                                        <td data-label="Requested">{ when(session.request_datetime()) }</td>
+                                        <td data-label="Logged in">{ session.login_time().map(when).unwrap_or_default() }</td>
+                                        <td data-label="Logged out">{ session.logout_time().map(when).unwrap_or_default() }</td>
                                         <td>{ if open {
                                             html! { <button type="button" aria-label={format!("Log out {}", session.short_uid())} onclick={Callback::from(move |_| logout.emit(target.clone()))}>{ "Log out" }</button> }
                                         } else { html! {} } }</td>

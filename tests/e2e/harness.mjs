@@ -1,0 +1,409 @@
+// Shared helpers for the end-to-end tests: a real countersign-server on a
+// free port with a fresh data directory, a requester that speaks plain HTTP
+// with Node's Ed25519 keys, headless Chromium, screenshots and axe-core.
+//
+// Environment (set by `cargo xtask test`; defaults suit a local run from the
+// repository root):
+//   COUNTERSIGN_SERVER_BIN   the server binary      (target/debug/countersign-server)
+//   COUNTERSIGN_WEB_DIR      the app Trunk built    (dist)
+//   COUNTERSIGN_SCREENSHOTS  where screenshots go   (tests/screenshots)
+//   CHROMIUM                 the browser            (/usr/bin/chromium)
+
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+
+/** The repository root (tests/e2e/../..). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where things are, from the environment or the defaults. */
+export const env = {
+  serverBin: process.env.COUNTERSIGN_SERVER_BIN || path.join(repoRoot, 'target/debug/countersign-server'),
+  webDir: process.env.COUNTERSIGN_WEB_DIR || path.join(repoRoot, 'dist'),
+  screenshots: process.env.COUNTERSIGN_SCREENSHOTS || path.join(repoRoot, 'tests/screenshots'),
+  chromium: process.env.CHROMIUM || '/usr/bin/chromium',
+};
+
+/** The viewports every page is captured at. */
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+};
+
+// ---------------------------------------------------------------------------
+// Processes: every server started here is killed on exit, whatever happens.
+
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** The environment for the server's processes: none of the caller's
+ * COUNTERSIGN_* settings (a COUNTERSIGN_DATABASE_URL would clash with
+ * --data-dir), so every flag comes from the command line. */
+function childEnv() {
+  const clean = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('COUNTERSIGN_')) clean[key] = value;
+  }
+  clean.COUNTERSIGN_LOG = 'warn';
+  return clean;
+}
+
+/** A TCP port that was free a moment ago (bind 127.0.0.1:0, read, close). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function runOnce(dataDir, port, options) {
+  const args = [
+    'serve',
+    '--addr', `127.0.0.1:${port}`,
+    '--data-dir', dataDir,
+    '--web-dir', options.webDir ?? env.webDir,
+    // Tests make many requests from one address in a few seconds: the
+    // rate limits are not under test here, so give them room.
+    '--request-burst', '1000',
+    '--lookup-burst', '1000',
+  ];
+  if (options.sessionTtlS !== undefined) args.push('--session-ttl-s', String(options.sessionTtlS));
+  const child = spawn(options.serverBin ?? env.serverBin, args, {
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-20000);
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+    children.delete(child);
+    resolve({ code, signal });
+  }));
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`countersign-server did not start within 15 s\n${stderr}`)), 15000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /countersign is running: open (\S+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`countersign-server exited (${code ?? signal}) before listening\n${stderr}`));
+    });
+  });
+  return { child, ready, exited, stderr: () => stderr };
+}
+
+/**
+ * Starts `countersign-server serve` on a free port with a fresh temporary
+ * data directory. Resolves once it prints that it is listening.
+ *
+ * @param {{ sessionTtlS?: number, serverBin?: string, webDir?: string }} options
+ */
+export async function startServer(options = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-'));
+  let lastError;
+  // The port can be taken between probing and binding: try a few.
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const port = await freePort();
+    const run = runOnce(dataDir, port, options);
+    try {
+      const url = await run.ready;
+      return makeServer({ ...run, url, port, dataDir, serverBin: options.serverBin ?? env.serverBin });
+    } catch (error) {
+      lastError = error;
+      run.child.kill('SIGKILL');
+      await run.exited;
+      if (!/cannot listen/.test(String(error.message))) break;
+    }
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  throw lastError;
+}
+
+function makeServer({ child, exited, stderr, url, port, dataDir, serverBin }) {
+  let stopped = false;
+  return {
+    url,
+    port,
+    dataDir,
+    /** The server's log so far (for failure messages). */
+    log: stderr,
+    /** `admin user add NAME --json` on this server's data directory. */
+    addUser(name) {
+      return new Promise((resolve, reject) => {
+        execFile(
+          serverBin,
+          ['admin', 'user', 'add', name, '--data-dir', dataDir, '--public-url', url, '--json'],
+          { env: childEnv(), timeout: 15000 },
+          (error, out, err) => {
+            if (error) return reject(new Error(`admin user add ${name} failed: ${error.message}\n${err}`));
+            try {
+              resolve(JSON.parse(out.trim().split('\n').pop()));
+            } catch (parse) {
+              reject(new Error(`admin user add printed no JSON: ${out}\n${err}`));
+            }
+          },
+        );
+      });
+    },
+    /** Stops the server (SIGTERM, then SIGKILL) and removes its data. */
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The requester: what a program asking for a login does, over plain HTTP.
+
+/** A fresh Ed25519 public key in the service's text encoding (the JWK `x`). */
+export function newPublicKey() {
+  return generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x;
+}
+
+/**
+ * POST /api/sessions for `username`; answers the service's reply
+ * (`uid`, `short_uid`, `login_url`, `verification_code`, `wait_url`, ...).
+ */
+export async function requestLogin(server, username, fields = {}) {
+  const body = {
+    username,
+    public_key: newPublicKey(),
+    public_certificate: newPublicKey(),
+    hostname: 'build-01',
+    login_message: 'deploy to staging',
+    scope: ['deploy'],
+    ...fields,
+  };
+  const response = await fetch(`${server.url}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 201, `POST /api/sessions answered ${response.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/**
+ * Starts the requester's long poll on `answer.wait_url` and answers at once
+ * with a promise of `{ session, status, at }`, where `at` is the
+ * performance.now() at which the answer arrived.
+ */
+export function startWaiting(answer, timeoutS = 25) {
+  const started = performance.now();
+  const done = fetch(`${answer.wait_url}&timeout_s=${timeoutS}`).then(async (response) => {
+    const text = await response.text();
+    const at = performance.now();
+    assert.equal(response.status, 200, `the long poll answered ${response.status}: ${text}`);
+    const session = JSON.parse(text);
+    return { session, status: session.status, at, started };
+  });
+  // Nobody may be awaiting it yet: a failure is reported where it is awaited.
+  done.catch(() => {});
+  return done;
+}
+
+/** GET /api/sessions/{uid}: the session as the service holds it. */
+export async function getSession(server, uid) {
+  const response = await fetch(`${server.url}/api/sessions/${uid}`);
+  const text = await response.text();
+  assert.equal(response.status, 200, `GET /api/sessions/${uid} answered ${response.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** Polls GET /api/sessions/{uid} until its status is `status`. */
+export async function waitForStatus(server, uid, status, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  let session;
+  for (;;) {
+    session = await getSession(server, uid);
+    if (session.status === status || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(session.status, status, `session ${uid} is ${session.status}, expected ${status}`);
+  return session;
+}
+
+// ---------------------------------------------------------------------------
+// The browser.
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+/** Headless Chromium. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: env.chromium, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A new context (its own IndexedDB: a separate "browser") at desktop size,
+ * whose pages report script errors on stderr. */
+export async function newContext(browser, options = {}) {
+  const context = await browser.newContext({ viewport: VIEWPORTS.desktop, ...options });
+  context.setDefaultTimeout(10000);
+  context.on('page', watchPage);
+  return context;
+}
+
+/** A new page in a new context. */
+export async function newPage(browser, options = {}) {
+  const context = await newContext(browser, options);
+  const page = await context.newPage();
+  return page;
+}
+
+function watchPage(page) {
+  page.on('pageerror', (error) => process.stderr.write(`[page error] ${page.url()}: ${error.message}\n`));
+  page.on('console', (message) => {
+    // A 4xx from the API is how the app learns of a wrong code or an unknown
+    // id; the tests assert what the page says about it instead.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) process.stderr.write(`[console error] ${page.url()}: ${message.text()}\n`);
+  });
+}
+
+/** Opens an enrollment link and enrolls this browser under `name`. */
+export async function enroll(page, enrollmentUrl, { name, screenshots = false } = {}) {
+  await page.goto(enrollmentUrl);
+  const button = page.getByRole('button', { name: 'Enroll this browser' });
+  await button.waitFor();
+  if (screenshots) await screenshot(page, 'enroll');
+  if (name !== undefined) await page.getByLabel('Device name').fill(name);
+  await button.click();
+  await page.getByRole('heading', { name: 'This browser is enrolled' }).waitFor();
+}
+
+/** The approval page's code radios. */
+export function codeRadios(page) {
+  return page.locator('input[type="radio"][name="code"]');
+}
+
+/** Opens a login URL and waits until its codes can be picked. */
+export async function openApproval(page, loginUrl) {
+  await page.goto(loginUrl);
+  await page.getByRole('group', { name: 'Which code does the program show?' }).waitFor();
+  await codeRadios(page).first().waitFor({ state: 'visible' });
+}
+
+/** The code on this approval page that is not `code`. */
+export async function decoyCode(page, code) {
+  const values = await codeRadios(page).evaluateAll((inputs) => inputs.map((i) => i.value));
+  assert.equal(values.length, 3, `expected three codes, saw ${values}`);
+  assert.ok(values.includes(String(code)), `the right code ${code} is not among ${values}`);
+  return values.find((v) => v !== String(code));
+}
+
+/** The text of the page's main region, for readable failures. */
+export function mainText(page) {
+  return page.locator('main').innerText();
+}
+
+// ---------------------------------------------------------------------------
+// Screenshots.
+
+/** Captures the page as it stands at desktop and phone size into
+ * COUNTERSIGN_SCREENSHOTS as NAME-desktop.png and NAME-phone.png. */
+export async function screenshot(page, name) {
+  fs.mkdirSync(env.screenshots, { recursive: true });
+  const before = page.viewportSize() ?? VIEWPORTS.desktop;
+  try {
+    for (const [label, size] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(size);
+      await page.screenshot({ path: path.join(env.screenshots, `${name}-${label}.png`), fullPage: true, animations: 'disabled' });
+    }
+  } finally {
+    await page.setViewportSize(before);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Accessibility.
+
+let axeSource;
+
+/** Runs axe-core on the page as it stands; answers its violations. axe is
+ * injected with page.evaluate, which the page's CSP does not govern. */
+export async function axeViolations(page) {
+  axeSource ??= fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  const present = await page.evaluate(() => typeof window.axe === 'object');
+  if (!present) await page.evaluate(axeSource);
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return results.violations;
+}
+
+/** Violations as text a person can act on. */
+export function formatViolations(violations) {
+  return violations.map((v) => {
+    const nodes = v.nodes.map((n) => {
+      const summary = (n.failureSummary ?? '').split('\n').map((l) => `        ${l}`).join('\n');
+      return `    at ${n.target.join(' ')}\n      ${n.html}\n${summary}`;
+    }).join('\n');
+    return `  ${v.id} [${v.impact}] ${v.help}\n    ${v.helpUrl}\n${nodes}`;
+  }).join('\n');
+}
+
+/** Asserts axe finds nothing on the page; otherwise fails listing it all. */
+export async function assertAccessible(page, label) {
+  const violations = await axeViolations(page);
+  if (violations.length > 0) {
+    assert.fail(`axe found ${violations.length} violation(s) on ${label} (${page.url()}):\n${formatViolations(violations)}`);
+  }
+}
+
+/** The median of some numbers. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
