@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use countersign_core::Freshness;
 
+use crate::cache::SessionCache;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub lookup_limit: RateLimiter,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
+    /// Recently seen sessions.
+    pub cache: SessionCache,
     /// The approval web app, when one was built.
     pub web: WebApp,
 }
@@ -87,6 +90,7 @@ impl AppState {
             lookup_limit: RateLimiter::new(config.lookup_rate.0, config.lookup_rate.1),
             config,
             metrics: Metrics::default(),
+            cache: SessionCache::default(),
             web,
         })
     }

@@ -37,6 +37,10 @@ pub async fn request(
             .insert_session(&session, &source.to_string())
             .await?
         {
+            state.cache.put(&Versioned {
+                session: session.clone(),
+                version: 1,
+            });
             state.metrics.requested();
             tracing::info!(uid = %session.uid(), short_uid = %session.short_uid(), %source, "login requested");
             return Ok(session);
@@ -49,8 +53,42 @@ pub async fn request(
 /// The session with this uid as it stands now, expiring it first if its
 /// time ran out.
 pub async fn current(state: &AppState, uid: Uuid) -> Result<Versioned, ApiError> {
-    let found = state.store.session(uid).await?.ok_or(ApiError::NotFound)?;
+    let found = match state.cache.get(uid) {
+        Some(found) => found,
+        None => read(state, uid).await?,
+    };
     expire_if_run_out(state, found).await
+}
+
+/// Reads a session from the store, and keeps it in the cache.
+async fn read(state: &AppState, uid: Uuid) -> Result<Versioned, ApiError> {
+    let found = state.store.session(uid).await?.ok_or(ApiError::NotFound)?;
+    state.cache.put(&found);
+    Ok(found)
+}
+
+/// Writes a changed session if it is still at `found`'s version, keeping
+/// the cache true either way. `Ok(false)` if another change won.
+async fn change(
+    state: &AppState,
+    found: &Versioned,
+    session: &LoginSession,
+    entry: &AuditEntry,
+) -> Result<bool, ApiError> {
+    let won = state
+        .store
+        .compare_and_set(session, found.version, entry)
+        .await?;
+    if won {
+        state.cache.put(&Versioned {
+            session: session.clone(),
+            version: found.version + 1,
+        });
+        state.waiters.wake(session.uid());
+    } else {
+        state.cache.forget(session.uid());
+    }
+    Ok(won)
 }
 
 async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Versioned, ApiError> {
@@ -61,18 +99,16 @@ async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Version
     let mut session = found.session.clone();
     session.expire(now)?;
     let entry = transition_entry(&found.session, &session, Action::Expire, None, None);
-    if state
-        .store
-        .compare_and_set(&session, found.version, &entry)
-        .await?
-    {
-        state.waiters.wake(session.uid());
+    if change(state, &found, &session, &entry).await? {
         state.metrics.transition(Action::Expire);
         tracing::info!(uid = %session.uid(), "login session expired");
+        return Ok(Versioned {
+            session,
+            version: found.version + 1,
+        });
     }
-    // Whoever won, the stored state is now final or newer: read it again.
-    let uid = session.uid();
-    state.store.session(uid).await?.ok_or(ApiError::NotFound)
+    // Another change won: the stored state is final or newer; read it.
+    read(state, session.uid()).await
 }
 
 /// Waits until the session's status differs from `seen`, its time runs out,
@@ -89,7 +125,9 @@ pub async fn wait(
         let notified = waiting.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let found = current(state, uid).await?;
+        // Boxed: the read's state would otherwise sit inside every waiting
+        // request's future for the whole wait (kilobytes times thousands).
+        let found = Box::pin(current(state, uid)).await?;
         let session = found.session;
         if session.status() != seen {
             return Ok(session);
@@ -103,7 +141,7 @@ pub async fn wait(
             () = &mut notified => {}
             () = tokio::time::sleep_until(wake_at) => {
                 if wake_at >= deadline {
-                    return Ok(current(state, uid).await?.session);
+                    return Ok(Box::pin(current(state, uid)).await?.session);
                 }
             }
         }
@@ -202,12 +240,7 @@ pub async fn act(
         let mut entry =
             transition_entry(&found.session, &session, proof.action(), user_uid, device);
         entry.source = Some(source.to_string());
-        if state
-            .store
-            .compare_and_set(&session, found.version, &entry)
-            .await?
-        {
-            state.waiters.wake(uid);
+        if change(state, &found, &session, &entry).await? {
             state.metrics.transition(proof.action());
             tracing::info!(%uid, action = %proof.action(), to = %session.status(), "login session changed");
             return Ok(session);

@@ -128,8 +128,14 @@ impl Store {
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
-                        .await?;
+                    // In WAL mode, NORMAL syncs at checkpoints rather than at
+                    // every commit: a crash of the process loses nothing, a
+                    // power cut may lose the last moments.
+                    conn.execute(
+                        "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                         PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
                     Ok(())
                 })
             })
