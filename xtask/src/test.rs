@@ -99,7 +99,12 @@ pub fn run(options: Options) -> Result<(), String> {
         let root = cmd::root();
         let e2e = cmd::run_tests(
             std::process::Command::new("node")
-                .args(["--test", "--test-reporter=tap", "--test-concurrency=1", "tests/e2e/"])
+                .args([
+                    "--test",
+                    "--test-reporter=tap",
+                    "--test-concurrency=1",
+                    "tests/e2e/",
+                ])
                 .current_dir(&root)
                 .env(
                     "COUNTERSIGN_SERVER_BIN",
