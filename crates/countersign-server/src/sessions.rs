@@ -128,14 +128,15 @@ pub async fn wait(
         // Boxed: the read's state would otherwise sit inside every waiting
         // request's future for the whole wait (kilobytes times thousands).
         let found = Box::pin(current(state, uid)).await?;
-        let session = found.session;
-        if session.status() != seen {
-            return Ok(session);
+        if found.session.status() != seen {
+            return Ok(found.session);
         }
         // A pending session also ends at its expiry: wake then to expire it.
-        let until_expiry = (session.expires_at() - clock::now())
+        let until_expiry = (found.session.expires_at() - clock::now())
             .to_std()
             .unwrap_or(Duration::ZERO);
+        // Not held while waiting: thousands of waiters would each keep a copy.
+        drop(found);
         let wake_at = deadline.min(tokio::time::Instant::now() + until_expiry);
         tokio::select! {
             () = &mut notified => {}
