@@ -12,6 +12,7 @@ use crate::postgres::Postgres;
 
 pub fn run(json: bool) -> Result<(), String> {
     let built = crate::web::build(true)?;
+    let package_gz = crate::js::build(true)?;
     let mut build = cmd::cargo();
     build
         .args([
@@ -43,6 +44,7 @@ pub fn run(json: bool) -> Result<(), String> {
     if let Some(object) = figures.as_object_mut() {
         object.insert("web_wasm_gz_bytes".into(), built.wasm_gz_bytes.into());
         object.insert("approval_page_interactive_ms".into(), interactive.into());
+        object.insert("js_wasm_gz_bytes".into(), package_gz.into());
     }
     if json {
         println!("{figures}");
@@ -121,6 +123,12 @@ fn print_table(figures: &Value) {
         "web app wasm gzipped (bytes)",
         number("/web_wasm_gz_bytes"),
         crate::web::WASM_GZ_TARGET
+    );
+    println!(
+        "{:<28} {:>12}   < {}",
+        "npm package wasm gzipped",
+        number("/js_wasm_gz_bytes"),
+        crate::js::WASM_GZ_TARGET
     );
     println!(
         "{:<28} {:>12}   < 500",

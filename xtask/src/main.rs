@@ -4,6 +4,7 @@
 
 mod bench;
 mod cmd;
+mod js;
 mod postgres;
 mod run;
 mod test;

@@ -8,6 +8,8 @@ use crate::cmd;
 
 pub fn run(addr: &str) -> Result<(), String> {
     crate::web::build(false)?;
+    crate::js::build(false)?;
+    let web_dir = crate::js::stage()?;
     cmd::run(cmd::cargo().args(["build", "--package", "countersign-server"]))?;
     let root = cmd::root();
     let server = root.join("target/debug/countersign-server");
@@ -22,12 +24,13 @@ pub fn run(addr: &str) -> Result<(), String> {
                 .args(["--public-url", &public_url]),
         )?;
     }
+    println!("The JavaScript example (www/) is at {public_url}/example.html");
     cmd::run(
         Command::new(&server)
             .args(["serve", "--addr", addr, "--data-dir"])
             .arg(&data)
             .arg("--web-dir")
-            .arg(root.join("dist"))
+            .arg(&web_dir)
             .args(["--public-url", &public_url]),
     )
 }

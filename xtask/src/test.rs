@@ -7,10 +7,15 @@ use crate::tools;
 
 /// The crates that build for wasm32; the server does not (and must not be
 /// named in a wasm32 command: its dependencies do not build there).
-const WASM_CRATES: &[&str] = &["countersign-core", "countersign-browser", "countersign-web"];
+const WASM_CRATES: &[&str] = &[
+    "countersign-core",
+    "countersign-browser",
+    "countersign-web",
+    "countersign-wasm",
+];
 /// The wasm crates whose tests also run in Node (the browser glue needs
 /// IndexedDB, which Node lacks).
-const NODE_CRATES: &[&str] = &["countersign-core"];
+const NODE_CRATES: &[&str] = &["countersign-core", "countersign-wasm"];
 
 pub struct Options {
     /// Skip the wasm suites, for a quick native loop.
@@ -22,6 +27,8 @@ enum Outcome {
     Checked,
     /// A build, with its wasm size gzipped.
     Size(u64),
+    /// The npm package's build, with its wasm size gzipped.
+    PackageSize(u64),
     Skipped(&'static str),
 }
 
@@ -76,9 +83,12 @@ pub fn run(options: Options) -> Result<(), String> {
         let driver = tools::ensure_chromedriver()?;
         let wasm_tests = |crates: &[&str]| {
             let mut command = cmd::cargo();
+            // Files that need a browser (IndexedDB) say so themselves and
+            // use the driver even in the Node run.
             command
                 .args(["test", "--target", tools::WASM_TARGET])
-                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner);
+                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
+                .env("CHROMEDRIVER", &driver);
             for krate in crates {
                 command.args(["-p", krate]);
             }
@@ -86,11 +96,8 @@ pub fn run(options: Options) -> Result<(), String> {
         };
         let node = cmd::run_tests(&mut wasm_tests(NODE_CRATES))?;
         report.push(("wasm tests in Node", Outcome::Passed(node)));
-        let chromium = cmd::run_tests(
-            wasm_tests(WASM_CRATES)
-                .env("WASM_BINDGEN_USE_BROWSER", "1")
-                .env("CHROMEDRIVER", &driver),
-        )?;
+        let chromium =
+            cmd::run_tests(wasm_tests(WASM_CRATES).env("WASM_BINDGEN_USE_BROWSER", "1"))?;
         report.push(("wasm tests in headless Chromium", Outcome::Passed(chromium)));
 
         let built = crate::web::build(false)?;
@@ -115,6 +122,29 @@ pub fn run(options: Options) -> Result<(), String> {
                 .env("CHROMIUM", cmd::which("chromium").unwrap_or_default()),
         )?;
         report.push(("end-to-end in headless Chromium", Outcome::Passed(e2e)));
+
+        let package = crate::js::build(false)?;
+        report.push(("npm package build", Outcome::PackageSize(package)));
+        crate::js::typecheck()?;
+        report.push(("TypeScript declarations (tsc)", Outcome::Checked));
+        let js = cmd::run_tests(
+            std::process::Command::new("node")
+                .args([
+                    "--test",
+                    "--test-reporter=tap",
+                    "--test-concurrency=1",
+                    "tests/js/",
+                ])
+                .current_dir(&root)
+                .env(
+                    "COUNTERSIGN_SERVER_BIN",
+                    root.join("target/debug/countersign-server"),
+                )
+                .env("COUNTERSIGN_WEB_DIR", root.join("dist"))
+                .env("COUNTERSIGN_PKG_DIR", root.join("pkg"))
+                .env("CHROMIUM", cmd::which("chromium").unwrap_or_default()),
+        )?;
+        report.push(("npm package in Node and Chromium", Outcome::Passed(js)));
     }
 
     println!();
@@ -131,6 +161,15 @@ pub fn run(options: Options) -> Result<(), String> {
                 );
             }
             Outcome::Checked => println!("  {name:<34} ok"),
+            Outcome::PackageSize(gz) => println!(
+                "  {name:<34} ok, wasm {gz} bytes gzipped (target under {}{})",
+                crate::js::WASM_GZ_TARGET,
+                if *gz > crate::js::WASM_GZ_TARGET {
+                    ": MISSED"
+                } else {
+                    ""
+                }
+            ),
             Outcome::Size(gz) => println!(
                 "  {name:<34} ok, wasm {gz} bytes gzipped (target under {})",
                 crate::web::WASM_GZ_TARGET

@@ -28,7 +28,8 @@ impl Api {
         }
     }
 
-    /// The service that served this page.
+    /// The service that served this page (in a browser window only; the
+    /// calls themselves also work in workers and Node).
     pub fn same_origin() -> Result<Self, BrowserError> {
         let origin = js::window()?
             .location()
@@ -62,11 +63,7 @@ impl Api {
                 .set("content-type", "application/json")
                 .map_err(|e| BrowserError::Invalid(describe(&e)))?;
         }
-        let response = js::wait(
-            js::window()?.fetch_with_request(&request),
-            BrowserError::Network,
-        )
-        .await?;
+        let response = js::wait(js::fetch(&request)?, BrowserError::Network).await?;
         let response: Response = response
             .dyn_into()
             .map_err(|_| BrowserError::BadAnswer("not a response".into()))?;

@@ -1,7 +1,7 @@
 //! Small helpers over js-sys: awaiting promises, reading and writing object
-//! properties, copying byte buffers.
+//! properties, copying byte buffers, calling `fetch`.
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -59,6 +59,20 @@ pub(crate) fn bytes<const N: usize>(value: &JsValue, what: &str) -> Result<[u8; 
 /// Copies bytes into a new `Uint8Array`.
 pub(crate) fn uint8(bytes: &[u8]) -> Uint8Array {
     Uint8Array::from(bytes)
+}
+
+/// Calls the global `fetch` with `request`. It is taken from the global
+/// object rather than from `window`, so that calls to the service also work
+/// where there is no window: in workers and in Node.
+pub(crate) fn fetch(request: &web_sys::Request) -> Result<Promise, BrowserError> {
+    let global = js_sys::global();
+    let fetch: Function =
+        get_as(&global, "fetch").ok_or_else(|| BrowserError::Unsupported("no fetch".into()))?;
+    fetch
+        .call1(&global, request)
+        .map_err(|e| BrowserError::Network(describe(&e)))?
+        .dyn_into::<Promise>()
+        .map_err(|_| BrowserError::Unsupported("fetch did not return a promise".into()))
 }
 
 /// The browser's window.

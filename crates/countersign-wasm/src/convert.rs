@@ -1,0 +1,179 @@
+//! Between JavaScript values and core types: times as milliseconds since the
+//! epoch, uids as strings, JSON given as a string or an object, and the
+//! options objects that functions take.
+
+use chrono::{DateTime, Utc};
+use countersign_core::TokenSet;
+use js_sys::{Array, JSON, Object, Reflect};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::{CountersignError, Failure};
+
+/// A time as JavaScript keeps it: milliseconds since the epoch.
+pub(crate) fn ms(time: DateTime<Utc>) -> f64 {
+    // Milliseconds since the epoch fit in an f64 exactly for ±285,000 years.
+    #[allow(clippy::cast_precision_loss)]
+    let ms = time.timestamp_millis() as f64;
+    ms
+}
+
+/// Reads milliseconds since the epoch, as `Date.now()` gives them.
+pub(crate) fn from_ms(ms: f64) -> Result<DateTime<Utc>, CountersignError> {
+    if !ms.is_finite() || ms.abs() > 8.64e15 {
+        return Err(Failure::BadTime.into());
+    }
+    // Checked above: a whole number of milliseconds well inside i64.
+    #[allow(clippy::cast_possible_truncation)]
+    let whole = ms.trunc() as i64;
+    DateTime::from_timestamp_millis(whole).ok_or_else(|| Failure::BadTime.into())
+}
+
+/// Reads a uid.
+pub(crate) fn uid(text: &str) -> Result<Uuid, CountersignError> {
+    Uuid::parse_str(text.trim())
+        .map_err(|_| Failure::BadUid(text.chars().take(64).collect()).into())
+}
+
+/// JSON given as a string, or as the object `JSON.parse` would make of it,
+/// as text.
+pub(crate) fn json_text(value: &JsValue) -> Result<String, CountersignError> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    if !value.is_object() {
+        return Err(Failure::BadArgument("expected JSON text or an object".into()).into());
+    }
+    JSON::stringify(value)
+        .map(String::from)
+        .map_err(|_| Failure::BadArgument("the object cannot be written as JSON".into()).into())
+}
+
+/// Reads a core type from JSON given as a string or an object.
+pub(crate) fn from_json<T: DeserializeOwned>(value: &JsValue) -> Result<T, CountersignError> {
+    Ok(serde_json::from_str(&json_text(value)?)?)
+}
+
+/// A core type as the plain object `JSON.parse` makes of its JSON.
+pub(crate) fn to_object(json: &str) -> JsValue {
+    // The text comes from serde_json, so it always parses.
+    JSON::parse(json).unwrap_or(JsValue::NULL)
+}
+
+/// An options object, read by hand rather than through serde: the readers
+/// are a few lines each, where a serde deserializer per options type
+/// weighed kilobytes of wasm.
+pub(crate) struct Options {
+    object: JsValue,
+}
+
+impl Options {
+    /// Checks that `value` is an object holding only `known` keys (so a
+    /// misspelt option is an error, not silently ignored).
+    pub(crate) fn read(value: JsValue, known: &[&str]) -> Result<Self, CountersignError> {
+        if !value.is_object() {
+            return Err(Failure::BadArgument("expected an options object".into()).into());
+        }
+        let keys = Object::keys(value.unchecked_ref::<Object>());
+        for key in keys.iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !known.contains(&key.as_str()) {
+                return Err(Failure::BadArgument(format!(
+                    "unknown option {key:?}; expected one of {}",
+                    known.join(", ")
+                ))
+                .into());
+            }
+        }
+        Ok(Self { object: value })
+    }
+
+    /// `undefined` when absent or `undefined`/`null`.
+    fn get(&self, key: &str) -> Option<JsValue> {
+        let value = Reflect::get(&self.object, &JsValue::from_str(key)).ok()?;
+        (!value.is_undefined() && !value.is_null()).then_some(value)
+    }
+
+    fn wrong(key: &str, expected: &str) -> CountersignError {
+        Failure::BadArgument(format!("option {key:?} must be {expected}")).into()
+    }
+
+    /// A string that may be left out.
+    pub(crate) fn opt_string(&self, key: &str) -> Result<Option<String>, CountersignError> {
+        self.get(key)
+            .map(|v| v.as_string().ok_or_else(|| Self::wrong(key, "a string")))
+            .transpose()
+    }
+
+    /// A string that must be given.
+    pub(crate) fn string(&self, key: &str) -> Result<String, CountersignError> {
+        self.opt_string(key)?
+            .ok_or_else(|| Failure::BadArgument(format!("option {key:?} is missing")).into())
+    }
+
+    /// A whole number from 0 to 255 that may be left out.
+    #[cfg_attr(not(feature = "devices"), allow(dead_code))]
+    pub(crate) fn opt_u8(&self, key: &str) -> Result<Option<u8>, CountersignError> {
+        self.get(key)
+            .map(|v| {
+                v.as_f64()
+                    .filter(|n| n.fract() == 0.0 && (0.0..=255.0).contains(n))
+                    // Checked just above: a whole number in u8's range.
+                    .map(|n| {
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        let n = n as u8;
+                        n
+                    })
+                    .ok_or_else(|| Self::wrong(key, "a whole number"))
+            })
+            .transpose()
+    }
+
+    /// Scope or permission tokens that may be left out: a list of strings,
+    /// or one string of tokens separated by blanks or commas.
+    pub(crate) fn opt_tokens(
+        &self,
+        key: &'static str,
+    ) -> Result<Option<TokenSet>, CountersignError> {
+        let Some(value) = self.get(key) else {
+            return Ok(None);
+        };
+        if let Some(text) = value.as_string() {
+            return Ok(Some(TokenSet::parse_list(key, &text)?));
+        }
+        let list = value
+            .dyn_into::<Array>()
+            .map_err(|_| Self::wrong(key, "a list of strings or a string"))?;
+        let tokens = list
+            .iter()
+            .map(|t| {
+                t.as_string()
+                    .ok_or_else(|| Self::wrong(key, "a list of strings or a string"))
+            })
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(Some(TokenSet::new(key, tokens)?))
+    }
+}
+
+/// Builds a plain object from key-value pairs.
+pub(crate) fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in pairs {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object.into()
+}
+
+/// An optional string, `undefined` when absent.
+#[cfg_attr(not(feature = "devices"), allow(dead_code))]
+pub(crate) fn opt_str(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, JsValue::from_str)
+}
+
+/// An optional time, in milliseconds, `undefined` when absent.
+#[cfg_attr(not(feature = "devices"), allow(dead_code))]
+pub(crate) fn opt_ms(value: Option<DateTime<Utc>>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, |t| JsValue::from_f64(ms(t)))
+}

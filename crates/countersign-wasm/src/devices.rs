@@ -1,0 +1,417 @@
+//! Approving from a web app with a device key held in this browser. These
+//! are the web app's own key store and service calls
+//! (`countersign_browser::keys` and `countersign_browser::api::Api`), not a
+//! copy of them; they need IndexedDB and WebCrypto, so they work in browsers
+//! and not in Node.
+
+use countersign_browser::BrowserError;
+use countersign_browser::api::Api;
+use countersign_browser::keys::{self, Backend, DeviceKey, NewDevice, Preference};
+use countersign_core::api::{AccountView, ApprovalView, DeviceInfo};
+use countersign_core::{Claim, DeviceName, ShortUid, VerificationCode};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{self, Options, ms, object, opt_ms};
+use crate::error::{CountersignError, Failure};
+use crate::session::LoginSession;
+
+/// A device key kept in this browser: everything but the private half,
+/// which page scripts cannot read.
+#[wasm_bindgen(js_name = Device)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    inner: DeviceKey,
+}
+
+#[wasm_bindgen(js_class = Device)]
+impl Device {
+    /// The device uid.
+    #[wasm_bindgen(getter, js_name = deviceUid)]
+    pub fn device_uid(&self) -> String {
+        self.inner.device_uid.to_string()
+    }
+
+    /// Its user's uid.
+    #[wasm_bindgen(getter, js_name = userUid)]
+    pub fn user_uid(&self) -> String {
+        self.inner.user_uid.to_string()
+    }
+
+    /// Its user's name.
+    #[wasm_bindgen(getter, js_name = username)]
+    pub fn username(&self) -> String {
+        self.inner.username.clone()
+    }
+
+    /// The service it is registered with.
+    #[wasm_bindgen(getter, js_name = server)]
+    pub fn server(&self) -> String {
+        self.inner.server.clone()
+    }
+
+    /// The name its owner gave it.
+    #[wasm_bindgen(getter, js_name = name)]
+    pub fn name(&self) -> String {
+        self.inner.name.as_str().to_owned()
+    }
+
+    /// Its public key, in the text encoding.
+    #[wasm_bindgen(getter, js_name = publicKey)]
+    pub fn public_key(&self) -> String {
+        self.inner.public_key.to_text()
+    }
+
+    /// The fingerprint people compare by eye.
+    #[wasm_bindgen(getter, js_name = fingerprint)]
+    pub fn fingerprint(&self) -> String {
+        self.inner.public_key.fingerprint().to_text()
+    }
+
+    /// `webcrypto` (a non-extractable WebCrypto key) or `wrapped` (a key
+    /// made in wasm, sealed by a non-extractable AES-GCM key).
+    #[wasm_bindgen(getter, unchecked_return_type = "'webcrypto' | 'wrapped'", js_name = backend)]
+    pub fn backend(&self) -> String {
+        match self.inner.backend {
+            Backend::WebCrypto => "webcrypto",
+            Backend::Wrapped => "wrapped",
+        }
+        .to_owned()
+    }
+
+    /// The public parts as a plain object.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "DeviceJson")]
+    pub fn to_json(&self) -> JsValue {
+        object(&[
+            ("deviceUid", self.device_uid().into()),
+            ("userUid", self.user_uid().into()),
+            ("username", self.username().into()),
+            ("server", self.server().into()),
+            ("name", self.name().into()),
+            ("publicKey", self.public_key().into()),
+            ("backend", self.backend().into()),
+        ])
+    }
+}
+
+/// The service's base URL from a link it made (`{base}/enroll?...` or
+/// `{base}/s?...`), and the link's query.
+fn split_link(link: &str, page: &str) -> Option<(String, web_sys::UrlSearchParams)> {
+    let url = web_sys::Url::new(link).ok()?;
+    let path = url.pathname();
+    let prefix = path.strip_suffix(page)?;
+    Some((format!("{}{prefix}", url.origin()), url.search_params()))
+}
+
+fn registered(device: &DeviceInfo) -> JsValue {
+    object(&[
+        ("uid", device.uid.to_string().into()),
+        ("userUid", device.user_uid.to_string().into()),
+        ("name", device.name.as_str().into()),
+        ("publicKey", device.public_key.to_text().into()),
+        ("createdAtMs", ms(device.created_at).into()),
+        ("revokedAtMs", opt_ms(device.revoked_at)),
+    ])
+}
+
+/// Makes a device key in this browser and registers it with a one-time
+/// enrollment link (as the admin command or `inviteDevice` made it). If the
+/// service refuses, the key is forgotten again.
+#[wasm_bindgen(js_name = enrollDevice)]
+pub async fn enroll_device(
+    #[wasm_bindgen(unchecked_param_type = "EnrollDeviceOptions")] options: JsValue,
+) -> Result<Device, CountersignError> {
+    let options = Options::read(options, &["enrollmentUrl", "name"])?;
+    let name = DeviceName::new(options.string("name")?)?;
+    let (base, query) = split_link(&options.string("enrollmentUrl")?, "/enroll")
+        .ok_or(Failure::NotEnrollmentLink)?;
+    let token = query.get("token").ok_or(Failure::NotEnrollmentLink)?;
+    let api = Api::new(&base);
+    let info = api.enrollment(&token).await?;
+    let new = NewDevice {
+        user_uid: info.user_uid,
+        username: info.username,
+        server: api.base().to_owned(),
+        name: name.clone(),
+    };
+    let key = keys::create(new, Preference::Best).await?;
+    let claim = Claim::EnrollDevice {
+        user: key.user_uid,
+        device: key.device_uid,
+        device_key: key.public_key,
+        device_name: name,
+    };
+    let outcome = match keys::sign_statement(&key, claim).await {
+        Ok(signed) => api.enroll(&token, &signed).await.map(|_| ()),
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(()) => Ok(Device { inner: key }),
+        Err(error) => {
+            // The service did not register it: a key nobody can use is noise.
+            let _ = keys::forget(key.device_uid).await;
+            Err(error.into())
+        }
+    }
+}
+
+/// The device keys this browser holds, optionally only those for one
+/// service and one user.
+#[wasm_bindgen(js_name = listDevices)]
+pub async fn list_devices(
+    #[wasm_bindgen(unchecked_optional_param_type = "ListDevicesOptions")] options: JsValue,
+) -> Result<Vec<Device>, CountersignError> {
+    let (server, username) = if options.is_undefined() || options.is_null() {
+        (None, None)
+    } else {
+        let options = Options::read(options, &["server", "username"])?;
+        (
+            options.opt_string("server")?,
+            options.opt_string("username")?,
+        )
+    };
+    let server = server.map(|s| Api::new(&s).base().to_owned());
+    Ok(keys::list()
+        .await?
+        .into_iter()
+        .filter(|k| server.as_ref().is_none_or(|s| &k.server == s))
+        .filter(|k| username.as_ref().is_none_or(|u| &k.username == u))
+        .map(|inner| Device { inner })
+        .collect())
+}
+
+/// The kept key named by the options' `deviceUid`, if it is registered
+/// with their `server` (when given).
+async fn kept_key(options: &Options) -> Result<DeviceKey, CountersignError> {
+    let uid = convert::uid(&options.string("deviceUid")?)?;
+    let server = options
+        .opt_string("server")?
+        .map(|s| Api::new(&s).base().to_owned());
+    keys::list()
+        .await?
+        .into_iter()
+        .find(|k| k.device_uid == uid && server.as_ref().is_none_or(|s| &k.server == s))
+        .ok_or_else(|| BrowserError::NoSuchDevice.into())
+}
+
+/// What `approve`, `deny` and `reportSuspicious` take.
+struct DecisionOptions {
+    login_url: String,
+    device_uid: Option<String>,
+    code: Option<u8>,
+}
+
+impl DecisionOptions {
+    fn read(value: JsValue, with_code: bool) -> Result<Self, CountersignError> {
+        let known: &[&str] = if with_code {
+            &["loginUrl", "deviceUid", "code"]
+        } else {
+            &["loginUrl", "deviceUid"]
+        };
+        let options = Options::read(value, known)?;
+        Ok(Self {
+            login_url: options.string("loginUrl")?,
+            device_uid: options.opt_string("deviceUid")?,
+            code: options.opt_u8("code")?,
+        })
+    }
+}
+
+/// The pending request behind a login URL, and the kept key that decides:
+/// the one named, or the only one this browser holds for the user.
+async fn pending(
+    options: &DecisionOptions,
+) -> Result<(Api, ApprovalView, DeviceKey), CountersignError> {
+    let short = ShortUid::from_login_url(&options.login_url)?;
+    let (base, _) =
+        split_link(&options.login_url, "/s").ok_or(countersign_core::ShortUidError::NotLoginUrl)?;
+    let api = Api::new(&base);
+    let view = api.approval(short).await?;
+    let mut candidates = keys::for_user(api.base(), view.session.username().as_str()).await?;
+    let key = match &options.device_uid {
+        Some(uid) => {
+            let uid = convert::uid(uid)?;
+            candidates
+                .into_iter()
+                .find(|k| k.device_uid == uid)
+                .ok_or(BrowserError::NoSuchDevice)?
+        }
+        None if candidates.len() > 1 => return Err(Failure::DeviceRequired.into()),
+        None => candidates.pop().ok_or(BrowserError::NoSuchDevice)?,
+    };
+    Ok((api, view, key))
+}
+
+/// Signs and submits one decision on the request behind a login URL.
+async fn decide(
+    options: DecisionOptions,
+    claim: fn(&ApprovalView, Option<u8>) -> Result<Claim, CountersignError>,
+) -> Result<LoginSession, CountersignError> {
+    let (api, view, key) = pending(&options).await?;
+    let claim = claim(&view, options.code)?;
+    let signed = keys::sign_statement(&key, claim).await?;
+    Ok(api.act(view.session.uid(), &signed).await?.into())
+}
+
+fn digest(view: &ApprovalView) -> Result<countersign_core::Digest, CountersignError> {
+    view.details_digest
+        .or_else(|| view.session.details_digest())
+        .ok_or_else(|| countersign_core::StatementError::SessionClosed.into())
+}
+
+/// Approves the request behind `loginUrl` with a kept device key, having
+/// picked the `code` the requester shows.
+#[wasm_bindgen(js_name = approve)]
+pub async fn approve(
+    #[wasm_bindgen(unchecked_param_type = "ApproveOptions")] options: JsValue,
+) -> Result<LoginSession, CountersignError> {
+    decide(DecisionOptions::read(options, true)?, |view, code| {
+        let code = code.ok_or_else(|| {
+            Failure::BadArgument("approve needs the code the requester shows".into())
+        })?;
+        Ok(Claim::Approve {
+            session: view.session.uid(),
+            details: digest(view)?,
+            code: VerificationCode::new(code)?,
+        })
+    })
+    .await
+}
+
+/// Denies the request behind `loginUrl`.
+#[wasm_bindgen(js_name = deny)]
+pub async fn deny(
+    #[wasm_bindgen(unchecked_param_type = "DecisionOptions")] options: JsValue,
+) -> Result<LoginSession, CountersignError> {
+    decide(DecisionOptions::read(options, false)?, |view, _| {
+        Ok(Claim::Deny {
+            session: view.session.uid(),
+            details: digest(view)?,
+        })
+    })
+    .await
+}
+
+/// Reports the request behind `loginUrl` as suspicious ("this wasn't me").
+#[wasm_bindgen(js_name = reportSuspicious)]
+pub async fn report_suspicious(
+    #[wasm_bindgen(unchecked_param_type = "DecisionOptions")] options: JsValue,
+) -> Result<LoginSession, CountersignError> {
+    decide(DecisionOptions::read(options, false)?, |view, _| {
+        Ok(Claim::ReportSuspicious {
+            session: view.session.uid(),
+            details: digest(view)?,
+        })
+    })
+    .await
+}
+
+/// What an approval page shows for the request behind `loginUrl`: the
+/// session, the fingerprints of the requester's keys, and three codes to
+/// pick from (one of them the requester's).
+#[wasm_bindgen(js_name = approvalDetails, unchecked_return_type = "ApprovalDetails")]
+pub async fn approval_details(
+    #[wasm_bindgen(unchecked_param_type = "ApprovalOptions")] options: JsValue,
+) -> Result<JsValue, CountersignError> {
+    let login_url = Options::read(options, &["loginUrl"])?.string("loginUrl")?;
+    let short = ShortUid::from_login_url(&login_url)?;
+    let (base, _) =
+        split_link(&login_url, "/s").ok_or(countersign_core::ShortUidError::NotLoginUrl)?;
+    let view = Api::new(&base).approval(short).await?;
+    let codes: js_sys::Array = view
+        .code_choices
+        .iter()
+        .map(|c| JsValue::from(c.value()))
+        .collect();
+    let fingerprint = |f: Option<countersign_core::Fingerprint>| {
+        convert::opt_str(f.map(|f| f.to_text()).as_deref())
+    };
+    Ok(object(&[
+        (
+            "publicKeyFingerprint",
+            fingerprint(view.public_key_fingerprint),
+        ),
+        (
+            "publicCertificateFingerprint",
+            fingerprint(view.public_certificate_fingerprint),
+        ),
+        ("codeChoices", codes.into()),
+        ("session", LoginSession::from(view.session).into()),
+    ]))
+}
+
+/// Revokes one of the user's devices (`targetDeviceUid`, which may be this
+/// one), signed by the kept key `deviceUid`. A revoked device approves
+/// nothing from then on; revoking the signing device itself also forgets
+/// its key here.
+#[wasm_bindgen(js_name = revokeDevice, unchecked_return_type = "RegisteredDevice")]
+pub async fn revoke_device(
+    #[wasm_bindgen(unchecked_param_type = "RevokeDeviceOptions")] options: JsValue,
+) -> Result<JsValue, CountersignError> {
+    let options = Options::read(options, &["server", "deviceUid", "targetDeviceUid"])?;
+    let key = kept_key(&options).await?;
+    let target = convert::uid(&options.string("targetDeviceUid")?)?;
+    let claim = Claim::RevokeDevice {
+        user: key.user_uid,
+        device: target,
+    };
+    let signed = keys::sign_statement(&key, claim).await?;
+    let revoked = Api::new(&key.server).revoke(&signed).await?;
+    if target == key.device_uid {
+        keys::forget(key.device_uid).await?;
+    }
+    Ok(registered(&revoked))
+}
+
+/// Forgets a kept device key: this browser can no longer sign with it. The
+/// service still lists the device until it is revoked.
+#[wasm_bindgen(js_name = forgetDevice)]
+pub async fn forget_device(
+    #[wasm_bindgen(unchecked_param_type = "DeviceOptions")] options: JsValue,
+) -> Result<(), CountersignError> {
+    let options = Options::read(options, &["server", "deviceUid"])?;
+    let key = kept_key(&options).await?;
+    Ok(keys::forget(key.device_uid).await?)
+}
+
+/// The user's devices and recent sessions, read with a kept key.
+#[wasm_bindgen(js_name = readAccount, unchecked_return_type = "Account")]
+pub async fn read_account(
+    #[wasm_bindgen(unchecked_param_type = "DeviceOptions")] options: JsValue,
+) -> Result<JsValue, CountersignError> {
+    let options = Options::read(options, &["server", "deviceUid"])?;
+    let key = kept_key(&options).await?;
+    let signed = keys::sign_statement(&key, Claim::ReadAccount { user: key.user_uid }).await?;
+    let AccountView {
+        user,
+        devices,
+        sessions,
+    } = Api::new(&key.server).account(&signed).await?;
+    let devices: js_sys::Array = devices.iter().map(registered).collect();
+    let sessions: js_sys::Array = sessions
+        .into_iter()
+        .map(|s| JsValue::from(LoginSession::from(s)))
+        .collect();
+    Ok(object(&[
+        (
+            "user",
+            object(&[
+                ("uid", user.uid.to_string().into()),
+                ("username", user.username.as_str().into()),
+            ]),
+        ),
+        ("devices", devices.into()),
+        ("sessions", sessions.into()),
+    ]))
+}
+
+/// A fresh one-time link that enrolls another device of the user, asked
+/// for with a kept key.
+#[wasm_bindgen(js_name = inviteDevice)]
+pub async fn invite_device(
+    #[wasm_bindgen(unchecked_param_type = "DeviceOptions")] options: JsValue,
+) -> Result<String, CountersignError> {
+    let options = Options::read(options, &["server", "deviceUid"])?;
+    let key = kept_key(&options).await?;
+    let signed = keys::sign_statement(&key, Claim::InviteDevice { user: key.user_uid }).await?;
+    Ok(Api::new(&key.server).invite(&signed).await?.enrollment_url)
+}

@@ -1,0 +1,207 @@
+//! countersign for JavaScript apps, through wasm-bindgen: the npm package
+//! `countersign` (built by `build.sh` into `pkg/`).
+//!
+//! - Requesting a login: [`request_login`] (`requestLogin`) makes the
+//!   session's keys in wasm, asks the service and waits by long poll; the
+//!   [`Login`] it returns signs the logout.
+//! - Sessions: [`LoginSession`], the core session with the seed's
+//!   operations in JavaScript naming and times in milliseconds.
+//! - Approving with a device key kept in the browser (IndexedDB, so
+//!   browsers only): `enrollDevice`, `listDevices`, `approve`, `deny`,
+//!   `reportSuspicious`, `revokeDevice` and the rest in [`devices`], which
+//!   call the web app's own `countersign_browser` code.
+//! - Statements: `buildStatement` for keys held elsewhere, and the offline
+//!   checks `verifyStatement` and `verifyApproval`.
+//! - Errors: one class, [`CountersignError`], with a stable `code`.
+//!
+//! Every export has an explicit camelCase JavaScript name; times are
+//! `...Ms` numbers (milliseconds since the epoch, `undefined` when absent).
+
+use wasm_bindgen::prelude::*;
+
+mod convert;
+#[cfg(feature = "devices")]
+pub mod devices;
+mod error;
+mod http;
+mod request;
+mod session;
+mod statement;
+
+pub use error::{CountersignError, Failure};
+pub use request::{Login, request_login};
+pub use session::LoginSession;
+pub use statement::{Statement, build_statement, verify_approval, verify_statement};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** A session's status. */
+export type Status = 'pending' | 'approved' | 'denied' | 'suspicious' | 'expired' | 'logged_out';
+
+/** What `requestLogin` takes. Scope and permissions: a list of tokens, or
+ * one string of tokens separated by blanks or commas. */
+export interface RequestLoginOptions {
+  /** The service, such as `https://cs.example`. */
+  server: string;
+  /** Who the login is for. */
+  username: string;
+  /** A message for the approver, such as what the login is for. */
+  message?: string;
+  /** The name this host gives itself (shown to the approver; not checked). */
+  hostname?: string;
+  scope?: string[] | string;
+  permissions?: string[] | string;
+}
+
+/** What `LoginSession.load` takes. */
+export interface LoadOptions {
+  server: string;
+  uid: string;
+  scope?: string[] | string;
+  permissions?: string[] | string;
+}
+
+/** What `LoginSession.loadByShortUid` takes. */
+export interface LoadByShortUidOptions {
+  server: string;
+  shortUid: string;
+  status: Status;
+  scope?: string[] | string;
+  permissions?: string[] | string;
+}
+
+/** What `enrollDevice` takes. */
+export interface EnrollDeviceOptions {
+  /** The one-time link, `.../enroll?token=...`. */
+  enrollmentUrl: string;
+  /** The name to give this device, such as "Work laptop". */
+  name: string;
+}
+
+/** What `listDevices` takes. */
+export interface ListDevicesOptions {
+  server?: string;
+  username?: string;
+}
+
+/** What `approvalDetails` takes. */
+export interface ApprovalOptions {
+  /** The login URL, `.../s?id=xx.xx.xx.xx`. */
+  loginUrl: string;
+}
+
+/** What `deny` and `reportSuspicious` take. Without `deviceUid`, the only
+ * key this browser holds for the session's user signs. */
+export interface DecisionOptions {
+  loginUrl: string;
+  deviceUid?: string;
+}
+
+/** What `approve` takes: also the code the requester shows. */
+export interface ApproveOptions extends DecisionOptions {
+  code: number;
+}
+
+/** What `forgetDevice`, `readAccount` and `inviteDevice` take. */
+export interface DeviceOptions {
+  /** When given, the kept key must be registered with this service. */
+  server?: string;
+  deviceUid: string;
+}
+
+/** What `revokeDevice` takes: the kept key `deviceUid` signs the
+ * revocation of `targetDeviceUid`. */
+export interface RevokeDeviceOptions extends DeviceOptions {
+  targetDeviceUid: string;
+}
+
+/** A device as the service registered it. */
+export interface RegisteredDevice {
+  uid: string;
+  userUid: string;
+  name: string;
+  publicKey: string;
+  createdAtMs: number;
+  revokedAtMs: number | undefined;
+}
+
+/** A user's devices and recent sessions. */
+export interface Account {
+  user: { uid: string; username: string };
+  devices: RegisteredDevice[];
+  sessions: LoginSession[];
+}
+
+/** What an approval page shows for a pending request. */
+export interface ApprovalDetails {
+  session: LoginSession;
+  publicKeyFingerprint: string | undefined;
+  publicCertificateFingerprint: string | undefined;
+  /** Three codes, one of them the requester's, in random order. */
+  codeChoices: number[];
+}
+
+/** What a signed statement says, as the service's JSON. */
+export type Claim =
+  | { action: 'approve'; session: string; details: string; code: number }
+  | { action: 'deny' | 'report_suspicious' | 'logout'; session: string; details: string }
+  | { action: 'enroll_device'; user: string; device: string; device_key: string; device_name: string }
+  | { action: 'revoke_device'; user: string; device: string }
+  | { action: 'read_account' | 'invite_device'; user: string };
+
+/** A statement as the service's JSON. */
+export interface StatementJson {
+  claim: Claim;
+  signer: { device: string } | 'requester';
+  /** RFC 3339, to the millisecond. */
+  signed_at: string;
+}
+
+/** A signed statement as the service takes it. */
+export interface SignedStatementJson {
+  statement: StatementJson;
+  /** Ed25519, URL-safe base64 without padding. */
+  signature: string;
+}
+
+/** A session as the service's JSON (what `LoginSession.toJSON` gives and
+ * `LoginSession.fromJson` reads). Times are RFC 3339 text here. */
+export interface LoginSessionJson {
+  uid: string;
+  short_uid?: string;
+  username: string;
+  request_datetime: string;
+  expires_at: string;
+  status_datetime: string;
+  public_key: string | null;
+  public_certificate: string | null;
+  status: Status;
+  login_datetime: string | null;
+  logout_datetime: string | null;
+  ipaddr: string;
+  hostname: string | null;
+  login_message: string | null;
+  scope: string[];
+  permissions: string[];
+  user_uid: string | null;
+  device_uid: string | null;
+}
+
+/** A kept device key's public parts (what `Device.toJSON` gives). */
+export interface DeviceJson {
+  deviceUid: string;
+  userUid: string;
+  username: string;
+  server: string;
+  name: string;
+  publicKey: string;
+  backend: 'webcrypto' | 'wrapped';
+}
+
+/** What `verifyApproval` answers. */
+export interface Verification {
+  action: 'approve' | 'deny' | 'report_suspicious' | 'logout';
+  deviceUid: string | undefined;
+  signedAtMs: number;
+}
+"#;

@@ -1,0 +1,339 @@
+//! Requesting a login from a JavaScript app: `requestLogin` makes the
+//! session's two keys in wasm, asks the service, and waits for the decision
+//! by long poll; the `Login` it returns signs the logout. The secret halves
+//! of the keys never leave wasm memory.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use countersign_browser::BrowserError;
+use countersign_browser::api::Api;
+use countersign_browser::keys;
+use countersign_core::api::RequestAnswer;
+use countersign_core::{
+    self as cs, Claim, Keypair, LoginRequest, Signer, Statement, Status, Username,
+};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortController;
+
+use crate::convert::{Options, ms};
+use crate::error::{CountersignError, Failure};
+use crate::http;
+use crate::session::LoginSession;
+
+/// The first pause after a network failure while waiting, in milliseconds.
+const FIRST_BACKOFF_MS: u32 = 500;
+/// The longest pause between tries.
+const MAX_BACKOFF_MS: u32 = 8_000;
+/// How long past `expires_at` to keep asking after failures: the service's
+/// clock may run behind ours, and it alone says how the session ended.
+const GRACE_MS: f64 = 30_000.0;
+
+/// A fresh key pair from a seed drawn with `crypto.getRandomValues`.
+fn fresh_keypair() -> Result<Keypair, CountersignError> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| Failure::NoRandom(e.to_string()))?;
+    let keypair = Keypair::from_seed(&seed);
+    seed.fill(0);
+    Ok(keypair)
+}
+
+/// Asks the service for a login and starts waiting for the decision.
+///
+/// Resolves as soon as the service has answered, with the details to show
+/// (`loginUrl`, `verificationCode`, ...); `approved` settles later.
+#[wasm_bindgen(js_name = requestLogin)]
+pub async fn request_login(
+    #[wasm_bindgen(unchecked_param_type = "RequestLoginOptions")] options: JsValue,
+) -> Result<Login, CountersignError> {
+    let options = Options::read(
+        options,
+        &[
+            "server",
+            "username",
+            "message",
+            "hostname",
+            "scope",
+            "permissions",
+        ],
+    )?;
+    let server = options.string("server")?;
+    let username = Username::new(options.string("username")?)?;
+    let hostname = options.opt_string("hostname")?;
+    let login_message = options.opt_string("message")?;
+    let scope = options.opt_tokens("scope")?.unwrap_or_default();
+    let permissions = options.opt_tokens("permissions")?.unwrap_or_default();
+    if let Some(hostname) = &hostname {
+        cs::check_hostname(hostname)?;
+    }
+    let session_key = fresh_keypair()?;
+    let cert_key = fresh_keypair()?;
+    let request = LoginRequest {
+        username,
+        public_key: session_key.public_key(),
+        public_cert: cert_key.public_key(),
+        hostname,
+        login_message,
+        scope,
+        permissions,
+    };
+    let server = Api::new(&server).base().to_owned();
+    let answer = http::request(&server, &request).await?;
+    if !answer.short_uid.matches(&answer.uid) {
+        return Err(Failure::BadAnswer("the short id is not that of the uid".into()).into());
+    }
+    let abort = AbortController::new()
+        .map_err(|_| BrowserError::Unsupported("no AbortController".into()))?;
+    let cancelled = Rc::new(Cell::new(false));
+    let watch = Watch {
+        server: server.clone(),
+        uid: answer.uid,
+        public_key: request.public_key,
+        expires_at_ms: ms(answer.expires_at),
+        abort: abort.clone(),
+        cancelled: cancelled.clone(),
+    };
+    let approved = future_to_promise(async move {
+        watch
+            .until_decided()
+            .await
+            .map(JsValue::from)
+            .map_err(JsValue::from)
+    });
+    mark_handled(&approved);
+    Ok(Login {
+        server,
+        answer,
+        session_key,
+        cert_key: Rc::new(cert_key),
+        approved,
+        abort,
+        cancelled,
+    })
+}
+
+/// Attaches a do-nothing rejection handler, so that an app that never looks
+/// at `approved` does not get an unhandled rejection (which ends a Node
+/// process). Handlers the app attaches still see the rejection.
+fn mark_handled(promise: &Promise) {
+    let ignore = Closure::once_into_js(|_: JsValue| {});
+    if let Ok(catch) =
+        Reflect::get(promise, &JsValue::from_str("catch")).and_then(|c| c.dyn_into::<Function>())
+    {
+        let _ = catch.call1(promise, &ignore);
+    }
+}
+
+/// The long poll, until the session is decided.
+struct Watch {
+    server: String,
+    uid: uuid::Uuid,
+    public_key: cs::PublicKey,
+    expires_at_ms: f64,
+    abort: AbortController,
+    cancelled: Rc<Cell<bool>>,
+}
+
+impl Watch {
+    async fn until_decided(self) -> Result<LoginSession, CountersignError> {
+        let mut backoff = FIRST_BACKOFF_MS;
+        let give_up_at = self.expires_at_ms + GRACE_MS;
+        loop {
+            if self.cancelled.get() {
+                return Err(Failure::Cancelled.into());
+            }
+            match http::wait_once(&self.server, self.uid, &self.abort.signal()).await {
+                Ok(session) => {
+                    backoff = FIRST_BACKOFF_MS;
+                    if session.uid() != self.uid {
+                        return Err(
+                            Failure::BadAnswer("an answer about another session".into()).into()
+                        );
+                    }
+                    if let Some(outcome) = self.outcome(session) {
+                        return outcome;
+                    }
+                    if js_sys::Date::now() > give_up_at {
+                        // The service should have expired it long ago.
+                        return Err(Failure::Expired.into());
+                    }
+                }
+                Err(_) if self.cancelled.get() => return Err(Failure::Cancelled.into()),
+                Err(error) if is_transient(&error) => {
+                    if js_sys::Date::now() + f64::from(backoff) > give_up_at {
+                        return Err(error.into());
+                    }
+                    http::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF_MS);
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+
+    /// How the wait ends with this session, or `None` while it is pending.
+    fn outcome(&self, session: cs::LoginSession) -> Option<Result<LoginSession, CountersignError>> {
+        let failure = match session.status() {
+            Status::Pending => return None,
+            Status::Approved => {
+                // The service must have approved the request we made, with
+                // our keys, not some other session.
+                return Some(if session.public_key() == Some(&self.public_key) {
+                    Ok(session.into())
+                } else {
+                    Err(Failure::BadAnswer("the approved session holds other keys".into()).into())
+                });
+            }
+            Status::Denied => Failure::Denied,
+            Status::Suspicious => Failure::Suspicious,
+            Status::Expired => Failure::Expired,
+            Status::LoggedOut => Failure::LoggedOut,
+        };
+        Some(Err(CountersignError::from(failure).about(session)))
+    }
+}
+
+/// Network failures and the service's own failures are worth retrying;
+/// a refusal is not.
+fn is_transient(error: &BrowserError) -> bool {
+    match error {
+        BrowserError::Network(_) | BrowserError::BadAnswer(_) => true,
+        BrowserError::Service { status, .. } => *status >= 500,
+        BrowserError::Unsupported(_)
+        | BrowserError::Storage(_)
+        | BrowserError::NoSuchDevice
+        | BrowserError::Invalid(_) => false,
+    }
+}
+
+/// A login requested from the service: the details to show the user, the
+/// `approved` promise, and the logout.
+///
+/// The secret halves of the session's two keys are held here, in wasm
+/// memory, and never given to JavaScript. Call `free()` when done with it to
+/// wipe them at once rather than when it is garbage-collected.
+#[wasm_bindgen(js_name = Login)]
+pub struct Login {
+    server: String,
+    answer: RequestAnswer,
+    session_key: Keypair,
+    cert_key: Rc<Keypair>,
+    approved: Promise,
+    abort: AbortController,
+    cancelled: Rc<Cell<bool>>,
+}
+
+#[wasm_bindgen(js_class = Login)]
+impl Login {
+    /// The session uid.
+    #[wasm_bindgen(getter, js_name = uid)]
+    pub fn uid(&self) -> String {
+        self.answer.uid.to_string()
+    }
+
+    /// The short id people type: `xx.xx.xx.xx`.
+    #[wasm_bindgen(getter, js_name = shortUid)]
+    pub fn short_uid(&self) -> String {
+        self.answer.short_uid.to_string()
+    }
+
+    /// The URL the approver opens.
+    #[wasm_bindgen(getter, js_name = loginUrl)]
+    pub fn login_url(&self) -> String {
+        self.answer.login_url.clone()
+    }
+
+    /// The code to show the user, who must pick the same one to approve.
+    #[wasm_bindgen(getter, js_name = verificationCode)]
+    pub fn verification_code(&self) -> u8 {
+        self.answer.verification_code.value()
+    }
+
+    /// When the request stops being approvable.
+    #[wasm_bindgen(getter, js_name = expiresAtMs)]
+    pub fn expires_at_ms(&self) -> f64 {
+        ms(self.answer.expires_at)
+    }
+
+    /// The service asked.
+    #[wasm_bindgen(getter, js_name = server)]
+    pub fn server(&self) -> String {
+        self.server.clone()
+    }
+
+    /// The public half of the session key.
+    #[wasm_bindgen(getter, js_name = publicKey)]
+    pub fn public_key(&self) -> String {
+        self.session_key.public_key().to_text()
+    }
+
+    /// The public half of the key that signs the logout.
+    #[wasm_bindgen(getter, js_name = publicCertificate)]
+    pub fn public_certificate(&self) -> String {
+        self.cert_key.public_key().to_text()
+    }
+
+    /// Resolves with the approved `LoginSession`; rejects with a
+    /// `CountersignError` whose code is `denied`, `suspicious`, `expired`,
+    /// `logged_out` or `cancelled` (or a service or network code).
+    #[wasm_bindgen(getter, unchecked_return_type = "Promise<LoginSession>", js_name = approved)]
+    pub fn approved(&self) -> Promise {
+        self.approved.clone()
+    }
+
+    /// Stops waiting: `approved` rejects with `cancelled`. The session
+    /// itself is unchanged at the service.
+    #[wasm_bindgen(js_name = stopWaiting)]
+    pub fn stop_waiting(&self) {
+        self.cancelled.set(true);
+        self.abort.abort();
+    }
+
+    /// Signs `message` with the session key, for services that check the
+    /// requester by the session's `publicKey`; the signature is in the text
+    /// encoding (URL-safe base64 without padding).
+    #[wasm_bindgen(js_name = signWithSessionKey)]
+    pub fn sign_with_session_key(&self, message: &Uint8Array) -> String {
+        self.session_key.sign_bytes(&message.to_vec()).to_text()
+    }
+
+    /// Logs the session out with a statement signed by the certificate key,
+    /// and resolves with the logged-out session.
+    #[wasm_bindgen(unchecked_return_type = "Promise<LoginSession>", js_name = logout)]
+    pub fn logout(&self) -> Promise {
+        let (server, uid, cert_key) = (self.server.clone(), self.answer.uid, self.cert_key.clone());
+        future_to_promise(async move {
+            logout(&server, uid, &cert_key)
+                .await
+                .map(JsValue::from)
+                .map_err(JsValue::from)
+        })
+    }
+}
+
+async fn logout(
+    server: &str,
+    uid: uuid::Uuid,
+    cert_key: &Keypair,
+) -> Result<LoginSession, CountersignError> {
+    let api = Api::new(server);
+    // The digest binds the statement to the session as the service keeps
+    // it (the address it saw, its times), so read it first.
+    let session = api.session(uid).await?;
+    let details = session
+        .details_digest()
+        .ok_or(cs::StatementError::SessionClosed)?;
+    let signed = Statement::new(
+        Claim::Logout {
+            session: uid,
+            details,
+        },
+        Signer::Requester,
+        keys::now(),
+    )
+    .sign(cert_key);
+    Ok(api.act(uid, &signed).await?.into())
+}

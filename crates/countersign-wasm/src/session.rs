@@ -1,0 +1,257 @@
+//! `LoginSession` for JavaScript: the core session with the seed's
+//! operations in JavaScript naming, times as milliseconds since the epoch.
+
+use countersign_browser::api::Api;
+use countersign_core as cs;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{self, Options, ms};
+use crate::error::CountersignError;
+use crate::http;
+
+/// A login session as the service keeps it.
+///
+/// Read one from the service's JSON with `LoginSession.fromJson`, or get one
+/// from `requestLogin(...).approved`, `approve(...)` and the like. Times are
+/// milliseconds since the epoch, `undefined` when absent.
+#[wasm_bindgen(js_name = LoginSession)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginSession {
+    inner: cs::LoginSession,
+}
+
+impl From<cs::LoginSession> for LoginSession {
+    fn from(inner: cs::LoginSession) -> Self {
+        Self { inner }
+    }
+}
+
+impl LoginSession {
+    /// The core session.
+    pub fn inner(&self) -> &cs::LoginSession {
+        &self.inner
+    }
+}
+
+#[wasm_bindgen(js_class = LoginSession)]
+impl LoginSession {
+    /// Reads a session from the service's JSON, given as text or as the
+    /// parsed object; refuses anything malformed or inconsistent.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "LoginSessionJson | string")] json: JsValue,
+    ) -> Result<LoginSession, CountersignError> {
+        let text = convert::json_text(&json)?;
+        Ok(cs::LoginSession::from_json(&text)?.into())
+    }
+
+    /// The seed's `load` by uid: the session from the service, narrowed to
+    /// a scope and permissions that must lie inside what it was granted.
+    #[wasm_bindgen(js_name = load)]
+    pub async fn load(
+        #[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue,
+    ) -> Result<LoginSession, CountersignError> {
+        let options = Options::read(options, &["server", "uid", "scope", "permissions"])?;
+        let uid = convert::uid(&options.string("uid")?)?;
+        let narrowing = narrowing(&options)?;
+        let api = Api::new(&options.string("server")?);
+        Ok(http::load(api.base(), uid, &narrowing).await?.into())
+    }
+
+    /// The seed's `load` by short uid and status: every matching session
+    /// (a list, never empty), each narrowed as for `load`.
+    #[wasm_bindgen(js_name = loadByShortUid)]
+    pub async fn load_by_short_uid(
+        #[wasm_bindgen(unchecked_param_type = "LoadByShortUidOptions")] options: JsValue,
+    ) -> Result<Vec<LoginSession>, CountersignError> {
+        let options = Options::read(
+            options,
+            &["server", "shortUid", "status", "scope", "permissions"],
+        )?;
+        let short = cs::ShortUid::parse(&options.string("shortUid")?)?;
+        let status: cs::Status = options.string("status")?.parse()?;
+        let narrowing = narrowing(&options)?;
+        let api = Api::new(&options.string("server")?);
+        let found = http::load_by_short_uid(api.base(), short, status, &narrowing).await?;
+        Ok(found.into_iter().map(LoginSession::from).collect())
+    }
+
+    /// The session as the service's JSON (what `JSON.stringify` writes).
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "LoginSessionJson")]
+    pub fn to_json(&self) -> JsValue {
+        convert::to_object(&self.inner.to_json())
+    }
+
+    /// The session uid.
+    #[wasm_bindgen(getter, js_name = uid)]
+    pub fn uid(&self) -> String {
+        self.inner.uid().to_string()
+    }
+
+    /// The seed's `short_uid`: `xx.xx.xx.xx`.
+    #[wasm_bindgen(js_name = shortUid)]
+    pub fn short_uid(&self) -> String {
+        self.inner.short_uid().to_string()
+    }
+
+    /// The seed's `login_url`: `{base}/s?id=xx.xx.xx.xx`.
+    #[wasm_bindgen(js_name = loginUrl)]
+    pub fn login_url(&self, base: &str) -> String {
+        self.inner.login_url(base)
+    }
+
+    /// Who the login is for.
+    #[wasm_bindgen(getter, js_name = username)]
+    pub fn username(&self) -> String {
+        self.inner.username().as_str().to_owned()
+    }
+
+    /// The seed's `encoded_username`: URL-safe base64 without padding.
+    #[wasm_bindgen(js_name = encodedUsername)]
+    pub fn encoded_username(&self) -> String {
+        self.inner.encoded_username()
+    }
+
+    /// The seed's `request_source`: the address the service saw the
+    /// request come from.
+    #[wasm_bindgen(js_name = requestSource)]
+    pub fn request_source(&self) -> String {
+        self.inner.request_source().to_string()
+    }
+
+    /// The seed's `device_uid`: the device that approved, once approved.
+    #[wasm_bindgen(js_name = deviceUid)]
+    pub fn device_uid(&self) -> Option<String> {
+        self.inner.device_uid().map(|u| u.to_string())
+    }
+
+    /// The seed's `login_time`: when it was approved, in milliseconds since
+    /// the epoch, or `undefined`.
+    #[wasm_bindgen(js_name = loginTime)]
+    pub fn login_time(&self) -> Option<f64> {
+        self.inner.login_time().map(ms)
+    }
+
+    /// The seed's `logout_time`: when it was logged out, in milliseconds
+    /// since the epoch, or `undefined`.
+    #[wasm_bindgen(js_name = logoutTime)]
+    pub fn logout_time(&self) -> Option<f64> {
+        self.inner.logout_time().map(ms)
+    }
+
+    /// `pending`, `approved`, `denied`, `suspicious`, `expired` or
+    /// `logged_out`, as stored.
+    #[wasm_bindgen(getter, unchecked_return_type = "Status", js_name = status)]
+    pub fn status(&self) -> String {
+        self.inner.status().as_str().to_owned()
+    }
+
+    /// The status at `nowMs`: a pending session whose time ran out counts
+    /// as `expired`.
+    #[wasm_bindgen(js_name = statusAt, unchecked_return_type = "Status")]
+    pub fn status_at(
+        &self,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+    ) -> Result<String, CountersignError> {
+        let now = convert::from_ms(now_ms)?;
+        Ok(self.inner.status_at(now).as_str().to_owned())
+    }
+
+    /// When the request was made.
+    #[wasm_bindgen(getter, js_name = requestedAtMs)]
+    pub fn requested_at_ms(&self) -> f64 {
+        ms(self.inner.request_datetime())
+    }
+
+    /// When a pending session stops being approvable.
+    #[wasm_bindgen(getter, js_name = expiresAtMs)]
+    pub fn expires_at_ms(&self) -> f64 {
+        ms(self.inner.expires_at())
+    }
+
+    /// When the status last changed.
+    #[wasm_bindgen(getter, js_name = statusChangedAtMs)]
+    pub fn status_changed_at_ms(&self) -> f64 {
+        ms(self.inner.status_datetime())
+    }
+
+    /// The hostname the requester claims.
+    #[wasm_bindgen(getter, js_name = hostname)]
+    pub fn hostname(&self) -> Option<String> {
+        self.inner.hostname().map(str::to_owned)
+    }
+
+    /// The requester's message to the approver.
+    #[wasm_bindgen(getter, js_name = loginMessage)]
+    pub fn login_message(&self) -> Option<String> {
+        self.inner.login_message().map(str::to_owned)
+    }
+
+    /// The scope asked for, sorted.
+    #[wasm_bindgen(getter, js_name = scope)]
+    pub fn scope(&self) -> Vec<String> {
+        tokens(self.inner.scope())
+    }
+
+    /// The permissions asked for, sorted.
+    #[wasm_bindgen(getter, js_name = permissions)]
+    pub fn permissions(&self) -> Vec<String> {
+        tokens(self.inner.permissions())
+    }
+
+    /// The scope granted: what was asked once approved, else nothing.
+    #[wasm_bindgen(getter, js_name = grantedScope)]
+    pub fn granted_scope(&self) -> Vec<String> {
+        tokens(&self.inner.granted_scope())
+    }
+
+    /// The permissions granted: as for `grantedScope`.
+    #[wasm_bindgen(getter, js_name = grantedPermissions)]
+    pub fn granted_permissions(&self) -> Vec<String> {
+        tokens(&self.inner.granted_permissions())
+    }
+
+    /// The requester's session key, until denied or logged out.
+    #[wasm_bindgen(getter, js_name = publicKey)]
+    pub fn public_key(&self) -> Option<String> {
+        self.inner.public_key().map(cs::PublicKey::to_text)
+    }
+
+    /// The requester's signing key, until denied or logged out.
+    #[wasm_bindgen(getter, js_name = publicCertificate)]
+    pub fn public_certificate(&self) -> Option<String> {
+        self.inner.public_cert().map(cs::PublicKey::to_text)
+    }
+
+    /// The user who approved, once approved.
+    #[wasm_bindgen(getter, js_name = userUid)]
+    pub fn user_uid(&self) -> Option<String> {
+        self.inner.user_uid().map(|u| u.to_string())
+    }
+
+    /// The code the requester shows, while its keys are held.
+    #[wasm_bindgen(getter, js_name = verificationCode)]
+    pub fn verification_code(&self) -> Option<u8> {
+        self.inner
+            .verification_code()
+            .map(cs::VerificationCode::value)
+    }
+
+    /// The digest of what the approver is shown, which every statement
+    /// about the session carries; `undefined` once the keys are cleared.
+    #[wasm_bindgen(getter, js_name = detailsDigest)]
+    pub fn details_digest(&self) -> Option<String> {
+        self.inner.details_digest().map(|d| d.to_text())
+    }
+}
+
+fn tokens(set: &cs::TokenSet) -> Vec<String> {
+    set.iter().map(str::to_owned).collect()
+}
+
+fn narrowing(options: &Options) -> Result<cs::Narrowing, CountersignError> {
+    Ok(cs::Narrowing {
+        scope: options.opt_tokens("scope")?,
+        permissions: options.opt_tokens("permissions")?,
+    })
+}

@@ -1,0 +1,87 @@
+// A sample consumer of the package, type-checked against its declarations
+// (npx --yes -p typescript@5 tsc -p tests/js). It is what a web app writes:
+// load the wasm, request a login, show where to approve it, wait, log out.
+
+import init, {
+  CountersignError,
+  LoginSession,
+  buildStatement,
+  requestLogin,
+  verifyApproval,
+  type Login,
+  type RequestLoginOptions,
+  type SignedStatementJson,
+  type Status,
+  type Verification,
+} from 'countersign';
+
+/** What the app shows while it waits. */
+export interface Prompt {
+  url: string;
+  code: number;
+  expiresAt: Date;
+}
+
+/** Requests a login for `username` and waits for the decision. */
+export async function signIn(
+  server: string,
+  username: string,
+  show: (prompt: Prompt) => void,
+): Promise<LoginSession | null> {
+  await init();
+  const options: RequestLoginOptions = { server, username, message: 'sign in', scope: ['openid'] };
+  const login: Login = await requestLogin(options);
+  show({
+    url: login.loginUrl,
+    code: login.verificationCode,
+    expiresAt: new Date(login.expiresAtMs),
+  });
+  try {
+    const session: LoginSession = await login.approved;
+    const status: Status = session.status;
+    const device: string | undefined = session.deviceUid();
+    const loggedInAt: number | undefined = session.loginTime();
+    const url: string = session.loginUrl(server);
+    console.log(status, device, loggedInAt, url, session.shortUid(), session.encodedUsername());
+    console.log(session.requestSource(), session.logoutTime(), session.expiresAtMs, session.scope);
+    return session;
+  } catch (error) {
+    if (error instanceof CountersignError) {
+      const code: string = error.code;
+      const ended: Status | undefined = error.session?.status;
+      console.log(`${code}: ${error.message}`, ended);
+      return null;
+    }
+    throw error;
+  } finally {
+    login.free();
+  }
+}
+
+/** Logs out of a login requested earlier. */
+export async function signOut(login: Login): Promise<boolean> {
+  const session = await login.logout();
+  return session.status === 'logged_out' && session.logoutTime() !== undefined;
+}
+
+/** Reads a session the service sent, and checks a device's approval of it. */
+export function check(json: string, signed: SignedStatementJson, key: string): Verification {
+  const session = LoginSession.fromJson(json);
+  const checked = verifyApproval(session.toJSON(), signed, key, Date.now());
+  if (checked.action !== 'approve') throw new CountersignError('not_approved', checked.action);
+  return checked;
+}
+
+/** The bytes a key held elsewhere signs to deny a session. */
+export function denialBytes(session: LoginSession, deviceUid: string): Uint8Array {
+  const details = session.detailsDigest;
+  if (details === undefined) throw new Error('the session is closed');
+  return buildStatement({ action: 'deny', session: session.uid, details }, deviceUid, Date.now())
+    .bytes();
+}
+
+// The declarations refuse what the package would refuse.
+// @ts-expect-error: the username is required
+void requestLogin({ server: 'https://cs.example' });
+// @ts-expect-error: a claim's action is one of the known ones
+void buildStatement({ action: 'fly', session: '', details: '' }, 'requester', 0);

@@ -1,0 +1,225 @@
+// The npm package in Node, imported as a consumer imports it, against a
+// real countersign-server: request a login, approve it with a device key
+// (Node's own Ed25519, enrolled through the package's statement builder),
+// see the wait released, log out; deny, suspicious and expiry end the wait
+// with typed errors; offline verification agrees with the service.
+//
+// Run from the repository root, after crates/countersign-wasm/build.sh:
+//   node --test --test-reporter=tap tests/js/
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { NodeDevice, getJson, loadPackage, startServer } from './helpers.mjs';
+
+const pkg = await loadPackage();
+const { CountersignError, LoginSession, requestLogin, verifyApproval, verifyStatement } = pkg;
+
+/** Asserts that `promise` rejects with a CountersignError of `code`. */
+async function rejectsWith(promise, code) {
+  await assert.rejects(promise, (error) => {
+    assert.ok(error instanceof CountersignError, `not a CountersignError: ${error}`);
+    assert.ok(error instanceof Error, 'a CountersignError is an Error');
+    assert.equal(error.code, code, error.message);
+    return true;
+  });
+}
+
+describe('requesting a login from Node', () => {
+  let server;
+  let device;
+
+  before(async () => {
+    server = await startServer();
+    device = await NodeDevice.enroll(pkg, await server.addUser('ada'));
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('an approved login releases the wait, and logs out with its own key', async () => {
+    const started = Date.now();
+    const login = await requestLogin({
+      server: `${server.url}/`,
+      username: 'ada',
+      message: 'deploy to staging',
+      scope: ['deploy', 'read'],
+      permissions: 'files:read',
+    });
+    assert.match(login.uid, /^[0-9a-f-]{36}$/);
+    assert.equal(login.shortUid, login.uid.slice(0, 8).replace(/(..)(?!$)/g, '$1.'));
+    assert.equal(login.loginUrl, `${server.url}/s?id=${login.shortUid}`);
+    assert.ok(login.verificationCode >= 10 && login.verificationCode <= 99);
+    assert.ok(login.expiresAtMs > started, 'expiresAtMs is a time in milliseconds');
+    assert.equal(login.server, server.url);
+    assert.deepEqual(
+      Object.keys(login).filter((key) => key !== '__wbg_ptr'),
+      [],
+      'nothing but the handle to wasm memory is a JS property',
+    );
+
+    let settled = false;
+    login.approved.finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(settled, false, 'still waiting before anyone decides');
+
+    const { view, signed } = await device.decide(login.shortUid, 'approve', login.verificationCode);
+    assert.equal(view.session.public_key, login.publicKey);
+    const session = await login.approved;
+    assert.ok(session instanceof LoginSession);
+    assert.equal(session.status, 'approved');
+    assert.equal(session.uid, login.uid);
+    assert.equal(session.username, 'ada');
+    assert.equal(session.deviceUid(), device.uid);
+    assert.equal(session.userUid, device.userUid);
+    assert.equal(session.loginMessage, 'deploy to staging');
+    assert.deepEqual(session.grantedScope, ['deploy', 'read']);
+    assert.deepEqual(session.grantedPermissions, ['files:read']);
+    assert.equal(session.requestSource(), '127.0.0.1');
+    assert.ok(session.loginTime() >= started && session.loginTime() <= Date.now());
+    assert.equal(session.logoutTime(), undefined);
+
+    // The approval checks out offline with the device's public key, as the
+    // service checked it; with another key it does not.
+    const pending = LoginSession.fromJson(view.session);
+    assert.equal(pending.status, 'pending');
+    assert.deepEqual(verifyApproval(view.session, signed, device.publicKey, Date.now()), {
+      action: 'approve',
+      deviceUid: device.uid,
+      signedAtMs: Date.parse(signed.statement.signed_at),
+    });
+    assert.equal(verifyStatement(JSON.stringify(signed), device.publicKey), true);
+    assert.equal(verifyStatement(signed, login.publicCertificate), false);
+    assert.throws(
+      () => verifyApproval(view.session, signed, login.publicCertificate, Date.now()),
+      (error) => error instanceof CountersignError && error.code === 'bad_signature',
+    );
+
+    const out = await login.logout();
+    assert.equal(out.status, 'logged_out');
+    assert.ok(out.logoutTime() >= session.loginTime());
+    assert.equal(out.publicKey, undefined, 'keys are cleared on logout');
+    const stored = await getJson(`${server.url}/api/sessions/${login.uid}`);
+    assert.equal(stored.status, 'logged_out');
+    await rejectsWith(login.logout(), 'session_closed');
+    login.free();
+  });
+
+  test('a denied login rejects the wait with code denied and the session', async () => {
+    const login = await requestLogin({ server: server.url, username: 'ada' });
+    await device.decide(login.shortUid, 'deny');
+    await rejectsWith(login.approved, 'denied');
+    const error = await login.approved.catch((e) => e);
+    assert.equal(error.session.status, 'denied');
+    assert.equal(error.session.uid, login.uid);
+    await rejectsWith(login.logout(), 'session_closed');
+  });
+
+  test('a login reported as suspicious rejects the wait with code suspicious', async () => {
+    const login = await requestLogin({ server: server.url, username: 'ada' });
+    await device.decide(login.shortUid, 'report_suspicious');
+    await rejectsWith(login.approved, 'suspicious');
+  });
+
+  test('a wrong code is refused by the service and the wait goes on', async () => {
+    const login = await requestLogin({ server: server.url, username: 'ada' });
+    const wrong = login.verificationCode === 10 ? 11 : 10;
+    await assert.rejects(device.decide(login.shortUid, 'approve', wrong), { code: 'wrong_code' });
+    await device.decide(login.shortUid, 'approve', login.verificationCode);
+    assert.equal((await login.approved).status, 'approved');
+  });
+
+  test('stopping the wait rejects it with cancelled at once', async () => {
+    const login = await requestLogin({ server: server.url, username: 'ada' });
+    login.stopWaiting();
+    await rejectsWith(login.approved, 'cancelled');
+  });
+
+  test('sessions load by uid and by short uid, narrowed to what was granted', async () => {
+    const login = await requestLogin({ server: server.url, username: 'ada', scope: 'a b' });
+    await device.decide(login.shortUid, 'approve', login.verificationCode);
+    await login.approved;
+    const narrowed = await LoginSession.load({ server: server.url, uid: login.uid, scope: ['a'] });
+    assert.deepEqual(narrowed.scope, ['a']);
+    await rejectsWith(
+      LoginSession.load({ server: server.url, uid: login.uid, scope: 'c' }),
+      'not_granted',
+    );
+    const found = await LoginSession.loadByShortUid({
+      server: server.url,
+      shortUid: login.shortUid,
+      status: 'approved',
+    });
+    assert.deepEqual(
+      found.map((s) => s.uid),
+      [login.uid],
+    );
+    const json = JSON.parse(JSON.stringify(narrowed));
+    assert.equal(json.uid, login.uid, 'JSON.stringify writes the service JSON');
+    assert.equal(LoginSession.fromJson(json).shortUid(), login.shortUid);
+  });
+
+  test('service errors keep their code', async () => {
+    await rejectsWith(
+      requestLogin({ server: server.url, username: 'ada', message: 'a\nb' }),
+      'bad_field',
+    );
+    await rejectsWith(
+      LoginSession.load({ server: server.url, uid: '00000000-0000-4000-8000-000000000000' }),
+      'not_found',
+    );
+    await rejectsWith(requestLogin({ server: server.url, username: '' }), 'bad_username');
+  });
+
+  test('the device-key functions say that Node cannot hold a device key', async () => {
+    await assert.rejects(pkg.listDevices(), (error) => {
+      assert.ok(error instanceof CountersignError);
+      assert.match(error.code, /^(unsupported|storage)$/);
+      return true;
+    });
+  });
+});
+
+describe('a login nobody decides', () => {
+  let server;
+
+  before(async () => {
+    server = await startServer({ sessionTtlS: 1 });
+    await server.addUser('ada');
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('expires, and the wait rejects with code expired', async () => {
+    const login = await requestLogin({ server: server.url, username: 'ada' });
+    assert.ok(login.expiresAtMs - Date.now() <= 1500);
+    await rejectsWith(login.approved, 'expired');
+    const error = await login.approved.catch((e) => e);
+    assert.equal(error.session.status, 'expired');
+  });
+});
+
+describe('errors', () => {
+  test('CountersignError is a real class with a readable code', () => {
+    const error = new CountersignError('denied', 'no');
+    assert.ok(error instanceof CountersignError);
+    assert.ok(error instanceof Error);
+    assert.equal(error.code, 'denied');
+    assert.equal(error.message, 'no');
+    assert.equal(error.name, 'CountersignError');
+    assert.equal(String(error), 'CountersignError [denied]: no');
+  });
+
+  test('malformed input fails with a code, synchronously where there is no IO', () => {
+    assert.throws(() => LoginSession.fromJson('{'), { code: 'bad_json' });
+    assert.throws(() => verifyStatement('{}', 'x'), { code: 'bad_json' });
+    assert.throws(() => pkg.buildStatement({ action: 'read_account', user: 'x' }, 'requester', 0), {
+      code: 'bad_json',
+    });
+  });
+});
