@@ -1,5 +1,6 @@
 //! What can go wrong in the browser glue, as one typed error.
 
+use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 
 /// An error from the browser or the service.
@@ -61,4 +62,3 @@ pub(crate) fn describe(value: &JsValue) -> String {
     value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
 
-use wasm_bindgen::JsCast as _;
