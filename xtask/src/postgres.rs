@@ -131,15 +131,16 @@ impl Postgres {
 
     fn command(&self, program: &str, args: &[&str]) -> Command {
         let path = self.bin.join(program);
-        if self.as_postgres {
+        let mut command = if self.as_postgres {
             let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(path).args(args);
+            command.args(["-u", "postgres", "--"]).arg(path);
             command
         } else {
-            let mut command = Command::new(path);
-            command.args(args);
-            command
-        }
+            Command::new(path)
+        };
+        // The `postgres` user may not enter the checkout's directory.
+        command.args(args).current_dir(&self.dir);
+        command
     }
 }
 
