@@ -90,7 +90,7 @@ pub async fn enrollment(state: &AppState, token: &str) -> Result<User, ApiError>
         .store
         .enrollment_user(&token_hash(token), clock::now())
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::LinkUnusable)?;
     state.store.user(user_uid).await?.ok_or(ApiError::NotFound)
 }
 
@@ -140,7 +140,7 @@ pub async fn enroll_with_token(
         .store
         .enrollment_user(&hash, device.created_at)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::LinkUnusable)?;
     if user_uid != device.user_uid {
         return Err(ApiError::Forbidden {
             code: "wrong_user",

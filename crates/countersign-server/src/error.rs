@@ -21,6 +21,9 @@ pub enum ApiError {
     },
     /// Nothing is known by that id (and nothing is said about others).
     NotFound,
+    /// The enrollment link is unknown, used or expired (which one is not
+    /// said: a link is a secret, and guessing should learn nothing).
+    LinkUnusable,
     /// The signature or signer is not accepted.
     Forbidden {
         /// Stable code.
@@ -63,7 +66,7 @@ impl ApiError {
             Self::BadRequest { code, .. }
             | Self::Forbidden { code, .. }
             | Self::Conflict { code, .. } => code,
-            Self::NotFound => "not_found",
+            Self::NotFound | Self::LinkUnusable => "not_found",
             Self::Expired => "expired",
             Self::TooLarge => "too_large",
             Self::TooManyRequests { .. } => "rate_limited",
@@ -77,6 +80,11 @@ impl ApiError {
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
                 "no such login session, user or device".into(),
+            ),
+            Self::LinkUnusable => (
+                StatusCode::NOT_FOUND,
+                "this enrollment link is unknown, already used or expired; ask for a new one"
+                    .into(),
             ),
             Self::Forbidden { message, .. } => (StatusCode::FORBIDDEN, message.clone()),
             Self::Conflict { message, .. } => (StatusCode::CONFLICT, message.clone()),
