@@ -2,14 +2,16 @@
 //! service's errors kept as stable codes and messages.
 
 use countersign_core::api::{
-    AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, Invite,
+    AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, Invite, RequestAnswer,
 };
-use countersign_core::{LoginSession, ShortUid, SignedStatement};
+use countersign_core::{
+    LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status, TokenSet,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Request, RequestInit, Response};
+use web_sys::{AbortSignal, Request, RequestInit, Response};
 
 use crate::error::{BrowserError, describe};
 use crate::js;
@@ -49,10 +51,26 @@ impl Api {
         path: &str,
         body: Option<String>,
     ) -> Result<T, BrowserError> {
+        let text = self.send(method, path, body, None).await?;
+        serde_json::from_str(&text).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+    }
+
+    /// Sends one request and answers with the text of a successful answer,
+    /// or the service's error. Not generic, so its code is in a module once.
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<String, BrowserError> {
         let init = RequestInit::new();
         init.set_method(method);
         if let Some(body) = &body {
             init.set_body(&JsValue::from_str(body));
+        }
+        if let Some(signal) = signal {
+            init.set_signal(Some(signal));
         }
         let url = format!("{}{path}", self.base);
         let request = Request::new_with_str_and_init(&url, &init)
@@ -75,7 +93,7 @@ impl Api {
             .as_string()
             .unwrap_or_default();
         if response.ok() {
-            serde_json::from_str(&text).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+            Ok(text)
         } else {
             Err(match serde_json::from_str::<ErrorBody>(&text) {
                 Ok(body) => BrowserError::Service {
@@ -86,6 +104,58 @@ impl Api {
                 Err(_) => BrowserError::BadAnswer(format!("HTTP {}", response.status())),
             })
         }
+    }
+
+    /// Asks for a login.
+    pub async fn request_login(
+        &self,
+        request: &LoginRequest,
+    ) -> Result<RequestAnswer, BrowserError> {
+        self.post("/api/sessions", request).await
+    }
+
+    /// One long poll: answers when the session's status is no longer `seen`,
+    /// or after about `timeout_s` seconds with it unchanged. `signal` aborts it.
+    pub async fn wait_once(
+        &self,
+        uid: Uuid,
+        seen: Status,
+        timeout_s: u32,
+        signal: Option<&AbortSignal>,
+    ) -> Result<LoginSession, BrowserError> {
+        let path = format!("/api/sessions/{uid}/wait?status={seen}&timeout_s={timeout_s}");
+        let text = self.send("GET", &path, None, signal).await?;
+        serde_json::from_str(&text).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+    }
+
+    /// The seed's `load` by uid, narrowed to a scope and permissions.
+    pub async fn load(
+        &self,
+        uid: Uuid,
+        narrowing: &Narrowing,
+    ) -> Result<LoginSession, BrowserError> {
+        let query = narrowing_query(narrowing);
+        let path = format!("/api/sessions/{uid}?{}", query.trim_start_matches('&'));
+        self.call("GET", path.trim_end_matches('?'), None).await
+    }
+
+    /// The seed's `load` by short uid and status, each session narrowed.
+    pub async fn load_by_short_uid(
+        &self,
+        short: ShortUid,
+        status: Status,
+        narrowing: &Narrowing,
+    ) -> Result<Vec<LoginSession>, BrowserError> {
+        #[derive(serde::Deserialize)]
+        struct Sessions {
+            sessions: Vec<LoginSession>,
+        }
+        let path = format!(
+            "/api/sessions?short_uid={short}&status={status}{}",
+            narrowing_query(narrowing)
+        );
+        let found: Sessions = self.call("GET", &path, None).await?;
+        Ok(found.sessions)
     }
 
     async fn post<T: DeserializeOwned>(
@@ -149,6 +219,20 @@ impl Api {
     pub async fn account(&self, signed: &SignedStatement) -> Result<AccountView, BrowserError> {
         self.post("/api/account", signed).await
     }
+}
+
+/// `&scope=...&permissions=...` for the parts of `narrowing` that are set.
+fn narrowing_query(narrowing: &Narrowing) -> String {
+    let part = |name: &str, set: &Option<TokenSet>| {
+        set.as_ref()
+            .map(|s| format!("&{name}={}", encode(&s.joined())))
+            .unwrap_or_default()
+    };
+    format!(
+        "{}{}",
+        part("scope", &narrowing.scope),
+        part("permissions", &narrowing.permissions)
+    )
 }
 
 /// Percent-encodes a path segment (tokens are base64url, so this only

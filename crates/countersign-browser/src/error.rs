@@ -61,4 +61,3 @@ pub(crate) fn describe(value: &JsValue) -> String {
     }
     value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
-

@@ -81,7 +81,7 @@ pub async fn request_login(
         permissions,
     };
     let server = Api::new(&server).base().to_owned();
-    let answer = http::request(&server, &request).await?;
+    let answer = Api::new(&server).request_login(&request).await?;
     if !answer.short_uid.matches(&answer.uid) {
         return Err(Failure::BadAnswer("the short id is not that of the uid".into()).into());
     }
@@ -145,7 +145,15 @@ impl Watch {
             if self.cancelled.get() {
                 return Err(Failure::Cancelled.into());
             }
-            match http::wait_once(&self.server, self.uid, &self.abort.signal()).await {
+            match Api::new(&self.server)
+                .wait_once(
+                    self.uid,
+                    Status::Pending,
+                    http::WAIT_TIMEOUT_S,
+                    Some(&self.abort.signal()),
+                )
+                .await
+            {
                 Ok(session) => {
                     backoff = FIRST_BACKOFF_MS;
                     if session.uid() != self.uid {

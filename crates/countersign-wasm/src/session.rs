@@ -7,7 +7,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, Options, ms};
 use crate::error::CountersignError;
-use crate::http;
 
 /// A login session as the service keeps it.
 ///
@@ -55,7 +54,7 @@ impl LoginSession {
         let uid = convert::uid(&options.string("uid")?)?;
         let narrowing = narrowing(&options)?;
         let api = Api::new(&options.string("server")?);
-        Ok(http::load(api.base(), uid, &narrowing).await?.into())
+        Ok(api.load(uid, &narrowing).await?.into())
     }
 
     /// The seed's `load` by short uid and status: every matching session
@@ -72,7 +71,7 @@ impl LoginSession {
         let status: cs::Status = options.string("status")?.parse()?;
         let narrowing = narrowing(&options)?;
         let api = Api::new(&options.string("server")?);
-        let found = http::load_by_short_uid(api.base(), short, status, &narrowing).await?;
+        let found = api.load_by_short_uid(short, status, &narrowing).await?;
         Ok(found.into_iter().map(LoginSession::from).collect())
     }
 
