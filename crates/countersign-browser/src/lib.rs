@@ -6,6 +6,7 @@
 
 pub mod api;
 mod error;
+pub mod flows;
 mod idb;
 mod js;
 pub mod keys;

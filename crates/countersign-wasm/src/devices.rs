@@ -6,9 +6,10 @@
 
 use countersign_browser::BrowserError;
 use countersign_browser::api::Api;
-use countersign_browser::keys::{self, Backend, DeviceKey, NewDevice, Preference};
+use countersign_browser::flows::{self, Decision};
+use countersign_browser::keys::{self, Backend, DeviceKey};
 use countersign_core::api::{AccountView, ApprovalView, DeviceInfo};
-use countersign_core::{Claim, DeviceName, ShortUid, VerificationCode};
+use countersign_core::{DeviceName, ShortUid, VerificationCode};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, Options, ms, object, opt_ms};
@@ -125,33 +126,8 @@ pub async fn enroll_device(
     let (base, query) = split_link(&options.string("enrollmentUrl")?, "/enroll")
         .ok_or(Failure::NotEnrollmentLink)?;
     let token = query.get("token").ok_or(Failure::NotEnrollmentLink)?;
-    let api = Api::new(&base);
-    let info = api.enrollment(&token).await?;
-    let new = NewDevice {
-        user_uid: info.user_uid,
-        username: info.username,
-        server: api.base().to_owned(),
-        name: name.clone(),
-    };
-    let key = keys::create(new, Preference::Best).await?;
-    let claim = Claim::EnrollDevice {
-        user: key.user_uid,
-        device: key.device_uid,
-        device_key: key.public_key,
-        device_name: name,
-    };
-    let outcome = match keys::sign_statement(&key, claim).await {
-        Ok(signed) => api.enroll(&token, &signed).await.map(|_| ()),
-        Err(error) => Err(error),
-    };
-    match outcome {
-        Ok(()) => Ok(Device { inner: key }),
-        Err(error) => {
-            // The service did not register it: a key nobody can use is noise.
-            let _ = keys::forget(key.device_uid).await;
-            Err(error.into())
-        }
-    }
+    let key = flows::enroll(&Api::new(&base), &token, name).await?;
+    Ok(Device { inner: key })
 }
 
 /// The device keys this browser holds, optionally only those for one
@@ -241,21 +217,17 @@ async fn pending(
     Ok((api, view, key))
 }
 
-/// Signs and submits one decision on the request behind a login URL.
+/// Signs and submits one decision on the request behind a login URL, with
+/// the web app's own code.
 async fn decide(
     options: DecisionOptions,
-    claim: fn(&ApprovalView, Option<u8>) -> Result<Claim, CountersignError>,
+    decision: impl FnOnce(Option<u8>) -> Result<Decision, CountersignError>,
 ) -> Result<LoginSession, CountersignError> {
     let (api, view, key) = pending(&options).await?;
-    let claim = claim(&view, options.code)?;
-    let signed = keys::sign_statement(&key, claim).await?;
-    Ok(api.act(view.session.uid(), &signed).await?.into())
-}
-
-fn digest(view: &ApprovalView) -> Result<countersign_core::Digest, CountersignError> {
-    view.details_digest
-        .or_else(|| view.session.details_digest())
-        .ok_or_else(|| countersign_core::StatementError::SessionClosed.into())
+    let decision = decision(options.code)?;
+    Ok(flows::decide(&api, &view.session, &key, decision)
+        .await?
+        .into())
 }
 
 /// Approves the request behind `loginUrl` with a kept device key, having
@@ -264,15 +236,11 @@ fn digest(view: &ApprovalView) -> Result<countersign_core::Digest, CountersignEr
 pub async fn approve(
     #[wasm_bindgen(unchecked_param_type = "ApproveOptions")] options: JsValue,
 ) -> Result<LoginSession, CountersignError> {
-    decide(DecisionOptions::read(options, true)?, |view, code| {
+    decide(DecisionOptions::read(options, true)?, |code| {
         let code = code.ok_or_else(|| {
             Failure::BadArgument("approve needs the code the requester shows".into())
         })?;
-        Ok(Claim::Approve {
-            session: view.session.uid(),
-            details: digest(view)?,
-            code: VerificationCode::new(code)?,
-        })
+        Ok(Decision::Approve(VerificationCode::new(code)?))
     })
     .await
 }
@@ -282,11 +250,8 @@ pub async fn approve(
 pub async fn deny(
     #[wasm_bindgen(unchecked_param_type = "DecisionOptions")] options: JsValue,
 ) -> Result<LoginSession, CountersignError> {
-    decide(DecisionOptions::read(options, false)?, |view, _| {
-        Ok(Claim::Deny {
-            session: view.session.uid(),
-            details: digest(view)?,
-        })
+    decide(DecisionOptions::read(options, false)?, |_| {
+        Ok(Decision::Deny)
     })
     .await
 }
@@ -296,11 +261,8 @@ pub async fn deny(
 pub async fn report_suspicious(
     #[wasm_bindgen(unchecked_param_type = "DecisionOptions")] options: JsValue,
 ) -> Result<LoginSession, CountersignError> {
-    decide(DecisionOptions::read(options, false)?, |view, _| {
-        Ok(Claim::ReportSuspicious {
-            session: view.session.uid(),
-            details: digest(view)?,
-        })
+    decide(DecisionOptions::read(options, false)?, |_| {
+        Ok(Decision::Suspicious)
     })
     .await
 }
@@ -350,12 +312,7 @@ pub async fn revoke_device(
     let options = Options::read(options, &["server", "deviceUid", "targetDeviceUid"])?;
     let key = kept_key(&options).await?;
     let target = convert::uid(&options.string("targetDeviceUid")?)?;
-    let claim = Claim::RevokeDevice {
-        user: key.user_uid,
-        device: target,
-    };
-    let signed = keys::sign_statement(&key, claim).await?;
-    let revoked = Api::new(&key.server).revoke(&signed).await?;
+    let revoked = flows::revoke(&Api::new(&key.server), &key, target).await?;
     if target == key.device_uid {
         keys::forget(key.device_uid).await?;
     }
@@ -380,12 +337,11 @@ pub async fn read_account(
 ) -> Result<JsValue, CountersignError> {
     let options = Options::read(options, &["server", "deviceUid"])?;
     let key = kept_key(&options).await?;
-    let signed = keys::sign_statement(&key, Claim::ReadAccount { user: key.user_uid }).await?;
     let AccountView {
         user,
         devices,
         sessions,
-    } = Api::new(&key.server).account(&signed).await?;
+    } = flows::account(&Api::new(&key.server), &key).await?;
     let devices: js_sys::Array = devices.iter().map(registered).collect();
     let sessions: js_sys::Array = sessions
         .into_iter()
@@ -412,6 +368,5 @@ pub async fn invite_device(
 ) -> Result<String, CountersignError> {
     let options = Options::read(options, &["server", "deviceUid"])?;
     let key = kept_key(&options).await?;
-    let signed = keys::sign_statement(&key, Claim::InviteDevice { user: key.user_uid }).await?;
-    Ok(Api::new(&key.server).invite(&signed).await?.enrollment_url)
+    Ok(flows::invite(&Api::new(&key.server), &key).await?)
 }

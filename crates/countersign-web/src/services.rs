@@ -3,9 +3,10 @@
 
 use countersign_browser::BrowserError;
 use countersign_browser::api::Api;
-use countersign_browser::keys::{self, DeviceKey, NewDevice, Preference};
+use countersign_browser::flows;
+use countersign_browser::keys::{self, DeviceKey};
 use countersign_core::api::{AccountView, ApprovalView, DeviceInfo};
-use countersign_core::{Claim, DeviceName, LoginSession, ShortUid, VerificationCode};
+use countersign_core::{DeviceName, LoginSession, ShortUid};
 use uuid::Uuid;
 
 /// What a person is told when something fails: never a raw error dump.
@@ -40,16 +41,7 @@ pub async fn load_approval(
     Ok((view, keys))
 }
 
-/// The decisions a person can make on a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// Approve, having picked the code.
-    Approve(VerificationCode),
-    /// Deny.
-    Deny,
-    /// "This wasn't me".
-    Suspicious,
-}
+pub use countersign_browser::flows::Decision;
 
 /// Signs and submits a decision on the session the page shows.
 pub async fn decide(
@@ -57,21 +49,7 @@ pub async fn decide(
     key: &DeviceKey,
     decision: Decision,
 ) -> Result<LoginSession, BrowserError> {
-    let session = shown.uid();
-    let details = shown
-        .details_digest()
-        .ok_or_else(|| BrowserError::Invalid("this request is closed".into()))?;
-    let claim = match decision {
-        Decision::Approve(code) => Claim::Approve {
-            session,
-            details,
-            code,
-        },
-        Decision::Deny => Claim::Deny { session, details },
-        Decision::Suspicious => Claim::ReportSuspicious { session, details },
-    };
-    let signed = keys::sign_statement(key, claim).await?;
-    api()?.act(session, &signed).await
+    flows::decide(&api()?, shown, key, decision).await
 }
 
 /// Who an enrollment link is for.
@@ -79,36 +57,9 @@ pub async fn enrollment(token: &str) -> Result<String, BrowserError> {
     Ok(api()?.enrollment(token).await?.username)
 }
 
-/// Makes a device key in this browser and registers its public half with
-/// the link's token. If the service refuses, the key is forgotten again.
+/// Makes a device key in this browser and registers it with the link's token.
 pub async fn enroll(token: &str, name: DeviceName) -> Result<DeviceKey, BrowserError> {
-    let api = api()?;
-    let info = api.enrollment(token).await?;
-    let new = NewDevice {
-        user_uid: info.user_uid,
-        username: info.username,
-        server: api.base().to_owned(),
-        name: name.clone(),
-    };
-    let key = keys::create(new, Preference::Best).await?;
-    let claim = Claim::EnrollDevice {
-        user: key.user_uid,
-        device: key.device_uid,
-        device_key: key.public_key,
-        device_name: name,
-    };
-    let outcome = match keys::sign_statement(&key, claim).await {
-        Ok(signed) => api.enroll(token, &signed).await.map(|_| ()),
-        Err(error) => Err(error),
-    };
-    match outcome {
-        Ok(()) => Ok(key),
-        Err(error) => {
-            // The service did not register it: a key nobody can use is noise.
-            let _ = keys::forget(key.device_uid).await;
-            Err(error)
-        }
-    }
+    flows::enroll(&api()?, token, name).await
 }
 
 /// The device keys this browser holds for the service that served it.
@@ -123,35 +74,20 @@ pub async fn local_keys() -> Result<Vec<DeviceKey>, BrowserError> {
 
 /// The user's devices and sessions, read with one of their device keys.
 pub async fn account(key: &DeviceKey) -> Result<AccountView, BrowserError> {
-    let signed = keys::sign_statement(key, Claim::ReadAccount { user: key.user_uid }).await?;
-    api()?.account(&signed).await
+    flows::account(&api()?, key).await
 }
 
 /// Revokes one of the user's devices.
 pub async fn revoke(key: &DeviceKey, device: Uuid) -> Result<DeviceInfo, BrowserError> {
-    let claim = Claim::RevokeDevice {
-        user: key.user_uid,
-        device,
-    };
-    let signed = keys::sign_statement(key, claim).await?;
-    api()?.revoke(&signed).await
+    flows::revoke(&api()?, key, device).await
 }
 
 /// A one-time link that enrolls another device of the user.
 pub async fn invite(key: &DeviceKey) -> Result<String, BrowserError> {
-    let signed = keys::sign_statement(key, Claim::InviteDevice { user: key.user_uid }).await?;
-    Ok(api()?.invite(&signed).await?.enrollment_url)
+    flows::invite(&api()?, key).await
 }
 
 /// Logs a session out with a device key of its user.
 pub async fn logout(key: &DeviceKey, session: &LoginSession) -> Result<LoginSession, BrowserError> {
-    let details = session
-        .details_digest()
-        .ok_or_else(|| BrowserError::Invalid("this session is already closed".into()))?;
-    let claim = Claim::Logout {
-        session: session.uid(),
-        details,
-    };
-    let signed = keys::sign_statement(key, claim).await?;
-    api()?.act(session.uid(), &signed).await
+    flows::logout(&api()?, key, session).await
 }
