@@ -166,6 +166,24 @@ pub enum StatementError {
     SessionClosed,
 }
 
+impl StatementError {
+    /// The stable code the service answers with, and the JavaScript package
+    /// throws, for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadSignature => "bad_signature",
+            Self::Stale(_) => "stale_statement",
+            Self::FromTheFuture(_) => "future_statement",
+            Self::WrongSession => "wrong_session",
+            Self::DetailsChanged => "details_changed",
+            Self::WrongCode => "wrong_code",
+            Self::WrongSigner => "wrong_signer",
+            Self::NotAboutASession => "not_about_a_session",
+            Self::SessionClosed => "session_closed",
+        }
+    }
+}
+
 impl Claim {
     /// The session action this claim asks for, with the session and digest,
     /// or `None` for device claims.

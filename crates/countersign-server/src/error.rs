@@ -135,25 +135,11 @@ impl From<getrandom::Error> for ApiError {
 
 impl From<StatementError> for ApiError {
     fn from(error: StatementError) -> Self {
-        let code = match error {
-            StatementError::BadSignature => "bad_signature",
-            StatementError::Stale(_) => "stale_statement",
-            StatementError::FromTheFuture(_) => "future_statement",
-            StatementError::WrongSession => "wrong_session",
-            StatementError::DetailsChanged => "details_changed",
-            StatementError::WrongCode => "wrong_code",
-            StatementError::WrongSigner => "wrong_signer",
-            StatementError::NotAboutASession => "not_about_a_session",
-            StatementError::SessionClosed => {
-                return Self::Conflict {
-                    code: "session_closed",
-                    message: error.to_string(),
-                };
-            }
-        };
-        Self::Forbidden {
-            code,
-            message: error.to_string(),
+        let (code, message) = (error.code(), error.to_string());
+        match error {
+            // Not the statement's fault: the session is over.
+            StatementError::SessionClosed => Self::Conflict { code, message },
+            _ => Self::Forbidden { code, message },
         }
     }
 }

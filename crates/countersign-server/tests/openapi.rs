@@ -14,6 +14,8 @@
 
 mod common;
 
+use countersign_core::StatementError;
+
 use std::collections::BTreeSet;
 
 use axum::body::Body;
@@ -233,6 +235,22 @@ fn codes_in_source() -> BTreeSet<String> {
             }
             rest = &after[end + 1..];
         }
+    }
+    // The statement errors' codes are written once, in the core, for the
+    // service and the JavaScript package alike.
+    let t = chrono::DateTime::UNIX_EPOCH;
+    for error in [
+        StatementError::BadSignature,
+        StatementError::Stale(t),
+        StatementError::FromTheFuture(t),
+        StatementError::WrongSession,
+        StatementError::DetailsChanged,
+        StatementError::WrongCode,
+        StatementError::WrongSigner,
+        StatementError::NotAboutASession,
+        StatementError::SessionClosed,
+    ] {
+        codes.insert(error.code().to_owned());
     }
     codes
 }

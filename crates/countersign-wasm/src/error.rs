@@ -211,18 +211,7 @@ impl From<EncodingError> for CountersignError {
 impl From<StatementError> for CountersignError {
     fn from(error: StatementError) -> Self {
         // The same codes the service answers with.
-        let code = match error {
-            StatementError::BadSignature => "bad_signature",
-            StatementError::Stale(_) => "stale_statement",
-            StatementError::FromTheFuture(_) => "future_statement",
-            StatementError::WrongSession => "wrong_session",
-            StatementError::DetailsChanged => "details_changed",
-            StatementError::WrongCode => "wrong_code",
-            StatementError::WrongSigner => "wrong_signer",
-            StatementError::NotAboutASession => "not_about_a_session",
-            StatementError::SessionClosed => "session_closed",
-        };
-        Self::of(code, error.to_string())
+        Self::of(error.code(), error.to_string())
     }
 }
 
