@@ -146,16 +146,14 @@ pub fn ensure_npm_tools() -> Result<PathBuf, String> {
     let root = cmd::root();
     let manifest = std::fs::read_to_string(root.join("package.json"))
         .map_err(|e| format!("cannot read package.json: {e}"))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&manifest).map_err(|e| format!("package.json: {e}"))?;
     let wanted: Vec<(String, String)> = manifest
-        .lines()
-        .filter_map(|line| {
-            let (name, version) = line.trim().trim_end_matches(',').split_once(':')?;
-            let name = name.trim().trim_matches('"');
-            let version = version.trim().trim_matches('"');
-            version
-                .starts_with(|c: char| c.is_ascii_digit())
-                .then(|| (name.to_owned(), version.to_owned()))
-        })
+        .get("devDependencies")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, version)| Some((name.clone(), version.as_str()?.to_owned())))
         .collect();
     let installed = |name: &str, version: &str| {
         std::fs::read_to_string(root.join("node_modules").join(name).join("package.json"))
