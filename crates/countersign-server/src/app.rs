@@ -33,6 +33,9 @@ pub struct Config {
     pub request_rate: (u32, f64),
     /// Short-id lookups per address: burst, then per second.
     pub lookup_rate: (u32, f64),
+    /// Origins of JavaScript apps allowed to call the API from a browser,
+    /// such as `https://app.example`; none by default.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Config {
@@ -47,6 +50,7 @@ impl Config {
             enrollment_ttl: TimeDelta::days(1),
             request_rate: (20, 1.0),
             lookup_rate: (60, 2.0),
+            allowed_origins: Vec::new(),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod app;
 pub mod cache;
 pub mod clock;
+pub mod cors;
 pub mod error;
 pub mod http;
 pub mod metrics;

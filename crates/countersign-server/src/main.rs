@@ -114,6 +114,14 @@ struct ServeArgs {
     /// Short-id lookups allowed at once per address.
     #[arg(long, env = "COUNTERSIGN_LOOKUP_BURST", default_value_t = 60)]
     lookup_burst: u32,
+    /// The origin of a JavaScript app allowed to call the API from a browser,
+    /// such as https://app.example (repeatable; none by default).
+    #[arg(
+        long = "allow-origin",
+        env = "COUNTERSIGN_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    allowed_origins: Vec<String>,
     /// Serve the approval web app built by Trunk into this directory.
     #[arg(long, env = "COUNTERSIGN_WEB_DIR")]
     web_dir: Option<PathBuf>,
@@ -180,6 +188,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .filter(|ttl| *ttl >= chrono::TimeDelta::seconds(1) && *ttl <= countersign_core::MAX_TTL)
         .ok_or("--session-ttl-s must be between 1 and 86400")?;
     config.trusted_proxies = args.trusted_proxies;
+    config.allowed_origins = args
+        .allowed_origins
+        .iter()
+        .map(|o| o.trim_end_matches('/').to_owned())
+        .collect();
     if !(args.request_rate > 0.0 && args.lookup_rate > 0.0) {
         return Err("--request-rate and --lookup-rate must be above 0".into());
     }
