@@ -422,3 +422,35 @@ async fn request_rate_is_limited_with_retry_after(db: Db) {
             .contains("frame-ancestors 'none'")
     );
 }
+
+#[tokio::test]
+async fn forwarded_for_is_believed_only_from_trusted_proxies() {
+    // The router's peer address in these tests is 203.0.113.5.
+    for (trusted, expected) in [(false, "203.0.113.5"), (true, "198.51.100.7")] {
+        let Some(service) = service_on(Db::Sqlite, |c| {
+            if trusted {
+                c.trusted_proxies = vec!["203.0.113.5".parse().unwrap()];
+            }
+        })
+        .await
+        else {
+            return;
+        };
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/sessions")
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", "10.9.9.9, 198.51.100.7")
+            .body(Body::from(Requester::new().request("ada").to_string()))
+            .unwrap();
+        let (status, answer) = service.send(request).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        let (_, session) = service
+            .get(&format!(
+                "/api/sessions/{}",
+                answer["uid"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(session["ipaddr"], expected, "trusted: {trusted}");
+    }
+}
