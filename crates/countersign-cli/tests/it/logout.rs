@@ -1,16 +1,8 @@
 //! Logging out kept sessions: which one, and one that is already closed.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
 
 use std::path::Path;
 
-use common::{Home, Service};
+use crate::common::{Home, Service};
 use countersign_core::{Claim, Keypair, LoginSession, Signer, Statement};
 use serde_json::Value;
 

@@ -1,7 +1,6 @@
 //! A real countersign service on 127.0.0.1 for each test, a private home
 //! directory, and the `countersign` binary driven as a person or a script
 //! would.
-#![allow(dead_code, unreachable_pub)]
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};

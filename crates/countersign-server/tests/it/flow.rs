@@ -1,20 +1,10 @@
 //! The whole flow through the HTTP API: add a user, enroll a device, request
 //! a login, approve it while the requester waits, log out.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use countersign_core::LoginSession;
 use serde_json::Value;
 

@@ -1,17 +1,9 @@
 //! How a waiting login ends, and what each exit code says: denied (3),
 //! suspicious (4), expired (5); and the approvals that are refused.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
 
 use std::path::PathBuf;
 
-use common::{Home, Service};
+use crate::common::{Home, Service};
 
 fn enrolled() -> (Service, Home, PathBuf) {
     let service = Service::start();

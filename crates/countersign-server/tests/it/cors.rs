@@ -1,19 +1,9 @@
 //! Cross-origin access: only for the origins the operator names, never with
 //! credentials, and never for anyone else.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use common::*;
 use tower::ServiceExt as _;
 
 const APP: &str = "https://app.example";

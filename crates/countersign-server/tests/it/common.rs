@@ -1,6 +1,5 @@
 //! A service on a fresh SQLite file, driven through its router without
 //! sockets, and the requester's and approver's moves.
-#![allow(dead_code, unreachable_pub)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,23 +44,23 @@ pub enum Db {
 
 /// Runs each named `async fn(Db)` once per backend, as `sqlite::NAME` and
 /// `postgres::NAME`.
-#[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                super::$name(super::common::Db::Sqlite).await
+                super::$name($crate::common::Db::Sqlite).await
             })*
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                super::$name(super::common::Db::Postgres).await
+                super::$name($crate::common::Db::Postgres).await
             })*
         }
     };
 }
+pub(crate) use on_both_backends;
 
 const POSTGRES_URL: &str = "COUNTERSIGN_TEST_POSTGRES_URL";
 

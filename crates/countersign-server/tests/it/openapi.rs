@@ -5,22 +5,14 @@
 //! source writes is documented (and no other), and real answers from the
 //! router (status, media type, error code, body shape) are among those it
 //! lists for the operation.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
 
 use countersign_core::StatementError;
 
 use std::collections::BTreeSet;
 
+use crate::common::{Approver, Requester, Service};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Approver, Requester, Service};
 use countersign_core::{Claim, DeviceName, LoginSession};
 use countersign_server::http::OPENAPI;
 use http_body_util::BodyExt as _;
@@ -55,14 +47,14 @@ const METHODS: [&str; 8] = [
 ];
 
 /// The source of the router.
-const HTTP_SOURCE: &str = include_str!("../src/http.rs");
+const HTTP_SOURCE: &str = include_str!("../../src/http.rs");
 
 /// The source files that write the API's stable error codes.
 const SOURCES: [&str; 4] = [
-    include_str!("../src/error.rs"),
+    include_str!("../../src/error.rs"),
     HTTP_SOURCE,
-    include_str!("../src/sessions.rs"),
-    include_str!("../src/accounts.rs"),
+    include_str!("../../src/sessions.rs"),
+    include_str!("../../src/accounts.rs"),
 ];
 
 /// Codes the source writes that no route can answer, so none documents them:
@@ -250,7 +242,7 @@ fn codes_in_source() -> BTreeSet<String> {
         StatementError::NotAboutASession,
         StatementError::SessionClosed,
     ] {
-        codes.insert(error.code().to_owned());
+        codes.insert(error.code().to_string());
     }
     codes
 }
@@ -562,7 +554,7 @@ fn the_route_list_is_that_of_the_router_source() {
 /// `HEAD` only where `GET` is documented): no method goes undocumented.
 #[tokio::test]
 async fn undocumented_methods_are_not_allowed() {
-    let service = common::service().await;
+    let service = crate::common::service().await;
     let doc = document();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         let concrete: Vec<String> = path
@@ -716,7 +708,7 @@ fn documents_every_error_code_the_source_writes_and_no_other() {
 /// Every route, through the real router: successes first, then refusals.
 #[tokio::test]
 async fn every_route_answers_as_documented() {
-    let service = common::service().await;
+    let service = crate::common::service().await;
     let mut check = Checker::new();
 
     // The service's own pages.
@@ -1036,7 +1028,7 @@ async fn every_route_answers_as_documented() {
 /// The rate-limited routes answer 429 with `Retry-After`, as documented.
 #[tokio::test]
 async fn rate_limits_answer_as_documented() {
-    let service = common::service_on(common::Db::Sqlite, |config| {
+    let service = crate::common::service_on(crate::common::Db::Sqlite, |config| {
         config.request_rate = (1, 0.01);
         config.lookup_rate = (1, 0.01);
     })

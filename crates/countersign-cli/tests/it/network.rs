@@ -1,18 +1,10 @@
 //! Waiting through a failing network: the long poll is tried again with a
 //! doubling pause, and the person is told in plain words.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
 
 use std::sync::Mutex;
 
+use crate::common::{FakeService, Home};
 use chrono::TimeDelta;
-use common::{FakeService, Home};
 use countersign_core::{LoginRequest, LoginSession, uid_from_random};
 use serde_json::json;
 

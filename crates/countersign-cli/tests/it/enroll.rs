@@ -1,18 +1,10 @@
 //! Enrolling a device: a used link, and what happens to the key file when
 //! the service refuses the enrollment or its answer is lost.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{FakeService, Home, Service};
+use crate::common::{FakeService, Home, Service};
 
 #[test]
 fn a_used_link_fails_and_leaves_no_key_file() {

@@ -1,14 +1,6 @@
 //! The `countersign-server` binary as scripts use it: `admin user add` with
 //! and without `--json`, and `serve` answering on the address it prints.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;

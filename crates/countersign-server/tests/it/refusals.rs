@@ -1,21 +1,11 @@
 //! Bad input and abuse: each gets a clear JSON error with a stable code and
 //! the right status, and changes nothing.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use common::*;
 use countersign_core::{Claim, Signer, Statement};
 use serde_json::{Value, json};
 

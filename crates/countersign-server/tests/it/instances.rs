@@ -1,20 +1,10 @@
 //! Several stateless instances on one PostgreSQL database: a requester
 //! waiting on one is released by an approval made on another.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approval_on_one_instance_releases_a_waiter_on_another() {

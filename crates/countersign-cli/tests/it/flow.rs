@@ -1,15 +1,7 @@
 //! The whole flow by the command line alone: enroll a device, ask for a
 //! login in one process, approve it from another, see it kept, log it out.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
-mod common;
-
-use common::{Home, Service, mode};
+use crate::common::{Home, Service, mode};
 use serde_json::Value;
 
 #[test]
