@@ -98,7 +98,7 @@ impl Api {
             Err(match serde_json::from_str::<ErrorBody>(&text) {
                 Ok(body) => BrowserError::Service {
                     status: response.status(),
-                    code: body.error.code,
+                    code: body.error.code.to_string(),
                     message: body.error.message,
                 },
                 Err(_) => BrowserError::BadAnswer(format!("HTTP {}", response.status())),

@@ -211,7 +211,7 @@ impl From<EncodingError> for CountersignError {
 impl From<StatementError> for CountersignError {
     fn from(error: StatementError) -> Self {
         // The same codes the service answers with.
-        Self::of(error.code(), error.to_string())
+        Self::of(error.code().as_str(), error.to_string())
     }
 }
 

@@ -1,5 +1,7 @@
-//! The JSON bodies of the service's API, shared by the service and every
-//! client (browser, command line, JavaScript), so they cannot drift apart.
+//! The JSON bodies the service sends and reads, other than the core types
+//! that travel as they are (`LoginRequest`, `LoginSession`,
+//! `SignedStatement`). Unknown fields are ignored when reading, so a newer
+//! service can add one without breaking deployed clients.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,7 +11,10 @@ use crate::code::VerificationCode;
 use crate::encoding::{Digest, Fingerprint, PublicKey};
 use crate::session::LoginSession;
 use crate::short_uid::ShortUid;
+use crate::statement::SignedStatement;
 use crate::status::Status;
+
+use super::ErrorCode;
 
 /// The answer to a login request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +105,38 @@ pub struct AccountView {
     pub sessions: Vec<LoginSession>,
 }
 
-/// The body of every error answer.
+/// `GET /api/sessions?short_uid=..&status=..`: the sessions that match
+/// (the seed's `load` by short uid, which is always a list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionList {
+    /// The matching sessions, each narrowed as asked.
+    pub sessions: Vec<LoginSession>,
+}
+
+/// `POST /api/devices`: a device the user already has enrolls a new one.
+/// Both sign the same `enroll_device` claim: the sponsor to vouch for it,
+/// the new device to prove it holds its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SponsoredEnrollment {
+    /// The claim signed by a registered device of the user.
+    pub sponsor: SignedStatement,
+    /// The same claim signed by the new device's own key.
+    pub proof: SignedStatement,
+}
+
+/// What `countersign-server admin user add --json` prints: the new user and
+/// the one-time link that enrolls their first device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedUser {
+    /// The username sessions are requested for.
+    pub username: String,
+    /// The new user's uid.
+    pub user_uid: Uuid,
+    /// The link to open once, on the first device.
+    pub enrollment_url: String,
+}
+
+/// The body of every error answer: `{"error": {"code": .., "message": ..}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// The error.
@@ -110,8 +146,29 @@ pub struct ErrorBody {
 /// A stable code and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
-    /// Stable, for programs to branch on.
-    pub code: String,
-    /// For people.
+    /// Stable, for programs to branch on. A code this build does not know
+    /// reads as [`ErrorCode::Unrecognised`].
+    pub code: ErrorCode,
+    /// For people: what went wrong and, where it helps, what to do. Never an
+    /// internal error's text.
     pub message: String,
+}
+
+impl ErrorBody {
+    /// The body of an error answer with this code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorDetail::new(code, message),
+        }
+    }
+}
+
+impl ErrorDetail {
+    /// A code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
 }
