@@ -1,12 +1,4 @@
 //! Components rendered in a real browser: what a person sees and can do.
-#![cfg(target_arch = "wasm32")]
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use std::time::Duration;
 
@@ -14,11 +6,9 @@ use countersign_core::VerificationCode;
 use countersign_web::components::code_picker::{CodePicker, CodePickerProps};
 use countersign_web::components::notice::{Notice, NoticeProps, Tone};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::wasm_bindgen_test as test;
 use web_sys::{Element, HtmlInputElement};
 use yew::{Callback, Renderer};
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 fn root() -> Element {
     let document = web_sys::window().unwrap().document().unwrap();

@@ -1,14 +1,6 @@
 //! The bindings as JavaScript sees them, in Node and in headless Chromium:
 //! every error code, `LoginSession` read from the service's JSON, statements
 //! built and checked offline, and the argument checks of `requestLogin`.
-#![cfg(target_arch = "wasm32")]
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use chrono::{DateTime, TimeDelta, Utc};
 use countersign_browser::BrowserError;

@@ -1,22 +1,12 @@
 //! Device keys in a real browser: made, kept in IndexedDB, not extractable,
 //! and making signatures the service's own checks accept.
-#![cfg(target_arch = "wasm32")]
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use countersign_browser::keys::{self, Backend, NewDevice, Preference};
 use countersign_core::{
     Claim, DeviceName, Freshness, Keypair, LoginRequest, LoginSession, TokenSet, Username,
     uid_from_random,
 };
-use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 fn new_device(username: &str) -> NewDevice {
     NewDevice {

@@ -2,14 +2,6 @@
 //! listing and forgetting kept keys, and the checks made before anything is
 //! signed or sent. The full enroll-and-approve flow against a running
 //! service is in tests/js/www.test.mjs.
-#![cfg(all(target_arch = "wasm32", feature = "devices"))]
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use countersign_browser::keys::{self, NewDevice, Preference};
 use countersign_core::{DeviceName, uid_from_random};
@@ -18,9 +10,7 @@ use countersign_wasm::devices::{
 };
 use js_sys::JSON;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 fn object(value: serde_json::Value) -> JsValue {
     JSON::parse(&value.to_string()).unwrap()
