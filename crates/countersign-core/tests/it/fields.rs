@@ -1,16 +1,6 @@
 //! Usernames, encoded usernames, scopes, permissions and the other free text
 //! of a request: validated with clear errors.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
 use countersign_core::{
     DeviceName, FieldError, LoginSession, SessionError, TokenSet, Username, UsernameError,
     uid_from_random,
@@ -43,7 +33,7 @@ fn encoded_usernames_are_url_safe_base64_without_padding() {
     // Standard base64 of this name holds '/' and '+', and padding.
     let name = Username::new("??>>~").unwrap();
     assert_eq!(name.encoded(), "Pz8-Pn4");
-    let session = common::pending();
+    let session = crate::common::pending();
     assert_eq!(session.encoded_username(), "YWRhQGV4YW1wbGUub3Jn");
 }
 
@@ -86,14 +76,14 @@ fn token_sets_are_sorted_deduplicated_and_validated() {
 #[test]
 fn request_text_fields_are_validated() {
     let attempt = |hostname: Option<&str>, message: Option<&str>| {
-        let mut request = common::request();
+        let mut request = crate::common::request();
         request.hostname = hostname.map(str::to_owned);
         request.login_message = message.map(str::to_owned);
         LoginSession::request(
             request,
             uid_from_random([4; 16]),
             "2001:db8::1".parse().unwrap(),
-            common::t0(),
+            crate::common::t0(),
             countersign_core::DEFAULT_TTL,
         )
         .map(|_| ())
@@ -135,7 +125,7 @@ fn device_names_are_validated() {
 }
 
 proptest! {
-    #![proptest_config(common::proptest_config(256))]
+    #![proptest_config(crate::common::proptest_config(256))]
 
     #[test]
     fn any_valid_username_encodes_to_url_safe_text(name in "[^\\p{Cc}]{1,40}") {

@@ -1,12 +1,5 @@
 //! Fixtures shared by the core tests: fixed keys, a fixed clock and sessions
 //! driven into each status.
-#![allow(dead_code, unreachable_pub)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use countersign_core::{

@@ -1,18 +1,8 @@
 //! Signed statements: the pinned format, and every way a statement made for
 //! one thing must fail for another.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
+use crate::common::*;
 use chrono::TimeDelta;
-use common::*;
 use countersign_core::{
     Action, Claim, DeviceName, Freshness, Keypair, PublicKey, Signature, SignedStatement, Signer,
     Statement, StatementError, Status, VerificationCode, uid_from_random,
@@ -389,7 +379,7 @@ fn verification_code_choices_hold_the_code_and_two_decoys() {
 }
 
 proptest! {
-    #![proptest_config(common::proptest_config(64))]
+    #![proptest_config(crate::common::proptest_config(64))]
 
     #[test]
     fn a_statement_verifies_only_for_its_own_session(a in any::<[u8; 16]>(), b in any::<[u8; 16]>()) {

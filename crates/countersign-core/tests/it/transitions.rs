@@ -1,18 +1,8 @@
 //! Every status against every action: the transition table, enforced, with
 //! timestamps and cleared keys as the design says.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
+use crate::common::*;
 use chrono::TimeDelta;
-use common::*;
 use countersign_core::{Action, SessionError, Status, TransitionError};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

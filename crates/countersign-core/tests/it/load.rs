@@ -1,18 +1,8 @@
 //! The seed's `load`: by uid, or by short uid and status, narrowed to a scope
 //! and permissions inside the granted ones.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
+use crate::common::*;
 use chrono::TimeDelta;
-use common::*;
 use countersign_core::{
     LoadError, LoginSession, Narrowing, Status, TokenSet, load_by_short_uid, load_by_uid,
     uid_from_random,

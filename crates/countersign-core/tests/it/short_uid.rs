@@ -1,16 +1,6 @@
 //! Short uids and login URLs: derived, formatted, parsed back in every form
 //! people write them, and bad input refused with a clear error.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
 use countersign_core::{ShortUid, ShortUidError, uid_from_random};
 use proptest::prelude::*;
 #[cfg(target_arch = "wasm32")]
@@ -116,7 +106,7 @@ fn other_urls_are_not_login_urls() {
 }
 
 proptest! {
-    #![proptest_config(common::proptest_config(256))]
+    #![proptest_config(crate::common::proptest_config(256))]
 
     #[test]
     fn any_uid_round_trips_through_every_form(bytes in any::<[u8; 16]>(), upper in any::<bool>()) {

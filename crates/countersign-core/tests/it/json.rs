@@ -1,18 +1,8 @@
 //! The JSON form of a session: the seed's field names, exact round trips, and
 //! hostile JSON refused without a panic.
 
-// Test code: a panic is a failed test, which is what we want.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
+use crate::common::*;
 use chrono::TimeDelta;
-use common::*;
 use countersign_core::{DecodeError, LoginRequest, LoginSession, Status, TokenSet, Username};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -196,7 +186,7 @@ fn arb_session() -> impl Strategy<Value = LoginSession> {
 }
 
 proptest! {
-    #![proptest_config(common::proptest_config(128))]
+    #![proptest_config(crate::common::proptest_config(128))]
 
     #[test]
     fn any_session_round_trips_exactly(session in arb_session()) {
