@@ -12,8 +12,10 @@
 
 mod decision;
 mod links;
+mod service_url;
 mod wait;
 
 pub use decision::{Decision, logout_claim};
-pub use links::{EnrollmentLink, LinkError, LoginLink, MAX_URL_LEN, ServiceUrl};
+pub use links::{EnrollmentLink, LinkError, LoginLink, MAX_URL_LEN};
+pub use service_url::ServiceUrl;
 pub use wait::{Attempt, Failure, Step, WaitPolicy, Waiting, parse_retry_after};
