@@ -5,6 +5,7 @@
 //! axum server's throughput as the ceiling.
 
 mod client;
+mod clock;
 mod load;
 mod server;
 
@@ -14,9 +15,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use countersign_core::{Claim, DeviceName, Keypair, LoginSession, Signer, Statement};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
@@ -24,6 +24,7 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::client::{Conn, Response};
+use crate::clock::now;
 use crate::load::{Step, Throughput, percentile, timed};
 use crate::server::{Database, Running, TempDir};
 
@@ -171,15 +172,6 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The wall-clock time, for the time in signed statements: the server
-/// refuses a statement more than minutes away from its own clock, so it
-/// must be the real time. The workspace forbids reading the clock except in
-/// one marked place; this is the bench's.
-#[allow(clippy::disallowed_methods)]
-fn now() -> DateTime<Utc> {
-    Utc::now()
-}
-
 fn progress(stage: &str, message: impl Display) {
     eprintln!("[{stage}] {message}");
 }
@@ -283,18 +275,12 @@ struct Device {
     key: Keypair,
 }
 
-fn seed<const N: usize>() -> Result<[u8; N], String> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| format!("no random bytes: {e}"))?;
-    Ok(bytes)
-}
-
 impl Device {
     fn new(user: Uuid) -> Result<Self, String> {
         Ok(Self {
             user,
-            uid: countersign_core::uid_from_random(seed()?),
-            key: Keypair::from_seed(&seed()?),
+            uid: countersign_core::uid_from_random(clock::random()?),
+            key: Keypair::from_seed(&clock::random()?),
         })
     }
 
@@ -364,8 +350,8 @@ impl Created {
 fn request_bodies(username: &str, count: usize) -> Result<Arc<Vec<Vec<u8>>>, String> {
     let mut bodies = Vec::with_capacity(count);
     for _ in 0..count.max(1) {
-        let key = Keypair::from_seed(&seed()?);
-        let cert = Keypair::from_seed(&seed()?);
+        let key = Keypair::from_seed(&clock::random()?);
+        let cert = Keypair::from_seed(&clock::random()?);
         let body = json!({
             "username": username,
             "public_key": key.public_key(),
@@ -450,7 +436,7 @@ async fn until_waiting(
     fallback: Duration,
     pause: Duration,
 ) -> Result<(), String> {
-    let start = Instant::now();
+    let start = clock::instant();
     loop {
         match waiting_sessions(conn).await? {
             None => {
@@ -671,7 +657,7 @@ async fn release_latencies(
     let mut conn = Conn::open(addr).await?;
     let mut metrics = Conn::open(addr).await?;
     let mut samples = Vec::with_capacity(RELEASES);
-    let start = Instant::now();
+    let start = clock::instant();
     while samples.len() < RELEASES && start.elapsed() < RELEASE_LOOP_LIMIT {
         let session = create_session(&mut conn, body).await?;
         let page = conn
@@ -696,7 +682,7 @@ async fn release_latencies(
         // approving side is doing then.
         let requester = tokio::spawn(async move {
             let answer = tokio::time::timeout(RELEASE_LIMIT, poll.receive()).await;
-            (Instant::now(), answer)
+            (clock::instant(), answer)
         });
         until_waiting(
             &mut metrics,
@@ -707,7 +693,7 @@ async fn release_latencies(
         )
         .await?;
 
-        let sent = Instant::now();
+        let sent = clock::instant();
         let answer = conn
             .request(
                 "POST",

@@ -69,13 +69,24 @@ pub struct DeviceKey {
 
 /// The wall-clock time now, by the browser's clock.
 pub fn now() -> DateTime<Utc> {
-    let ms = js_sys::Date::now();
+    let ms = now_ms();
     // Date.now() is a whole number of milliseconds well inside i64.
     #[allow(clippy::cast_possible_truncation)]
     DateTime::from_timestamp_millis(ms as i64).unwrap_or_default()
 }
 
+/// Milliseconds since the epoch, by the browser's clock (`Date.now()`): the
+/// one place the browser glue and the npm package read it.
+#[allow(clippy::disallowed_methods, reason = "the browser glue's one clock")]
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
 /// Random bytes from crypto.getRandomValues.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the browser glue's one random source"
+)]
 fn random<const N: usize>() -> Result<[u8; N], BrowserError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)
@@ -173,7 +184,7 @@ pub async fn create(new: NewDevice, preference: Preference) -> Result<DeviceKey,
         ("username", new.username.as_str().into()),
         ("server", new.server.as_str().into()),
         ("name", new.name.as_str().into()),
-        ("created_ms", js_sys::Date::now().into()),
+        ("created_ms", now_ms().into()),
     ]);
     let native = match preference {
         Preference::Best => webcrypto_pair().await,

@@ -33,6 +33,7 @@ const MAX_BACKOFF_MS: u32 = 8_000;
 const GRACE_MS: f64 = 30_000.0;
 
 /// A fresh key pair from a seed drawn with `crypto.getRandomValues`.
+#[allow(clippy::disallowed_methods, reason = "the package's one random source")]
 fn fresh_keypair() -> Result<Keypair, CountersignError> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| Failure::NoRandom(e.to_string()))?;
@@ -164,14 +165,14 @@ impl Watch {
                     if let Some(outcome) = self.outcome(session) {
                         return outcome;
                     }
-                    if js_sys::Date::now() > give_up_at {
+                    if keys::now_ms() > give_up_at {
                         // The service should have expired it long ago.
                         return Err(Failure::Expired.into());
                     }
                 }
                 Err(_) if self.cancelled.get() => return Err(Failure::Cancelled.into()),
                 Err(error) if is_transient(&error) => {
-                    if js_sys::Date::now() + f64::from(backoff) > give_up_at {
+                    if keys::now_ms() + f64::from(backoff) > give_up_at {
                         return Err(error.into());
                     }
                     http::sleep(backoff).await;

@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use countersign_server::app::{AppState, Config, Shared};
 use countersign_server::store::Store;
@@ -237,7 +237,7 @@ impl Login {
         });
         // A login ends within seconds of a decision; a stuck one fails the
         // test rather than hang it.
-        let watchdog = Watchdog::arm(self.child.id(), Instant::now() + Duration::from_secs(20));
+        let watchdog = Watchdog::arm(self.child.id(), Duration::from_secs(20));
         self.stdout.read_to_string(&mut rest).unwrap();
         let status = self.child.wait().unwrap();
         watchdog.disarm();
@@ -255,17 +255,16 @@ impl Drop for Login {
     }
 }
 
-/// Kills a process that outlives a deadline.
+/// Kills a process that outlives a time limit.
 struct Watchdog {
     stop: std::sync::mpsc::Sender<()>,
 }
 
 impl Watchdog {
-    fn arm(pid: u32, deadline: Instant) -> Self {
+    fn arm(pid: u32, limit: Duration) -> Self {
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         std::thread::spawn(move || {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if stopped.recv_timeout(left).is_err() {
+            if stopped.recv_timeout(limit).is_err() {
                 let _ = Command::new("kill").arg(pid.to_string()).status();
             }
         });
@@ -278,7 +277,7 @@ impl Watchdog {
 }
 
 fn finish(mut child: Child, limit: Duration) -> Output {
-    let watchdog = Watchdog::arm(child.id(), Instant::now() + limit);
+    let watchdog = Watchdog::arm(child.id(), limit);
     let mut stdout = child.stdout.take().unwrap();
     let reader = std::thread::spawn(move || {
         let mut out = Vec::new();

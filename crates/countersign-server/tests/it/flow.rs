@@ -1,11 +1,12 @@
 //! The whole flow through the HTTP API: add a user, enroll a device, request
 //! a login, approve it while the requester waits, log out.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::common::*;
 use axum::http::StatusCode;
 use countersign_core::LoginSession;
+use countersign_server::clock;
 use serde_json::Value;
 
 on_both_backends!(
@@ -35,7 +36,7 @@ async fn request_approve_release_logout(db: Db) {
         let router = service.router.clone();
         let uid = uid.clone();
         tokio::spawn(async move {
-            let started = Instant::now();
+            let started = clock::instant();
             let response = tower::ServiceExt::oneshot(
                 router,
                 axum::http::Request::get(format!(
@@ -63,7 +64,7 @@ async fn request_approve_release_logout(db: Db) {
     assert_eq!(choices.len(), 3);
     assert_eq!(page.hostname(), Some("build-01"));
     assert_eq!(page.request_source().to_string(), "203.0.113.5");
-    let approved_at = Instant::now();
+    let approved_at = clock::instant();
     let (status, after) = service
         .post(
             &format!("/api/sessions/{uid}/statements"),

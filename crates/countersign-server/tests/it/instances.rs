@@ -1,10 +1,11 @@
 //! Several stateless instances on one PostgreSQL database: a requester
 //! waiting on one is released by an approval made on another.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::common::*;
 use axum::http::StatusCode;
+use countersign_server::clock;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approval_on_one_instance_releases_a_waiter_on_another() {
@@ -25,7 +26,7 @@ async fn an_approval_on_one_instance_releases_a_waiter_on_another() {
     let waiting = {
         let path = format!("/api/sessions/{uid}/wait?status=pending&timeout_s=20");
         tokio::spawn(async move {
-            let started = Instant::now();
+            let started = clock::instant();
             let (status, body) = one.get(&path).await;
             (status, body, started.elapsed())
         })

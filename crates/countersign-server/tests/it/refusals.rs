@@ -7,6 +7,7 @@ use crate::common::*;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use countersign_core::{Claim, Signer, Statement};
+use countersign_server::clock;
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -331,7 +332,7 @@ async fn expiry_releases_the_waiter_and_refuses_approval(db: Db) {
     let answer = ask(&service, &Requester::new(), "ada").await;
     let uid = answer["uid"].as_str().unwrap();
     let (page, _) = shown(&service, answer["short_uid"].as_str().unwrap()).await;
-    let started = std::time::Instant::now();
+    let started = clock::instant();
     let (status, body) = service
         .get(&format!("/api/sessions/{uid}/wait?timeout_s=20"))
         .await;
