@@ -138,20 +138,30 @@ fn every_core_error_has_its_code() {
 #[test]
 fn browser_errors_keep_their_codes_and_the_services() {
     let errors = [
-        BrowserError::Service {
-            status: 409,
-            code: "transition_refused".into(),
-            message: "already decided".into(),
-        },
-        BrowserError::Network("down".into()),
-        BrowserError::BadAnswer("garbage".into()),
-        BrowserError::Unsupported("no IndexedDB".into()),
-        BrowserError::Storage("full".into()),
-        BrowserError::NoSuchDevice,
-        BrowserError::Invalid("bad".into()),
+        (
+            BrowserError::Service {
+                status: 409,
+                code: countersign_core::api::ErrorCode::TransitionRefused,
+                message: "already decided".into(),
+                retry_after_s: None,
+            },
+            "transition_refused",
+        ),
+        (BrowserError::Network("down".into()), "network"),
+        (BrowserError::BadAnswer("garbage".into()), "bad_answer"),
+        (
+            BrowserError::Unsupported("no IndexedDB".into()),
+            "unsupported",
+        ),
+        (BrowserError::Storage("full".into()), "storage"),
+        (BrowserError::NoSuchDevice, "no_such_device"),
+        (
+            BrowserError::Statement(StatementError::SessionClosed),
+            "session_closed",
+        ),
+        (BrowserError::Invalid("bad".into()), "invalid"),
     ];
-    for error in errors {
-        let expected = error.code().to_owned();
+    for (error, expected) in errors {
         let message = error.to_string();
         let converted = CountersignError::from(error);
         assert_eq!(converted.code_str(), expected);

@@ -4,6 +4,7 @@
 //! service is in tests/js/www.test.mjs.
 
 use countersign_browser::keys::{self, NewDevice, Preference};
+use countersign_core::client::ServiceUrl;
 use countersign_core::{DeviceName, uid_from_random};
 use countersign_wasm::devices::{
     approve, deny, enroll_device, forget_device, list_devices, revoke_device,
@@ -21,7 +22,7 @@ async fn kept(username: &str, server: &str) -> keys::DeviceKey {
         NewDevice {
             user_uid: uid_from_random([9; 16]),
             username: username.into(),
-            server: server.into(),
+            server: ServiceUrl::parse(server).unwrap(),
             name: DeviceName::new("Test browser").unwrap(),
         },
         Preference::Best,
