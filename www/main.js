@@ -30,7 +30,7 @@ function explain(error) {
     case 'suspicious': return 'The login was reported as suspicious ("this wasn\'t me").';
     case 'expired': return 'No one approved the login in time. Request a new one.';
     case 'network': return 'The countersign service could not be reached.';
-    case 'bad_username': return `That is not a valid username: ${error.message}`;
+    case 'bad_field': return `That is not valid: ${error.message}`;
     default: return `${error.message} (${error.code})`;
   }
 }

@@ -8,6 +8,7 @@ import init, {
   buildStatement,
   requestLogin,
   verifyApproval,
+  type ErrorCode,
   type Login,
   type RequestLoginOptions,
   type SignedStatementJson,
@@ -47,14 +48,33 @@ export async function signIn(
     return session;
   } catch (error) {
     if (error instanceof CountersignError) {
-      const code: string = error.code;
+      const code: ErrorCode = error.code;
       const ended: Status | undefined = error.session?.status;
-      console.log(`${code}: ${error.message}`, ended);
+      console.log(`${describe(code)}: ${error.message}`, ended);
       return null;
     }
     throw error;
   } finally {
     login.free();
+  }
+}
+
+/** What to tell the user: the codes are a union, so a misspelt one fails
+ * to type-check (see misspelt.ts). */
+function describe(code: ErrorCode): string {
+  switch (code) {
+    case 'denied':
+      return 'you said no';
+    case 'suspicious':
+      return 'reported as suspicious';
+    case 'expired':
+      return 'too late';
+    case 'network':
+      return 'the service is unreachable';
+    case 'rate_limited':
+      return 'too many tries';
+    default:
+      return code;
   }
 }
 
@@ -68,7 +88,7 @@ export async function signOut(login: Login): Promise<boolean> {
 export function check(json: string, signed: SignedStatementJson, key: string): Verification {
   const session = LoginSession.fromJson(json);
   const checked = verifyApproval(session.toJSON(), signed, key, Date.now());
-  if (checked.action !== 'approve') throw new CountersignError('not_approved', checked.action);
+  if (checked.action !== 'approve') throw new CountersignError('wrong_statement', checked.action);
   return checked;
 }
 

@@ -171,7 +171,7 @@ describe('requesting a login from Node', () => {
       LoginSession.load({ server: server.url, uid: '00000000-0000-4000-8000-000000000000' }),
       'not_found',
     );
-    await rejectsWith(requestLogin({ server: server.url, username: '' }), 'bad_username');
+    await rejectsWith(requestLogin({ server: server.url, username: '' }), 'bad_field');
   });
 
   test('the device-key functions say that Node cannot hold a device key', async () => {

@@ -51,14 +51,6 @@ pub enum BrowserError {
 }
 
 impl BrowserError {
-    /// The service's code, when the service refused.
-    pub fn service_code(&self) -> Option<ErrorCode> {
-        match self {
-            Self::Service { code, .. } => Some(*code),
-            _ => None,
-        }
-    }
-
     /// What a requester's wait ([`countersign_core::client::Waiting`]) makes
     /// of this error: `None` for a failure in this browser, which no retry
     /// changes.

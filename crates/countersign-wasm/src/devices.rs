@@ -95,11 +95,12 @@ impl Device {
     }
 }
 
-/// Reads a login URL, `{service}/s?id=xx.xx.xx.xx`.
+/// Reads a login URL, `{service}/s?id=xx.xx.xx.xx`: a bad short id keeps
+/// the service's code for it, anything else is not a login URL.
 fn login_link(text: &str) -> Result<LoginLink, CountersignError> {
     LoginLink::parse(text).map_err(|error| match error {
         LinkError::ShortUid(error) => error.into(),
-        _ => countersign_core::ShortUidError::NotLoginUrl.into(),
+        other => Failure::NotLoginUrl(other).into(),
     })
 }
 
@@ -132,7 +133,7 @@ pub async fn enroll_device(
     let options = Options::read(options, &["enrollmentUrl", "name"])?;
     let name = DeviceName::new(options.string("name")?)?;
     let link = EnrollmentLink::parse(&options.string("enrollmentUrl")?)
-        .map_err(|_| Failure::NotEnrollmentLink)?;
+        .map_err(Failure::NotEnrollmentLink)?;
     let key = flows::enroll(&link, name).await?;
     Ok(Device { inner: key })
 }

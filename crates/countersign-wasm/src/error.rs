@@ -1,9 +1,11 @@
 //! The one error class JavaScript sees: `CountersignError`, with a stable
-//! `code` to branch on and a `message` for people. Every core and service
-//! error becomes one through an exhaustive `match` per error type, so a new
-//! variant anywhere fails to compile here until it is given a code.
+//! `code` to branch on and a `message` for people. A core error keeps the
+//! code the service answers it with (its `code()`), a service error its
+//! `ErrorCode`, and the package's own failures a [`PackageCode`]
+//! (`codes.rs`), so there is one list of codes and no client keeps its own.
 
 use countersign_browser::BrowserError;
+use countersign_core::api::ErrorCode;
 use countersign_core::client::LinkError;
 use countersign_core::{
     BadCode, DecodeError, EncodingError, FieldError, LoadError, SessionError, ShortUidError,
@@ -11,6 +13,7 @@ use countersign_core::{
 };
 use wasm_bindgen::prelude::*;
 
+use crate::codes::PackageCode;
 use crate::session::LoginSession;
 
 /// An error from countersign: a stable `code` and a `message`.
@@ -23,6 +26,9 @@ use crate::session::LoginSession;
 #[wasm_bindgen(js_name = CountersignError)]
 #[derive(Debug, Clone)]
 pub struct CountersignError {
+    // Text rather than a code type: the package makes it from an
+    // `ErrorCode` or a `PackageCode` only, but an app may pass an error on
+    // with the constructor, and it keeps the code it was given.
     code: String,
     message: String,
     // Boxed: most errors have none, and a small error keeps every
@@ -34,7 +40,10 @@ pub struct CountersignError {
 impl CountersignError {
     /// An error with this code and message (for apps that pass errors on).
     #[wasm_bindgen(constructor)]
-    pub fn new(code: String, message: String) -> CountersignError {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ErrorCode")] code: String,
+        message: String,
+    ) -> CountersignError {
         inherit_from_error();
         Self {
             code,
@@ -43,8 +52,9 @@ impl CountersignError {
         }
     }
 
-    /// The stable code, such as `denied`, `bad_signature` or `network`.
-    #[wasm_bindgen(getter, js_name = code)]
+    /// The stable code, such as `denied`, `bad_signature` or `network`:
+    /// one of the `ErrorCode` union.
+    #[wasm_bindgen(getter, unchecked_return_type = "ErrorCode", js_name = code)]
     pub fn code(&self) -> String {
         self.code.clone()
     }
@@ -76,9 +86,14 @@ impl CountersignError {
 }
 
 impl CountersignError {
-    /// An error with a code and a message.
-    pub fn of(code: &str, message: impl Into<String>) -> Self {
-        Self::new(code.to_owned(), message.into())
+    /// An error the service answers (or would answer) with `code`.
+    pub fn service(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(code.as_str().to_owned(), message.into())
+    }
+
+    /// One of the package's own failures.
+    pub fn package(code: PackageCode, message: impl Into<String>) -> Self {
+        Self::new(code.as_str().to_owned(), message.into())
     }
 
     /// The stable code, for Rust callers and tests.
@@ -98,7 +113,7 @@ impl CountersignError {
     }
 }
 
-/// The package's own failures, beside those of the core and the service.
+/// What went wrong in the package itself, with what the message needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// The approver denied the login.
@@ -117,8 +132,10 @@ pub enum Failure {
     BadUid(String),
     /// A number is not a time in milliseconds since the epoch.
     BadTime,
-    /// A text is not an enrollment link (`.../enroll?token=...`).
-    NotEnrollmentLink,
+    /// A text is not an enrollment link, and why.
+    NotEnrollmentLink(LinkError),
+    /// A text is not a login URL, and why.
+    NotLoginUrl(LinkError),
     /// Several device keys could sign and none was named.
     DeviceRequired,
     /// No secure random source.
@@ -129,176 +146,92 @@ pub enum Failure {
 
 impl From<Failure> for CountersignError {
     fn from(failure: Failure) -> Self {
-        let (code, message) = match failure {
-            Failure::Denied => ("denied", "the login was denied".to_owned()),
-            Failure::Suspicious => (
-                "suspicious",
-                "the login was reported as suspicious".to_owned(),
+        use PackageCode as P;
+        match failure {
+            Failure::Denied => Self::package(P::Denied, "the login was denied"),
+            Failure::Suspicious => {
+                Self::package(P::Suspicious, "the login was reported as suspicious")
+            }
+            // The same end as the service's own refusal of an expired
+            // session, so the same code.
+            Failure::Expired => Self::service(
+                ErrorCode::Expired,
+                "the login expired before it was approved",
             ),
-            Failure::Expired => (
-                "expired",
-                "the login expired before it was approved".to_owned(),
+            Failure::LoggedOut => Self::package(P::LoggedOut, "the login was logged out"),
+            Failure::Cancelled => Self::package(P::Cancelled, "stopped waiting for a decision"),
+            Failure::BadArgument(why) => Self::package(P::BadArgument, why),
+            Failure::BadUid(text) => {
+                Self::service(ErrorCode::BadUid, format!("not a uid: {text:?}"))
+            }
+            Failure::BadTime => {
+                Self::package(P::BadTime, "not a time in milliseconds since the epoch")
+            }
+            Failure::NotEnrollmentLink(why) => Self::package(P::NotEnrollmentLink, why.to_string()),
+            Failure::NotLoginUrl(why) => Self::package(P::NotLoginUrl, why.to_string()),
+            Failure::DeviceRequired => Self::package(
+                P::DeviceRequired,
+                "several device keys could sign: name one with deviceUid",
             ),
-            Failure::LoggedOut => ("logged_out", "the login was logged out".to_owned()),
-            Failure::Cancelled => ("cancelled", "stopped waiting for a decision".to_owned()),
-            Failure::BadArgument(why) => ("bad_argument", why),
-            Failure::BadUid(text) => ("bad_uid", format!("not a uid: {text:?}")),
-            Failure::BadTime => (
-                "bad_time",
-                "not a time in milliseconds since the epoch".to_owned(),
-            ),
-            Failure::NotEnrollmentLink => (
-                "not_enrollment_link",
-                "not an enrollment link: expected .../enroll?token=...".to_owned(),
-            ),
-            Failure::DeviceRequired => (
-                "device_required",
-                "several device keys could sign: name one with deviceUid".to_owned(),
-            ),
-            Failure::NoRandom(why) => ("no_random", format!("no secure random source: {why}")),
-            Failure::BadAnswer(why) => ("bad_answer", why),
-        };
-        Self::of(code, message)
+            Failure::NoRandom(why) => {
+                Self::package(P::NoRandom, format!("no secure random source: {why}"))
+            }
+            Failure::BadAnswer(why) => Self::package(P::BadAnswer, why),
+        }
     }
 }
 
-impl From<ShortUidError> for CountersignError {
-    fn from(error: ShortUidError) -> Self {
-        let code = match error {
-            ShortUidError::Empty | ShortUidError::Malformed => "bad_short_uid",
-            ShortUidError::NotLoginUrl => "not_login_url",
-        };
-        Self::of(code, error.to_string())
-    }
+/// Core errors keep the code the service answers them with.
+macro_rules! with_core_code {
+    ($($error:ty),* $(,)?) => {
+        $(
+            impl From<$error> for CountersignError {
+                fn from(error: $error) -> Self {
+                    Self::service(error.code(), error.to_string())
+                }
+            }
+        )*
+    };
 }
 
-impl From<UsernameError> for CountersignError {
-    fn from(error: UsernameError) -> Self {
-        let code = match error {
-            UsernameError::Empty
-            | UsernameError::TooLong
-            | UsernameError::ControlCharacter
-            | UsernameError::SurroundingBlank => "bad_username",
-        };
-        Self::of(code, error.to_string())
-    }
-}
-
-impl From<FieldError> for CountersignError {
-    fn from(error: FieldError) -> Self {
-        // The service's code for every invalid field.
-        let code = match error {
-            FieldError::BadToken { .. }
-            | FieldError::TooManyTokens { .. }
-            | FieldError::TooLong { .. }
-            | FieldError::Empty { .. }
-            | FieldError::ControlCharacter { .. }
-            | FieldError::BadHostname => "bad_field",
-        };
-        Self::of(code, error.to_string())
-    }
-}
-
-impl From<EncodingError> for CountersignError {
-    fn from(error: EncodingError) -> Self {
-        let code = match error {
-            EncodingError::NotBase64 { .. } | EncodingError::Length { .. } => "bad_encoding",
-            EncodingError::InvalidKey => "bad_key",
-        };
-        Self::of(code, error.to_string())
-    }
-}
-
-impl From<StatementError> for CountersignError {
-    fn from(error: StatementError) -> Self {
-        // The same codes the service answers with.
-        Self::of(error.code().as_str(), error.to_string())
-    }
-}
-
-impl From<TransitionError> for CountersignError {
-    fn from(error: TransitionError) -> Self {
-        Self::of("transition_refused", error.to_string())
-    }
-}
-
-impl From<SessionError> for CountersignError {
-    fn from(error: SessionError) -> Self {
-        // The same codes the service answers with.
-        let code = match &error {
-            SessionError::Transition(_) | SessionError::NotYetExpired(_) => "transition_refused",
-            SessionError::Expired(_) => "expired",
-            SessionError::ProofMismatch => "wrong_statement",
-            SessionError::Field(field) => return field.clone().into(),
-            SessionError::BadLifetime => "bad_lifetime",
-        };
-        Self::of(code, error.to_string())
-    }
-}
-
-impl From<LoadError> for CountersignError {
-    fn from(error: LoadError) -> Self {
-        let code = match error {
-            LoadError::NotFound => "not_found",
-            LoadError::NotGranted => "not_granted",
-            LoadError::Ambiguous(_) => "ambiguous",
-        };
-        Self::of(code, error.to_string())
-    }
-}
-
-impl From<DecodeError> for CountersignError {
-    fn from(error: DecodeError) -> Self {
-        let code = match &error {
-            DecodeError::Json(_) => "bad_json",
-            DecodeError::Field(field) => return field.clone().into(),
-            DecodeError::Inconsistent(_) => "inconsistent_session",
-        };
-        Self::of(code, error.to_string())
-    }
-}
-
-impl From<BadCode> for CountersignError {
-    fn from(error: BadCode) -> Self {
-        Self::of("bad_code", error.to_string())
-    }
-}
-
-impl From<UnknownStatus> for CountersignError {
-    fn from(error: UnknownStatus) -> Self {
-        Self::of("bad_status", error.to_string())
-    }
-}
+with_core_code!(
+    ShortUidError,
+    UsernameError,
+    FieldError,
+    EncodingError,
+    StatementError,
+    TransitionError,
+    SessionError,
+    LoadError,
+    DecodeError,
+    BadCode,
+    UnknownStatus,
+    LinkError,
+);
 
 impl From<BrowserError> for CountersignError {
     fn from(error: BrowserError) -> Self {
-        // The codes are those of `BrowserError::code`, which the tests hold
-        // equal; the service's own code and message pass through as they are.
+        use PackageCode as P;
         let code = match &error {
+            // The service's own code and message pass through as they are.
             BrowserError::Service { code, message, .. } => {
-                return Self::of(code.as_str(), message.clone());
+                return Self::service(*code, message.clone());
             }
             BrowserError::Statement(error) => return error.clone().into(),
-            BrowserError::Network(_) => "network",
-            BrowserError::BadAnswer(_) => "bad_answer",
-            BrowserError::Unsupported(_) => "unsupported",
-            BrowserError::Storage(_) => "storage",
-            BrowserError::NoSuchDevice => "no_such_device",
-            BrowserError::Invalid(_) => "invalid",
+            BrowserError::Network(_) => P::Network,
+            BrowserError::BadAnswer(_) => P::BadAnswer,
+            BrowserError::Unsupported(_) => P::Unsupported,
+            BrowserError::Storage(_) => P::Storage,
+            BrowserError::NoSuchDevice => P::NoSuchDevice,
+            BrowserError::Invalid(_) => P::Invalid,
         };
-        Self::of(code, error.to_string())
-    }
-}
-
-impl From<LinkError> for CountersignError {
-    fn from(error: LinkError) -> Self {
-        Self::of(error.code().as_str(), error.to_string())
+        Self::package(code, error.to_string())
     }
 }
 
 impl From<serde_json::Error> for CountersignError {
     fn from(error: serde_json::Error) -> Self {
-        Self::of("bad_json", error.to_string())
+        Self::service(ErrorCode::BadJson, error.to_string())
     }
 }
 

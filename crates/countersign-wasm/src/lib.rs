@@ -12,13 +12,16 @@
 //!   call the web app's own `countersign_browser` code.
 //! - Statements: `buildStatement` for keys held elsewhere, and the offline
 //!   checks `verifyStatement` and `verifyApproval`.
-//! - Errors: one class, [`CountersignError`], with a stable `code`.
+//! - Errors: one class, [`CountersignError`], with a stable `code`: the
+//!   service's `ErrorCode` or one of the package's few own codes
+//!   ([`PackageCode`]), one TypeScript union `ErrorCode` of both.
 //!
 //! Every export has an explicit camelCase JavaScript name; times are
 //! `...Ms` numbers (milliseconds since the epoch, `undefined` when absent).
 
 use wasm_bindgen::prelude::*;
 
+mod codes;
 mod convert;
 #[cfg(feature = "devices")]
 pub mod devices;
@@ -28,6 +31,7 @@ mod session;
 mod statement;
 mod timer;
 
+pub use codes::{ERROR_CODE_TYPE, PackageCode};
 pub use error::{CountersignError, Failure};
 pub use request::{Login, request_login};
 pub use session::LoginSession;
