@@ -1,101 +1,81 @@
-//! Every stable error code the service writes is documented, and no other.
+//! The error codes: the document describes every code of `ErrorCode::ALL`
+//! with its status, and no other; each response lists only codes answered
+//! with its status; and every code a route can answer is listed by one.
+//! (That every code the service answered in the suite is in `ALL` is
+//! checked on every answer, by the tests' common reader of answers.)
 
 use std::collections::BTreeSet;
 
-use countersign_core::StatementError;
+use countersign_core::api::ErrorCode;
+use serde_json::Value;
 
 use super::{document, responses};
 
-/// The source files that write the API's stable error codes.
-const SOURCES: [&str; 4] = [
-    include_str!("../../../src/error.rs"),
-    include_str!("../../../src/http.rs"),
-    include_str!("../../../src/sessions.rs"),
-    include_str!("../../../src/accounts.rs"),
-];
-
-/// Codes the source writes that no route can answer, so none documents them:
+/// Codes that no route answers, so that no response lists them:
 /// `ambiguous` is `LoadError::Ambiguous`, which only `Matches::into_single`
 /// returns, and no handler calls it.
-const UNANSWERED_CODES: [&str; 1] = ["ambiguous"];
+const UNANSWERED: [ErrorCode; 1] = [ErrorCode::Ambiguous];
 
-/// The stable error codes the source writes: lower-case literals written
-/// after `code:`, `bad(` or `=>`, as `ApiError` and its conversions do.
-fn codes_in_source() -> BTreeSet<String> {
-    let mut codes = BTreeSet::new();
-    for source in SOURCES {
-        let mut rest = source;
-        while let Some(start) = rest.find('"') {
-            let before = rest[..start].trim_end();
-            let after = &rest[start + 1..];
-            // The closing quote, skipping escaped characters.
-            let mut end = None;
-            let mut escaped = false;
-            for (i, c) in after.char_indices() {
-                match (escaped, c) {
-                    (true, _) => escaped = false,
-                    (false, '\\') => escaped = true,
-                    (false, '"') => {
-                        end = Some(i);
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            let Some(end) = end else { break };
-            let literal = &after[..end];
-            let is_code =
-                !literal.is_empty() && literal.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
-            if is_code && ["code:", "bad(", "=>"].iter().any(|p| before.ends_with(p)) {
-                codes.insert(literal.to_owned());
-            }
-            rest = &after[end + 1..];
-        }
-    }
-    // The statement errors' codes are written once, in the core, for the
-    // service and the JavaScript package alike.
-    let t = chrono::DateTime::UNIX_EPOCH;
-    for error in [
-        StatementError::BadSignature,
-        StatementError::Stale(t),
-        StatementError::FromTheFuture(t),
-        StatementError::WrongSession,
-        StatementError::DetailsChanged,
-        StatementError::WrongCode,
-        StatementError::WrongSigner,
-        StatementError::NotAboutASession,
-        StatementError::SessionClosed,
-    ] {
-        codes.insert(error.code().to_string());
-    }
-    codes
+#[test]
+fn describes_every_error_code_with_its_status_and_no_other() {
+    let doc = document();
+    let described: Vec<(String, u64)> = doc["components"]["schemas"]["ErrorCode"]["oneOf"]
+        .as_array()
+        .expect("ErrorCode lists its codes in oneOf")
+        .iter()
+        .map(|entry| {
+            let code = entry["const"].as_str().expect("each a const");
+            let description = entry["description"].as_str().unwrap_or_default();
+            assert!(!description.is_empty(), "{code} is not described");
+            let status = entry["x-status"].as_u64().expect("each with x-status");
+            (code.to_owned(), status)
+        })
+        .collect();
+    let all: Vec<(String, u64)> = ErrorCode::ALL
+        .iter()
+        .map(|code| (code.as_str().to_owned(), u64::from(code.http_status())))
+        .collect();
+    assert_eq!(described, all, "the document's codes are ErrorCode::ALL");
+    let error = &doc["components"]["schemas"]["Error"]["properties"]["error"];
+    assert_eq!(
+        error["properties"]["code"]["$ref"], "#/components/schemas/ErrorCode",
+        "every error body's code is one of them"
+    );
 }
 
 #[test]
-fn documents_every_error_code_the_source_writes_and_no_other() {
-    let documented: BTreeSet<String> = responses(&document())
-        .into_iter()
-        .flat_map(|(_, _, response)| {
-            response["x-error-codes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|code| code.as_str().map(str::to_owned))
-                .collect::<Vec<_>>()
-        })
+fn responses_list_codes_of_their_status_and_every_answered_code() {
+    let doc = document();
+    let mut listed = BTreeSet::new();
+    for (operation, status, response) in responses(&doc) {
+        for code in response["x-error-codes"].as_array().into_iter().flatten() {
+            let text = code.as_str().unwrap_or_default();
+            let code: ErrorCode = text
+                .parse()
+                .unwrap_or_else(|_| panic!("{operation} {status} lists {code}, not a code"));
+            assert_eq!(
+                status,
+                code.http_status().to_string(),
+                "{operation} lists {code} under another status than its own"
+            );
+            listed.insert(code);
+        }
+    }
+    let unlisted: Vec<_> = ErrorCode::ALL
+        .iter()
+        .filter(|code| !listed.contains(*code) && !UNANSWERED.contains(code))
         .collect();
-    let mut written = codes_in_source();
-    assert!(written.contains("bad_uid") && written.contains("not_found"));
-    for code in UNANSWERED_CODES {
+    assert!(unlisted.is_empty(), "no response lists {unlisted:?}");
+    for code in UNANSWERED {
         assert!(
-            written.remove(code),
-            "{code} is no longer written: unlist it"
+            !listed.contains(&code),
+            "{code} is listed now: take it off UNANSWERED"
         );
     }
-    let undocumented: Vec<_> = written.difference(&documented).collect();
-    let invented: Vec<_> = documented.difference(&written).collect();
     assert!(
-        undocumented.is_empty() && invented.is_empty(),
-        "written but not documented: {undocumented:?}; documented but never written: {invented:?}"
+        responses(&doc)
+            .iter()
+            .all(|(_, _, response)| response.get("x-error-codes").is_none_or(Value::is_array)),
+        "x-error-codes is a list wherever it is"
     );
 }

@@ -2,8 +2,9 @@
 //! true to the service. `shape`: the document itself (version, every `$ref`
 //! resolves, every operation described); `routes`: it documents exactly the
 //! routes in `http::ROUTES`, which the router serves and nothing more;
-//! `codes`: every stable error code the source writes is documented, and no
-//! other; `answers`: real answers from the router (status, media type, error
+//! `codes`: every code of core's `ErrorCode::ALL` is described with its
+//! status, and no other, and responses list only codes of their status;
+//! `answers`: real answers from the router (status, media type, error
 //! code, body shape) are among those it lists, through `checker` and the
 //! JSON Schema subset in `schema`.
 
