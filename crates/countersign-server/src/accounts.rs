@@ -4,15 +4,15 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use countersign_core::api::AccountView;
+use countersign_core::api::{AccountView, AddedUser, DeviceInfo, ErrorCode, UserInfo};
 use countersign_core::{Claim, SignedStatement, Signer, Username, uid_from_random};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::clock;
+use crate::clock::{Clock, Random};
 use crate::error::ApiError;
-use crate::store::{Device, Store, User, audit_event};
+use crate::store::{Store, audit_event};
 
 /// The public hash under which an enrollment token is stored: the service
 /// keeps no usable copy of the link.
@@ -21,8 +21,8 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// A new enrollment token and its hash.
-fn new_token() -> Result<(String, String), getrandom::Error> {
-    let token = URL_SAFE_NO_PAD.encode(clock::random::<32>()?);
+fn new_token(random: &Random) -> Result<(String, String), getrandom::Error> {
+    let token = URL_SAFE_NO_PAD.encode(random.bytes::<32>()?);
     let hash = token_hash(&token);
     Ok((token, hash))
 }
@@ -30,15 +30,6 @@ fn new_token() -> Result<(String, String), getrandom::Error> {
 /// The link that enrolls a device with `token`.
 pub fn enrollment_url(public_url: &str, token: &str) -> String {
     format!("{}/enroll?token={token}", public_url.trim_end_matches('/'))
-}
-
-/// What `admin user add` made.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct NewUser {
-    /// The user.
-    pub user: User,
-    /// The one-time link that enrolls the first device.
-    pub enrollment_url: String,
 }
 
 /// Why a user could not be added.
@@ -58,37 +49,41 @@ pub enum AddUserError {
     Random(#[from] getrandom::Error),
 }
 
-/// Adds a user and prints nothing: returns the enrollment link.
+/// Adds a user and prints nothing: returns the user and the link that
+/// enrolls their first device (what `admin user add --json` prints).
 pub async fn add_user(
     store: &Store,
+    clock: &Clock,
+    random: &Random,
     public_url: &str,
     name: &str,
     enrollment_ttl: chrono::TimeDelta,
-) -> Result<NewUser, AddUserError> {
+) -> Result<AddedUser, AddUserError> {
     let username = Username::new(name)?;
-    let now = clock::now();
-    let user = User {
-        uid: uid_from_random(clock::random()?),
+    let now = clock.now();
+    let user = UserInfo {
+        uid: uid_from_random(random.bytes()?),
         username: username.as_str().to_owned(),
     };
-    let (token, hash) = new_token()?;
+    let (token, hash) = new_token(random)?;
     if !store
         .add_user(&user, &hash, now, now + enrollment_ttl)
         .await?
     {
         return Err(AddUserError::Exists(user.username));
     }
-    Ok(NewUser {
-        user,
+    Ok(AddedUser {
+        username: user.username,
+        user_uid: user.uid,
         enrollment_url: enrollment_url(public_url, &token),
     })
 }
 
 /// The user an enrollment token is for, to show on the enrollment page.
-pub async fn enrollment(state: &AppState, token: &str) -> Result<User, ApiError> {
+pub async fn enrollment(state: &AppState, token: &str) -> Result<UserInfo, ApiError> {
     let user_uid = state
         .store
-        .enrollment_user(&token_hash(token), clock::now())
+        .enrollment_user(&token_hash(token), state.clock.now())
         .await?
         .ok_or(ApiError::LinkUnusable)?;
     state.store.user(user_uid).await?.ok_or(ApiError::NotFound)
@@ -96,7 +91,7 @@ pub async fn enrollment(state: &AppState, token: &str) -> Result<User, ApiError>
 
 /// The claim a new device signs, checked: it is an enrollment, signed by the
 /// new device's own key (proof of possession) and fresh.
-fn check_new_device(state: &AppState, proof: &SignedStatement) -> Result<Device, ApiError> {
+fn check_new_device(state: &AppState, proof: &SignedStatement) -> Result<DeviceInfo, ApiError> {
     let Claim::EnrollDevice {
         user,
         device,
@@ -104,20 +99,20 @@ fn check_new_device(state: &AppState, proof: &SignedStatement) -> Result<Device,
         device_name,
     } = &proof.statement.claim
     else {
-        return Err(ApiError::bad(
-            "wrong_claim",
+        return Err(ApiError::new(
+            ErrorCode::WrongClaim,
             "expected an enroll_device statement",
         ));
     };
     if proof.statement.signer != Signer::Device(*device) {
-        return Err(ApiError::Forbidden {
-            code: "wrong_signer",
-            message: "the new device must sign its own enrollment".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::WrongSigner,
+            "the new device must sign its own enrollment",
+        ));
     }
-    let now = clock::now();
+    let now = state.clock.now();
     proof.verify(device_key, now, state.config.freshness)?;
-    Ok(Device {
+    Ok(DeviceInfo {
         uid: *device,
         user_uid: *user,
         name: device_name.as_str().to_owned(),
@@ -133,7 +128,7 @@ pub async fn enroll_with_token(
     token: &str,
     proof: &SignedStatement,
     source: String,
-) -> Result<Device, ApiError> {
+) -> Result<DeviceInfo, ApiError> {
     let device = check_new_device(state, proof)?;
     let hash = token_hash(token);
     let user_uid = state
@@ -142,10 +137,10 @@ pub async fn enroll_with_token(
         .await?
         .ok_or(ApiError::LinkUnusable)?;
     if user_uid != device.user_uid {
-        return Err(ApiError::Forbidden {
-            code: "wrong_user",
-            message: "the enrollment link is for another user".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::WrongUser,
+            "the enrollment link is for another user",
+        ));
     }
     let entry = audit_event(
         "device",
@@ -156,35 +151,41 @@ pub async fn enroll_with_token(
         Some(source),
     );
     if !state.store.add_device(&device, Some(&hash), &entry).await? {
-        return Err(ApiError::Conflict {
-            code: "enrollment_used",
-            message: "the enrollment link was already used, or the device is already registered"
-                .into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::EnrollmentUsed,
+            "the enrollment link was already used, or the device is already registered",
+        ));
     }
     tracing::info!(user = %user_uid, device = %device.uid, "device enrolled");
     Ok(device)
 }
 
 /// A registered, unrevoked device that verified `signed`.
-async fn signing_device(state: &AppState, signed: &SignedStatement) -> Result<Device, ApiError> {
+async fn signing_device(
+    state: &AppState,
+    signed: &SignedStatement,
+) -> Result<DeviceInfo, ApiError> {
     let Signer::Device(uid) = signed.statement.signer else {
-        return Err(ApiError::Forbidden {
-            code: "wrong_signer",
-            message: "a device of the user must sign this".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::WrongSigner,
+            "a device of the user must sign this",
+        ));
     };
-    let device = state.store.device(uid).await?.ok_or(ApiError::Forbidden {
-        code: "unknown_device",
-        message: "this device is not registered".into(),
-    })?;
+    let device =
+        state.store.device(uid).await?.ok_or_else(|| {
+            ApiError::new(ErrorCode::UnknownDevice, "this device is not registered")
+        })?;
     if device.revoked_at.is_some() {
-        return Err(ApiError::Forbidden {
-            code: "device_revoked",
-            message: "this device has been revoked".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::DeviceRevoked,
+            "this device has been revoked",
+        ));
     }
-    signed.verify(&device.public_key, clock::now(), state.config.freshness)?;
+    signed.verify(
+        &device.public_key,
+        state.clock.now(),
+        state.config.freshness,
+    )?;
     Ok(device)
 }
 
@@ -195,20 +196,20 @@ pub async fn enroll_by_device(
     sponsor: &SignedStatement,
     proof: &SignedStatement,
     source: String,
-) -> Result<Device, ApiError> {
+) -> Result<DeviceInfo, ApiError> {
     if sponsor.statement.claim != proof.statement.claim {
-        return Err(ApiError::bad(
-            "claims_differ",
+        return Err(ApiError::new(
+            ErrorCode::ClaimsDiffer,
             "the sponsor and the new device must sign the same enrollment",
         ));
     }
     let sponsor_device = signing_device(state, sponsor).await?;
     let device = check_new_device(state, proof)?;
     if sponsor_device.user_uid != device.user_uid {
-        return Err(ApiError::Forbidden {
-            code: "wrong_user",
-            message: "the sponsoring device belongs to another user".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::WrongUser,
+            "the sponsoring device belongs to another user",
+        ));
     }
     let entry = audit_event(
         "device",
@@ -219,10 +220,10 @@ pub async fn enroll_by_device(
         Some(source),
     );
     if !state.store.add_device(&device, None, &entry).await? {
-        return Err(ApiError::Conflict {
-            code: "device_exists",
-            message: "this device or key is already registered".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::DeviceExists,
+            "this device or key is already registered",
+        ));
     }
     Ok(device)
 }
@@ -232,10 +233,10 @@ pub async fn revoke(
     state: &AppState,
     signed: &SignedStatement,
     source: String,
-) -> Result<Device, ApiError> {
+) -> Result<DeviceInfo, ApiError> {
     let Claim::RevokeDevice { user, device } = signed.statement.claim else {
-        return Err(ApiError::bad(
-            "wrong_claim",
+        return Err(ApiError::new(
+            ErrorCode::WrongClaim,
             "expected a revoke_device statement",
         ));
     };
@@ -246,24 +247,24 @@ pub async fn revoke(
         .await?
         .ok_or(ApiError::NotFound)?;
     if signer.user_uid != user || target.user_uid != user {
-        return Err(ApiError::Forbidden {
-            code: "wrong_user",
-            message: "a device can only revoke devices of its own user".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::WrongUser,
+            "a device can only revoke devices of its own user",
+        ));
     }
     let entry = audit_event(
         "device",
         "revoke",
-        clock::now(),
+        state.clock.now(),
         Some(user),
         Some(signer.uid),
         Some(source),
     );
     if !state.store.revoke_device(device, &entry).await? {
-        return Err(ApiError::Conflict {
-            code: "already_revoked",
-            message: "this device is already revoked".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::AlreadyRevoked,
+            "this device is already revoked",
+        ));
     }
     state.store.device(device).await?.ok_or(ApiError::Internal)
 }
@@ -271,20 +272,20 @@ pub async fn revoke(
 /// Makes a one-time enrollment link for another device of the signer's user.
 pub async fn invite(state: &AppState, signed: &SignedStatement) -> Result<String, ApiError> {
     let Claim::InviteDevice { user } = signed.statement.claim else {
-        return Err(ApiError::bad(
-            "wrong_claim",
+        return Err(ApiError::new(
+            ErrorCode::WrongClaim,
             "expected an invite_device statement",
         ));
     };
     let signer = signing_device(state, signed).await?;
     if signer.user_uid != user {
-        return Err(ApiError::Forbidden {
-            code: "wrong_user",
-            message: "a device can only invite devices for its own user".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::WrongUser,
+            "a device can only invite devices for its own user",
+        ));
     }
-    let (token, hash) = new_token()?;
-    let now = clock::now();
+    let (token, hash) = new_token(&state.random)?;
+    let now = state.clock.now();
     let entry = audit_event(
         "enrollment",
         "invite",
@@ -303,17 +304,17 @@ pub async fn invite(state: &AppState, signed: &SignedStatement) -> Result<String
 /// Reads the signer's account.
 pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<AccountView, ApiError> {
     let Claim::ReadAccount { user } = signed.statement.claim else {
-        return Err(ApiError::bad(
-            "wrong_claim",
+        return Err(ApiError::new(
+            ErrorCode::WrongClaim,
             "expected a read_account statement",
         ));
     };
     let signer = signing_device(state, signed).await?;
     if signer.user_uid != user {
-        return Err(ApiError::Forbidden {
-            code: "wrong_user",
-            message: "a device can only read its own user's account".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::WrongUser,
+            "a device can only read its own user's account",
+        ));
     }
     let user = state.store.user(user).await?.ok_or(ApiError::NotFound)?;
     let devices = state.store.devices_of(user.uid).await?;
@@ -327,5 +328,5 @@ pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<AccountV
 
 /// A uid from a path segment.
 pub fn parse_uid(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| ApiError::bad("bad_uid", "not a session uid"))
+    Uuid::parse_str(text).map_err(|_| ApiError::new(ErrorCode::BadUid, "not a session uid"))
 }

@@ -8,6 +8,7 @@ use chrono::TimeDelta;
 use countersign_core::Freshness;
 
 use crate::cache::SessionCache;
+use crate::clock::{Clock, Random};
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
@@ -55,6 +56,19 @@ impl Config {
     }
 }
 
+/// What the service takes from around it: the clock, the random source and
+/// the web app it serves. The default is the system's clock and random
+/// source and no web app; tests put in a manual clock and scripted bytes.
+#[derive(Debug, Default)]
+pub struct Surroundings {
+    /// Where time comes from.
+    pub clock: Clock,
+    /// Where random bytes come from.
+    pub random: Random,
+    /// The approval web app, when one was built.
+    pub web: WebApp,
+}
+
 /// What every request handler shares.
 #[derive(Debug)]
 pub struct AppState {
@@ -74,19 +88,25 @@ pub struct AppState {
     pub cache: SessionCache,
     /// The approval web app, when one was built.
     pub web: WebApp,
+    /// Where time comes from: everything that reads it asks this.
+    pub clock: Clock,
+    /// Where random bytes come from: everything that draws them asks this.
+    pub random: Random,
 }
 
 /// The state as handlers hold it.
 pub type Shared = Arc<AppState>;
 
 impl AppState {
-    /// The state for `store` and `config`.
+    /// The state for `store` and `config`, on the system's clock and random
+    /// source, serving no web app.
     pub fn new(store: Store, config: Config) -> Shared {
-        Self::with_web(store, config, WebApp::default())
+        Self::with(store, config, Surroundings::default())
     }
 
-    /// The state, serving the web app `web`.
-    pub fn with_web(store: Store, config: Config, web: WebApp) -> Shared {
+    /// The state for `store` and `config` in these surroundings.
+    pub fn with(store: Store, config: Config, surroundings: Surroundings) -> Shared {
+        let Surroundings { clock, random, web } = surroundings;
         Arc::new(Self {
             store,
             waiters: Waiters::default(),
@@ -96,6 +116,8 @@ impl AppState {
             metrics: Metrics::default(),
             cache: SessionCache::default(),
             web,
+            clock,
+            random,
         })
     }
 }

@@ -1,22 +1,26 @@
-//! The one error type of the HTTP API: a stable code, a clear message, and
-//! every status code decided in one `match`. Internal causes are logged,
+//! The one error type of the HTTP API: a stable [`ErrorCode`] and a clear
+//! message. The code decides the HTTP status, in core's one table
+//! ([`ErrorCode::http_status`]); the message is decided here, in one
+//! `match`. The body is core's [`ErrorBody`]. Internal causes are logged,
 //! never sent.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use countersign_core::{SessionError, StatementError};
+use countersign_core::api::{ErrorBody, ErrorCode};
+use countersign_core::{LoadError, SessionError, StatementError};
 
 use crate::store::StoreError;
 
 /// An error answered to a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    /// The request is malformed: bad JSON, a bad field, a bad id.
-    BadRequest {
-        /// Stable code.
-        code: &'static str,
-        /// What to fix.
+    /// A refusal that says what was wrong: a bad request, a refused
+    /// statement or signer, a state that does not allow it now.
+    Refused {
+        /// Stable code, which decides the status.
+        code: ErrorCode,
+        /// What to fix, or why.
         message: String,
     },
     /// Nothing is known by that id (and nothing is said about others).
@@ -24,20 +28,6 @@ pub enum ApiError {
     /// The enrollment link is unknown, used or expired (which one is not
     /// said: a link is a secret, and guessing should learn nothing).
     LinkUnusable,
-    /// The signature or signer is not accepted.
-    Forbidden {
-        /// Stable code.
-        code: &'static str,
-        /// Why.
-        message: String,
-    },
-    /// The session's state does not allow this now.
-    Conflict {
-        /// Stable code.
-        code: &'static str,
-        /// Why.
-        message: String,
-    },
     /// The session expired.
     Expired,
     /// The body is larger than the service accepts.
@@ -52,64 +42,52 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// A bad request.
-    pub fn bad(code: &'static str, message: impl Into<String>) -> Self {
-        Self::BadRequest {
+    /// A refusal with `code` and a message saying what was wrong.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Refused {
             code,
             message: message.into(),
         }
     }
 
-    /// The stable code clients branch on.
-    pub fn code(&self) -> &'static str {
+    /// The stable code clients branch on, and the message people read.
+    pub fn code_and_message(&self) -> (ErrorCode, String) {
         match self {
-            Self::BadRequest { code, .. }
-            | Self::Forbidden { code, .. }
-            | Self::Conflict { code, .. } => code,
-            Self::NotFound | Self::LinkUnusable => "not_found",
-            Self::Expired => "expired",
-            Self::TooLarge => "too_large",
-            Self::TooManyRequests { .. } => "rate_limited",
-            Self::Internal => "internal",
-        }
-    }
-
-    fn status_and_message(&self) -> (StatusCode, String) {
-        match self {
-            Self::BadRequest { message, .. } => (StatusCode::BAD_REQUEST, message.clone()),
+            Self::Refused { code, message } => (*code, message.clone()),
             Self::NotFound => (
-                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
                 "no such login session, user or device".into(),
             ),
             Self::LinkUnusable => (
-                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
                 "this enrollment link is unknown, already used or expired; ask for a new one"
                     .into(),
             ),
-            Self::Forbidden { message, .. } => (StatusCode::FORBIDDEN, message.clone()),
-            Self::Conflict { message, .. } => (StatusCode::CONFLICT, message.clone()),
-            Self::Expired => (StatusCode::GONE, "the login session has expired".into()),
-            Self::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is too large".into(),
-            ),
+            Self::Expired => (ErrorCode::Expired, "the login session has expired".into()),
+            Self::TooLarge => (ErrorCode::TooLarge, "the request body is too large".into()),
             Self::TooManyRequests { retry_after_s } => (
-                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
                 format!("too many requests; try again in {retry_after_s} s"),
             ),
             Self::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
                 "the service failed; the cause is in its log".into(),
             ),
         }
+    }
+
+    /// The stable code clients branch on.
+    pub fn code(&self) -> ErrorCode {
+        self.code_and_message().0
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, message) = self.status_and_message();
-        let body = serde_json::json!({ "error": { "code": self.code(), "message": message } });
-        let mut response = (status, Json(body)).into_response();
+        let (code, message) = self.code_and_message();
+        let status =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
         if let Self::TooManyRequests { retry_after_s } = self {
             response
                 .headers_mut()
@@ -135,12 +113,7 @@ impl From<getrandom::Error> for ApiError {
 
 impl From<StatementError> for ApiError {
     fn from(error: StatementError) -> Self {
-        let (code, message) = (error.code().as_str(), error.to_string());
-        match error {
-            // Not the statement's fault: the session is over.
-            StatementError::SessionClosed => Self::Conflict { code, message },
-            _ => Self::Forbidden { code, message },
-        }
+        Self::new(error.code(), error.to_string())
     }
 }
 
@@ -148,16 +121,16 @@ impl From<SessionError> for ApiError {
     fn from(error: SessionError) -> Self {
         match error {
             SessionError::Expired(_) => Self::Expired,
-            SessionError::Field(field) => Self::bad("bad_field", field.to_string()),
-            SessionError::BadLifetime => Self::bad("bad_lifetime", error.to_string()),
-            SessionError::Transition(_) | SessionError::NotYetExpired(_) => Self::Conflict {
-                code: "transition_refused",
-                message: error.to_string(),
-            },
-            SessionError::ProofMismatch => Self::Forbidden {
-                code: "wrong_statement",
-                message: error.to_string(),
-            },
+            _ => Self::new(error.code(), error.to_string()),
+        }
+    }
+}
+
+impl From<LoadError> for ApiError {
+    fn from(error: LoadError) -> Self {
+        match error {
+            LoadError::NotFound => Self::NotFound,
+            _ => Self::new(error.code(), error.to_string()),
         }
     }
 }

@@ -14,16 +14,14 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::on;
 use axum::{Json, Router};
-use countersign_core::api::{AccountView, ApprovalView, EnrollmentInfo, Invite, RequestAnswer};
-use countersign_core::{
-    LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status, TokenSet,
+use countersign_core::api::{
+    AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorCode, Invite, NarrowingQuery,
+    RequestAnswer, SessionList, ShortUidQuery, SponsoredEnrollment, WaitQuery,
 };
-use serde::Deserialize;
-use serde_json::{Value, json};
+use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement};
 
 use crate::accounts::{self, parse_uid};
 use crate::app::{AppState, Shared};
-use crate::clock;
 use crate::error::ApiError;
 use crate::routes::{Route, Verb};
 use crate::sessions;
@@ -124,16 +122,20 @@ where
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(match rejection {
-                JsonRejection::JsonDataError(e) => ApiError::bad("bad_field", e.body_text()),
-                JsonRejection::JsonSyntaxError(e) => ApiError::bad("bad_json", e.body_text()),
-                JsonRejection::MissingJsonContentType(_) => ApiError::bad(
-                    "bad_content_type",
+                JsonRejection::JsonDataError(e) => {
+                    ApiError::new(ErrorCode::BadField, e.body_text())
+                }
+                JsonRejection::JsonSyntaxError(e) => {
+                    ApiError::new(ErrorCode::BadJson, e.body_text())
+                }
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    ErrorCode::BadContentType,
                     "send the body as JSON with Content-Type: application/json",
                 ),
                 JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                     ApiError::TooLarge
                 }
-                _ => ApiError::bad("bad_body", "the request body could not be read"),
+                _ => ApiError::new(ErrorCode::BadBody, "the request body could not be read"),
             }),
         }
     }
@@ -179,7 +181,7 @@ impl FromRequestParts<Shared> for SessionUid {
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
         let Path(text) = Path::<String>::from_request_parts(parts, state)
             .await
-            .map_err(|_| ApiError::bad("bad_uid", "not a session uid"))?;
+            .map_err(|_| ApiError::new(ErrorCode::BadUid, "not a session uid"))?;
         parse_uid(&text).map(Self)
     }
 }
@@ -190,7 +192,7 @@ fn limited(
     source: IpAddr,
 ) -> Result<(), ApiError> {
     limiter
-        .check(source, clock::instant())
+        .check(source, state.clock.instant())
         .map_err(|retry_after_s| {
             state.metrics.rate_limited();
             ApiError::TooManyRequests { retry_after_s }
@@ -262,27 +264,12 @@ async fn request_login(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
-/// A scope and permissions to narrow a loaded session to, as typed:
-/// tokens separated by blanks or commas.
-#[derive(Deserialize)]
-struct NarrowingQuery {
-    scope: Option<String>,
-    permissions: Option<String>,
-}
-
-impl NarrowingQuery {
-    fn parse(&self) -> Result<Narrowing, ApiError> {
-        let set = |field, text: &Option<String>| {
-            text.as_deref()
-                .map(|t| TokenSet::parse_list(field, t))
-                .transpose()
-                .map_err(|e| ApiError::bad("bad_query", e.to_string()))
-        };
-        Ok(Narrowing {
-            scope: set("scope", &self.scope)?,
-            permissions: set("permissions", &self.permissions)?,
-        })
-    }
+/// The narrowing a query asks for. Its tokens are in the query string, so
+/// a bad one is a bad query (not a bad field of a body).
+fn narrowing(query: &NarrowingQuery) -> Result<Narrowing, ApiError> {
+    query
+        .to_narrowing()
+        .map_err(|e| ApiError::new(ErrorCode::BadQuery, e.to_string()))
 }
 
 fn query<T: serde::de::DeserializeOwned>(
@@ -290,56 +277,34 @@ fn query<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ApiError> {
     query
         .map(|Query(q)| q)
-        .map_err(|e| ApiError::bad("bad_query", e.body_text()))
+        .map_err(|e| ApiError::new(ErrorCode::BadQuery, e.body_text()))
+}
+
+/// A short uid as typed in a path or a query.
+fn short_uid(text: &str) -> Result<ShortUid, ApiError> {
+    ShortUid::parse(text).map_err(|e| ApiError::new(e.code(), e.to_string()))
 }
 
 async fn session(
     State(state): State<Shared>,
     SessionUid(uid): SessionUid,
-    narrowing: Result<Query<NarrowingQuery>, axum::extract::rejection::QueryRejection>,
+    params: Result<Query<NarrowingQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LoginSession>, ApiError> {
-    let narrowing = query(narrowing)?.parse()?;
+    let narrowing = narrowing(&query(params)?)?;
     Ok(Json(sessions::load_by_uid(&state, uid, &narrowing).await?))
-}
-
-#[derive(Deserialize)]
-struct ShortUidQuery {
-    short_uid: String,
-    status: Status,
-    #[serde(flatten)]
-    narrowing: NarrowingQuery,
 }
 
 async fn load_by_short_uid(
     State(state): State<Shared>,
     Source(source): Source,
     params: Result<Query<ShortUidQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionList>, ApiError> {
     limited(&state, &state.lookup_limit, source)?;
     let params = query(params)?;
-    let short = ShortUid::parse(&params.short_uid)
-        .map_err(|e| ApiError::bad("bad_short_uid", e.to_string()))?;
-    let narrowing = params.narrowing.parse()?;
+    let short = short_uid(&params.short_uid)?;
+    let narrowing = narrowing(&params.narrowing)?;
     let sessions = sessions::load_by_short_uid(&state, short, params.status, &narrowing).await?;
-    Ok(Json(json!({ "sessions": sessions })))
-}
-
-#[derive(Deserialize)]
-struct WaitQuery {
-    /// The status the waiter last saw; the answer comes when it differs.
-    #[serde(default = "pending")]
-    status: Status,
-    /// The longest to wait, in seconds (capped by the service).
-    #[serde(default = "default_timeout")]
-    timeout_s: u64,
-}
-
-fn pending() -> Status {
-    Status::Pending
-}
-
-fn default_timeout() -> u64 {
-    25
+    Ok(Json(SessionList { sessions }))
 }
 
 async fn wait(
@@ -347,7 +312,7 @@ async fn wait(
     SessionUid(uid): SessionUid,
     query: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LoginSession>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::bad("bad_query", e.body_text()))?;
+    let query = self::query(query)?;
     let timeout = Duration::from_secs(query.timeout_s);
     Ok(Json(
         sessions::wait(&state, uid, query.status, timeout).await?,
@@ -369,8 +334,7 @@ async fn approval(
     Path(short): Path<String>,
 ) -> Result<Json<ApprovalView>, ApiError> {
     limited(&state, &state.lookup_limit, source)?;
-    let short =
-        ShortUid::parse(&short).map_err(|e| ApiError::bad("bad_short_uid", e.to_string()))?;
+    let short = short_uid(&short)?;
     let session = sessions::pending_by_short_uid(&state, short).await?;
     let code = session.verification_code().ok_or(ApiError::Internal)?;
     let fingerprint = |key: Option<&countersign_core::PublicKey>| key.map(|k| k.fingerprint());
@@ -378,7 +342,7 @@ async fn approval(
         details_digest: session.details_digest(),
         public_key_fingerprint: fingerprint(session.public_key()),
         public_certificate_fingerprint: fingerprint(session.public_cert()),
-        code_choices: code.choices(clock::random()?).to_vec(),
+        code_choices: code.choices(state.random.bytes()?).to_vec(),
         session,
     }))
 }
@@ -412,12 +376,6 @@ async fn enroll(
     Ok((StatusCode::CREATED, Json(device)))
 }
 
-#[derive(Deserialize)]
-struct SponsoredEnrollment {
-    sponsor: SignedStatement,
-    proof: SignedStatement,
-}
-
 async fn enroll_by_device(
     State(state): State<Shared>,
     Source(source): Source,
@@ -432,7 +390,7 @@ async fn revoke(
     State(state): State<Shared>,
     Source(source): Source,
     Body(signed): Body<SignedStatement>,
-) -> Result<Json<crate::store::Device>, ApiError> {
+) -> Result<Json<DeviceInfo>, ApiError> {
     Ok(Json(
         accounts::revoke(&state, &signed, source.to_string()).await?,
     ))
@@ -443,16 +401,4 @@ async fn account(
     Body(signed): Body<SignedStatement>,
 ) -> Result<Json<AccountView>, ApiError> {
     Ok(Json(accounts::read(&state, &signed).await?))
-}
-
-/// Expires run-out sessions every few seconds, so waiters and lists see
-/// them final even if no one reads them.
-pub async fn sweeper(state: Shared) {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
-    loop {
-        tick.tick().await;
-        if let Err(error) = sessions::sweep(&state).await {
-            tracing::warn!(?error, "sweep failed");
-        }
-    }
 }

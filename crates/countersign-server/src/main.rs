@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use countersign_server::app::{AppState, Config};
+use countersign_server::app::{AppState, Config, Surroundings};
+use countersign_server::clock::{Clock, Random};
 use countersign_server::store::Store;
-use countersign_server::{accounts, http};
+use countersign_server::{accounts, http, sessions};
 
 #[derive(Parser)]
 #[command(
@@ -143,7 +144,7 @@ struct AddArgs {
         default_value = "http://127.0.0.1:8080"
     )]
     public_url: String,
-    /// Print one JSON object holding `enrollment_url`.
+    /// Print one JSON object: `username`, `user_uid` and `enrollment_url`.
     #[arg(long)]
     json: bool,
 }
@@ -203,8 +204,15 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         Some(dir) => countersign_server::web::WebApp::load(dir)?,
         None => countersign_server::web::WebApp::default(),
     };
-    let state = AppState::with_web(store, config, web);
-    tokio::spawn(http::sweeper(state.clone()));
+    let state = AppState::with(
+        store,
+        config,
+        Surroundings {
+            web,
+            ..Surroundings::default()
+        },
+    );
+    tokio::spawn(sessions::sweeper(state.clone()));
     tokio::spawn(countersign_server::notify::listen(state.clone()));
     println!("countersign is running: open {public_url} (listening on {local})");
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -220,6 +228,8 @@ async fn add_user(args: AddArgs) -> Result<(), String> {
     let store = args.database.open().await?;
     let added = accounts::add_user(
         &store,
+        &Clock::system(),
+        &Random::system(),
         &args.public_url,
         &args.name,
         chrono::TimeDelta::days(1),
@@ -227,16 +237,12 @@ async fn add_user(args: AddArgs) -> Result<(), String> {
     .await
     .map_err(|e| e.to_string())?;
     if args.json {
-        let json = serde_json::json!({
-            "username": added.user.username,
-            "user_uid": added.user.uid,
-            "enrollment_url": added.enrollment_url,
-        });
+        let json = serde_json::to_string(&added).map_err(|e| e.to_string())?;
         println!("{json}");
     } else {
         println!(
             "Added {}. Open this link once, within a day, to enroll their first device:",
-            added.user.username
+            added.username
         );
         println!("{}", added.enrollment_url);
     }

@@ -1,23 +1,24 @@
 //! Login sessions: request, read, wait, act on a signed statement, expire.
 //! Every change is one compare-and-set in the store, then a wake-up.
 
+use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use countersign_core::api::ErrorCode;
 use countersign_core::{
-    Action, LoadError, LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Signer,
-    Status, Verified, uid_from_random,
+    Action, LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Signer, Status,
+    Verified, uid_from_random,
 };
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::clock;
+use crate::app::{AppState, Shared};
 use crate::error::ApiError;
 use crate::store::{AuditEntry, Versioned};
 
 /// How many fresh uids to draw before giving up on a free short uid. With
 /// 2^32 short uids a clash is rare; eight in a row means something is wrong.
-const UID_DRAWS: usize = 8;
+pub const UID_DRAWS: usize = 8;
 /// How many times a lost compare-and-set is retried against the new state.
 const CAS_TRIES: usize = 3;
 
@@ -27,9 +28,9 @@ pub async fn request(
     request: LoginRequest,
     source: IpAddr,
 ) -> Result<LoginSession, ApiError> {
-    let now = clock::now();
+    let now = state.clock.now();
     for _ in 0..UID_DRAWS {
-        let uid = uid_from_random(clock::random()?);
+        let uid = uid_from_random(state.random.bytes()?);
         let session =
             LoginSession::request(request.clone(), uid, source, now, state.config.session_ttl)?;
         if state
@@ -92,7 +93,7 @@ async fn change(
 }
 
 async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Versioned, ApiError> {
-    let now = clock::now();
+    let now = state.clock.now();
     if !found.session.has_run_out(now) {
         return Ok(found);
     }
@@ -119,7 +120,10 @@ pub async fn wait(
     seen: Status,
     timeout: Duration,
 ) -> Result<LoginSession, ApiError> {
-    let deadline = clock::runtime_instant() + timeout.min(state.config.max_wait);
+    let start = state.clock.instant();
+    let deadline = start
+        .checked_add(timeout.min(state.config.max_wait))
+        .unwrap_or(start);
     loop {
         let waiting = state.waiters.register(uid);
         let notified = waiting.notified();
@@ -132,15 +136,18 @@ pub async fn wait(
             return Ok(found.session);
         }
         // A pending session also ends at its expiry: wake then to expire it.
-        let until_expiry = (found.session.expires_at() - clock::now())
+        // One reading, so the stored time and the instant agree.
+        let now = state.clock.read();
+        let until_expiry = (found.session.expires_at() - now.wall)
             .to_std()
             .unwrap_or(Duration::ZERO);
         // Not held while waiting: thousands of waiters would each keep a copy.
         drop(found);
-        let wake_at = deadline.min(clock::runtime_instant() + until_expiry);
+        let expiry = now.instant.checked_add(until_expiry).unwrap_or(deadline);
+        let wake_at = deadline.min(expiry);
         tokio::select! {
             () = &mut notified => {}
-            () = tokio::time::sleep_until(wake_at) => {
+            () = state.clock.sleep_until(wake_at) => {
                 if wake_at >= deadline {
                     return Ok(Box::pin(current(state, uid)).await?.session);
                 }
@@ -157,7 +164,11 @@ pub async fn load_by_uid(
     narrowing: &Narrowing,
 ) -> Result<LoginSession, ApiError> {
     let found = current(state, uid).await?;
-    countersign_core::load_by_uid([found.session], uid, narrowing).map_err(load_error)
+    Ok(countersign_core::load_by_uid(
+        [found.session],
+        uid,
+        narrowing,
+    )?)
 }
 
 /// The seed's `load` by short uid and status: every matching session (a
@@ -173,23 +184,8 @@ pub async fn load_by_short_uid(
     for found in state.store.by_short_uid(short, 100).await? {
         sessions.push(expire_if_run_out(state, found).await?.session);
     }
-    countersign_core::load_by_short_uid(sessions, short, status, clock::now(), narrowing)
-        .map(countersign_core::Matches::into_vec)
-        .map_err(load_error)
-}
-
-fn load_error(error: LoadError) -> ApiError {
-    match error {
-        LoadError::NotFound => ApiError::NotFound,
-        LoadError::NotGranted => ApiError::Forbidden {
-            code: "not_granted",
-            message: error.to_string(),
-        },
-        LoadError::Ambiguous(_) => ApiError::Conflict {
-            code: "ambiguous",
-            message: error.to_string(),
-        },
-    }
+    let now = state.clock.now();
+    Ok(countersign_core::load_by_short_uid(sessions, short, status, now, narrowing)?.into_vec())
 }
 
 /// The pending session a short uid names, for the approval page.
@@ -219,7 +215,7 @@ pub async fn act(
         if found.session.is_expired() {
             return Err(ApiError::Expired);
         }
-        let now = clock::now();
+        let now = state.clock.now();
         let (proof, user_uid) = verify(state, &found.session, signed)
             .await
             .inspect_err(|_| state.metrics.refused())?;
@@ -249,10 +245,10 @@ pub async fn act(
         // Another change won the race: check the statement against what is
         // stored now, which usually refuses it with the right reason.
     }
-    Err(ApiError::Conflict {
-        code: "conflict",
-        message: "the session changed while this statement was applied; try again".into(),
-    })
+    Err(ApiError::new(
+        ErrorCode::Conflict,
+        "the session changed while this statement was applied; try again",
+    ))
 }
 
 /// Verifies the statement against the session and, for a device, against
@@ -262,25 +258,22 @@ async fn verify(
     session: &LoginSession,
     signed: &SignedStatement,
 ) -> Result<(Verified, Option<Uuid>), ApiError> {
-    let now = clock::now();
+    let now = state.clock.now();
     let window = state.config.freshness;
     match signed.statement.signer {
         Signer::Requester => Ok((session.verify_requester(signed, now, window)?, None)),
         Signer::Device(device_uid) => {
-            let refused = |message: &str| ApiError::Forbidden {
-                code: "unknown_device",
-                message: message.into(),
-            };
+            let refused = |message: &str| ApiError::new(ErrorCode::UnknownDevice, message);
             let device = state
                 .store
                 .device(device_uid)
                 .await?
                 .ok_or_else(|| refused("this device is not registered"))?;
             if device.revoked_at.is_some() {
-                return Err(ApiError::Forbidden {
-                    code: "device_revoked",
-                    message: "this device has been revoked".into(),
-                });
+                return Err(ApiError::new(
+                    ErrorCode::DeviceRevoked,
+                    "this device has been revoked",
+                ));
             }
             let user = state
                 .store
@@ -317,11 +310,33 @@ fn transition_entry(
 }
 
 /// Expires every pending session whose time ran out, waking its waiters.
+/// Answers how many it found run out.
 pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
-    let run_out = state.store.run_out(clock::now(), 500).await?;
+    let run_out = state.store.run_out(state.clock.now(), 500).await?;
     let count = run_out.len();
     for found in run_out {
         expire_if_run_out(state, found).await?;
     }
     Ok(count)
+}
+
+/// How often the sweeper looks for run-out sessions, by the service's clock.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// Sweeps every [`SWEEP_EVERY`], so that waiters and lists see run-out
+/// sessions final even if no one reads them. The first sweep is due
+/// [`SWEEP_EVERY`] after this call rather than after the task first runs,
+/// so that a clock moved right after spawning it is not missed.
+pub fn sweeper(state: Shared) -> impl Future<Output = ()> + Send + 'static {
+    let first = state.clock.instant() + SWEEP_EVERY;
+    async move {
+        let mut next = first;
+        loop {
+            state.clock.sleep_until(next).await;
+            if let Err(error) = sweep(&state).await {
+                tracing::warn!(?error, "sweep failed");
+            }
+            next = state.clock.instant() + SWEEP_EVERY;
+        }
+    }
 }

@@ -8,6 +8,7 @@
 //! trust, and one behaviour suite runs against both.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use countersign_core::api::{DeviceInfo, UserInfo};
 use countersign_core::{LoginSession, PublicKey, ShortUid, Status};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor as _, Row as _};
@@ -44,8 +45,6 @@ pub struct Versioned {
     /// Its row version.
     pub version: i64,
 }
-
-pub use countersign_core::api::{DeviceInfo as Device, UserInfo as User};
 
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -350,7 +349,7 @@ impl Store {
     /// Adds a user and a one-time enrollment for them.
     pub async fn add_user(
         &self,
-        user: &User,
+        user: &UserInfo,
         token_hash: &str,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
@@ -376,13 +375,13 @@ impl Store {
     }
 
     /// The user with this name.
-    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserInfo>, StoreError> {
         let row = sqlx::query("SELECT uid, username FROM users WHERE username = $1")
             .bind(username.to_owned())
             .fetch_optional(&self.pool)
             .await?;
         row.map(|row| {
-            Ok(User {
+            Ok(UserInfo {
                 uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
                 username: row.try_get("username")?,
             })
@@ -391,13 +390,13 @@ impl Store {
     }
 
     /// The user with this uid.
-    pub async fn user(&self, uid: Uuid) -> Result<Option<User>, StoreError> {
+    pub async fn user(&self, uid: Uuid) -> Result<Option<UserInfo>, StoreError> {
         let row = sqlx::query("SELECT uid, username FROM users WHERE uid = $1")
             .bind(uid.to_string())
             .fetch_optional(&self.pool)
             .await?;
         row.map(|row| {
-            Ok(User {
+            Ok(UserInfo {
                 uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
                 username: row.try_get("username")?,
             })
@@ -442,7 +441,7 @@ impl Store {
     /// it was not (or the key is already registered).
     pub async fn add_device(
         &self,
-        device: &Device,
+        device: &DeviceInfo,
         token_hash: Option<&str>,
         entry: &AuditEntry,
     ) -> Result<bool, StoreError> {
@@ -483,7 +482,7 @@ impl Store {
     }
 
     /// The device with this uid, revoked or not.
-    pub async fn device(&self, uid: Uuid) -> Result<Option<Device>, StoreError> {
+    pub async fn device(&self, uid: Uuid) -> Result<Option<DeviceInfo>, StoreError> {
         let row = sqlx::query(
             "SELECT uid, user_uid, name, public_key, created_at, revoked_at FROM devices WHERE uid = $1",
         )
@@ -494,7 +493,7 @@ impl Store {
     }
 
     /// The devices of a user.
-    pub async fn devices_of(&self, user_uid: Uuid) -> Result<Vec<Device>, StoreError> {
+    pub async fn devices_of(&self, user_uid: Uuid) -> Result<Vec<DeviceInfo>, StoreError> {
         let rows = sqlx::query(
             "SELECT uid, user_uid, name, public_key, created_at, revoked_at FROM devices \
              WHERE user_uid = $1 ORDER BY created_at",
@@ -623,9 +622,9 @@ fn versioned(row: &sqlx::any::AnyRow) -> Result<Versioned, StoreError> {
     })
 }
 
-fn device(row: &sqlx::any::AnyRow) -> Result<Device, StoreError> {
+fn device(row: &sqlx::any::AnyRow) -> Result<DeviceInfo, StoreError> {
     let key: String = row.try_get("public_key")?;
-    Ok(Device {
+    Ok(DeviceInfo {
         uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
         user_uid: parse_uid(&row.try_get::<String, _>("user_uid")?)?,
         name: row.try_get("name")?,

@@ -18,7 +18,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_countersign");
 
 /// A new, empty directory under the system's temporary directory.
 pub fn temp_dir(prefix: &str) -> PathBuf {
-    let bytes: [u8; 8] = countersign_server::clock::random().unwrap();
+    let bytes: [u8; 8] = countersign_server::clock::Random::system().bytes().unwrap();
     let dir = std::env::temp_dir().join(format!("{prefix}-{:016x}", u64::from_le_bytes(bytes)));
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -77,6 +77,8 @@ impl Service {
         let added = self
             .block_on(accounts::add_user(
                 &self.state.store,
+                &self.state.clock,
+                &self.state.random,
                 &self.url,
                 name,
                 chrono::TimeDelta::days(1),

@@ -91,8 +91,12 @@ fn a_session_already_closed_is_forgotten_and_said_so() {
         details: session.details_digest().unwrap(),
     };
     let signer = Signer::Device(device["device_uid"].as_str().unwrap().parse().unwrap());
-    let signed = Statement::new(claim, signer, countersign_server::clock::now())
-        .sign(&Keypair::from_seed(&seed));
+    let signed = Statement::new(
+        claim,
+        signer,
+        countersign_server::clock::Clock::system().now(),
+    )
+    .sign(&Keypair::from_seed(&seed));
     service
         .block_on(countersign_server::sessions::act(
             &service.state,

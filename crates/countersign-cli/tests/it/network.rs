@@ -19,7 +19,7 @@ fn failures_while_waiting_are_retried_and_said_plainly() {
                 request,
                 uid_from_random([7; 16]),
                 "127.0.0.1".parse().unwrap(),
-                countersign_server::clock::now(),
+                countersign_server::clock::Clock::system().now(),
                 TimeDelta::seconds(60),
             )
             .unwrap();

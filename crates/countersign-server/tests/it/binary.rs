@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 const BIN: &str = env!("CARGO_BIN_EXE_countersign-server");
 
 fn temp_dir() -> PathBuf {
-    let bytes: [u8; 8] = countersign_server::clock::random().unwrap();
+    let bytes: [u8; 8] = crate::common::random();
     let dir = std::env::temp_dir().join(format!(
         "countersign-bin-{:016x}",
         u64::from_le_bytes(bytes)
@@ -43,6 +43,8 @@ fn admin_user_add_prints_a_one_time_enrollment_link() {
     let url = printed["enrollment_url"].as_str().unwrap();
     assert!(url.starts_with("https://cs.example/enroll?token="), "{url}");
     assert_eq!(printed["username"], "ada");
+    let added: countersign_core::api::AddedUser = serde_json::from_value(printed.clone()).unwrap();
+    assert_eq!(added.enrollment_url, url, "core's AddedUser reads it");
 
     let out = add_user(&dir, "bob", false);
     let text = String::from_utf8(out.stdout).unwrap();

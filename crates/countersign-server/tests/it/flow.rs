@@ -6,7 +6,6 @@ use std::time::Duration;
 use crate::common::*;
 use axum::http::StatusCode;
 use countersign_core::LoginSession;
-use countersign_server::clock;
 use serde_json::Value;
 
 on_both_backends!(
@@ -31,40 +30,20 @@ async fn request_approve_release_logout(db: Db) {
     let code = u8::try_from(answer["verification_code"].as_u64().unwrap()).unwrap();
 
     // The requester waits; the approver approves; the requester is released
-    // long before its 20 s timeout.
-    let waiting = {
-        let router = service.router.clone();
-        let uid = uid.clone();
-        tokio::spawn(async move {
-            let started = clock::instant();
-            let response = tower::ServiceExt::oneshot(
-                router,
-                axum::http::Request::get(format!(
-                    "/api/sessions/{uid}/wait?status=pending&timeout_s=20"
-                ))
-                .body(axum::body::Body::empty())
-                .unwrap(),
-            )
-            .await
-            .unwrap();
-            let bytes = http_body_util::BodyExt::collect(response.into_body())
-                .await
-                .unwrap()
-                .to_bytes();
-            (
-                started.elapsed(),
-                serde_json::from_slice::<Value>(&bytes).unwrap(),
-            )
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // long before its 20 s timeout (which the service's manual clock never
+    // reaches: only the approval can release it).
+    let started = real_clock().instant();
+    let waiting = service.spawn_get(&format!(
+        "/api/sessions/{uid}/wait?status=pending&timeout_s=20"
+    ));
+    service.waiting_on(1).await;
 
     let (page, choices) = shown(&service, &short).await;
     assert!(choices.contains(&code), "the code is among the choices");
     assert_eq!(choices.len(), 3);
     assert_eq!(page.hostname(), Some("build-01"));
     assert_eq!(page.request_source().to_string(), "203.0.113.5");
-    let approved_at = clock::instant();
+    let approved_at = real_clock().instant();
     let (status, after) = service
         .post(
             &format!("/api/sessions/{uid}/statements"),
@@ -75,8 +54,15 @@ async fn request_approve_release_logout(db: Db) {
     assert_eq!(after["status"], "approved");
     assert_eq!(after["device_uid"], approver.device.to_string());
 
-    let (waited, released) = waiting.await.unwrap();
-    assert_eq!(released["status"], "approved");
+    let (status, released) = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("released within 5 s of the approval")
+        .unwrap();
+    let waited = started.elapsed();
+    assert_eq!(
+        (status, released["status"].as_str()),
+        (StatusCode::OK, Some("approved"))
+    );
     assert!(waited < Duration::from_secs(5), "released after {waited:?}");
     println!(
         "released {:?} after the approval was sent",

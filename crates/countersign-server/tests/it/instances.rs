@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use crate::common::*;
 use axum::http::StatusCode;
-use countersign_server::clock;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approval_on_one_instance_releases_a_waiter_on_another() {
@@ -23,15 +22,11 @@ async fn an_approval_on_one_instance_releases_a_waiter_on_another() {
     let uid = answer["uid"].as_str().unwrap().to_owned();
     let code = u8::try_from(answer["verification_code"].as_u64().unwrap()).unwrap();
 
-    let waiting = {
-        let path = format!("/api/sessions/{uid}/wait?status=pending&timeout_s=20");
-        tokio::spawn(async move {
-            let started = clock::instant();
-            let (status, body) = one.get(&path).await;
-            (status, body, started.elapsed())
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = real_clock().instant();
+    let waiting = one.spawn_get(&format!(
+        "/api/sessions/{uid}/wait?status=pending&timeout_s=20"
+    ));
+    one.waiting_on(1).await;
 
     let (page, _) = shown(&two, answer["short_uid"].as_str().unwrap()).await;
     let (status, body) = two
@@ -42,7 +37,11 @@ async fn an_approval_on_one_instance_releases_a_waiter_on_another() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    let (status, released, waited) = waiting.await.unwrap();
+    let (status, released) = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("released within 5 s of the approval")
+        .unwrap();
+    let waited = started.elapsed();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(released["status"], "approved");
     assert!(

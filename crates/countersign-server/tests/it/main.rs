@@ -1,5 +1,6 @@
 //! The service's integration tests, one binary: the behaviour suite through
-//! the router (each test once per backend), the real binary, several
+//! the router (each test once per backend, on a manual clock: expiry, the
+//! sweeper, short-id redraws, metrics among them), the real binary, several
 //! instances on one database, and the OpenAPI document.
 //!
 //! The whole binary is test code, and `cfg(test)` says so to clippy: its
@@ -10,7 +11,10 @@ mod common;
 
 mod binary;
 mod cors;
+mod expiry;
 mod flow;
 mod instances;
+mod metrics;
 mod openapi;
 mod refusals;
+mod short_uids;

@@ -1,13 +1,10 @@
 //! Bad input and abuse: each gets a clear JSON error with a stable code and
 //! the right status, and changes nothing.
 
-use std::time::Duration;
-
 use crate::common::*;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use countersign_core::{Claim, Signer, Statement};
-use countersign_server::clock;
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -17,7 +14,6 @@ on_both_backends!(
     stale_and_foreign_statements_are_refused,
     deny_and_suspicious,
     conflicting_actions_never_both_win,
-    expiry_releases_the_waiter_and_refuses_approval,
     request_rate_is_limited_with_retry_after,
 );
 
@@ -201,7 +197,7 @@ async fn stale_and_foreign_statements_are_refused(db: Db) {
     let old = Statement::new(
         claim.clone(),
         Signer::Device(ada.device),
-        clock_now() - chrono::TimeDelta::hours(1),
+        real_clock().now() - chrono::TimeDelta::hours(1),
     )
     .sign(&ada.key);
     let (status, body) = service
@@ -222,7 +218,8 @@ async fn stale_and_foreign_statements_are_refused(db: Db) {
     );
 
     // Ada's device key, but claiming to be another device.
-    let forged = Statement::new(claim, Signer::Device(eve.device), clock_now()).sign(&ada.key);
+    let forged =
+        Statement::new(claim, Signer::Device(eve.device), real_clock().now()).sign(&ada.key);
     let (status, body) = service
         .post(&path, serde_json::to_value(forged).unwrap())
         .await;
@@ -245,10 +242,6 @@ async fn stale_and_foreign_statements_are_refused(db: Db) {
         status_of(&service, &page.uid().to_string()).await,
         "pending"
     );
-}
-
-fn clock_now() -> chrono::DateTime<chrono::Utc> {
-    countersign_server::clock::now()
 }
 
 async fn deny_and_suspicious(db: Db) {
@@ -321,48 +314,6 @@ async fn conflicting_actions_never_both_win(db: Db) {
         let audit = service.state.store.audit_of(page.uid()).await.unwrap();
         assert_eq!(audit.len(), 2, "one request and one decision: {audit:?}");
     }
-}
-
-async fn expiry_releases_the_waiter_and_refuses_approval(db: Db) {
-    let Some(service) = service_on(db, |c| c.session_ttl = chrono::TimeDelta::seconds(1)).await
-    else {
-        return;
-    };
-    let approver = service.user_with_device("ada").await;
-    let answer = ask(&service, &Requester::new(), "ada").await;
-    let uid = answer["uid"].as_str().unwrap();
-    let (page, _) = shown(&service, answer["short_uid"].as_str().unwrap()).await;
-    let started = clock::instant();
-    let (status, body) = service
-        .get(&format!("/api/sessions/{uid}/wait?timeout_s=20"))
-        .await;
-    assert_eq!(
-        (status, body["status"].as_str()),
-        (StatusCode::OK, Some("expired"))
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "released at expiry, not at timeout"
-    );
-    let code = page.verification_code().unwrap().value();
-    let (status, body) = service
-        .post(
-            &format!("/api/sessions/{uid}/statements"),
-            approver.decide(&page, "approve", Some(code)),
-        )
-        .await;
-    assert_eq!(
-        (status, code_of(&body)),
-        (StatusCode::GONE, "expired"),
-        "{body}"
-    );
-    assert_eq!(
-        service
-            .get(&format!("/api/approvals/{}", page.short_uid()))
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
 }
 
 async fn request_rate_is_limited_with_retry_after(db: Db) {

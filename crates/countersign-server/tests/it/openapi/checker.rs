@@ -120,6 +120,7 @@ impl Checker {
             }
         };
 
+        crate::common::assert_error_body(status, &body);
         if status.is_client_error() || status.is_server_error() {
             let codes = listed["x-error-codes"]
                 .as_array()
