@@ -262,8 +262,13 @@ fn an_approved_session_has_its_device_and_login_time() {
         )
         .unwrap();
     let later = now() + TimeDelta::seconds(5);
-    core.set_approved(uid_from_random([9; 16]), &proof, later)
-        .unwrap();
+    core.set_approved(
+        uid_from_random([9; 16]),
+        &proof,
+        later,
+        cs::DEFAULT_LOGIN_LIFETIME,
+    )
+    .unwrap();
     let session = LoginSession::from_json(JsValue::from_str(&core.to_json())).unwrap();
     assert_eq!(session.status(), "approved");
     assert_eq!(session.device_uid(), Some(device_uid().to_string()));
