@@ -5,7 +5,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::task::JoinSet;
 
@@ -69,7 +69,7 @@ where
         conns.push(Conn::open(addr).await?);
     }
     let failed = Arc::new(AtomicBool::new(false));
-    let start = Instant::now();
+    let start = crate::clock::instant();
     let deadline = start + duration;
     let mut workers = JoinSet::new();
     for (worker, conn) in conns.into_iter().enumerate() {
@@ -79,7 +79,7 @@ where
             let mut conn = conn;
             let mut count = 0u64;
             while count < MAX_OPS_PER_CONN
-                && Instant::now() < deadline
+                && crate::clock::instant() < deadline
                 && !failed.load(Ordering::Relaxed)
             {
                 match op(conn, worker, count).await {

@@ -34,8 +34,7 @@ pub fn free_port() -> Result<u16, String> {
 
 /// Random bytes from the system, as lowercase hex.
 pub fn random_hex<const N: usize>() -> Result<String, String> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| format!("no random bytes: {e}"))?;
+    let bytes: [u8; N] = crate::clock::random()?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

@@ -1,12 +1,13 @@
 //! Typed calls to the countersign service from the browser, with the
-//! service's errors kept as stable codes and messages.
+//! service's errors kept as stable codes and messages. The bodies and query
+//! strings are the core's (`countersign_core::api`).
 
 use countersign_core::api::{
-    AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, Invite, RequestAnswer,
+    AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, Invite, NarrowingQuery,
+    RequestAnswer, SessionList, ShortUidQuery, WaitQuery, percent_encode, with_query,
 };
-use countersign_core::{
-    LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status, TokenSet,
-};
+use countersign_core::client::{ServiceUrl, parse_retry_after};
+use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -16,18 +17,16 @@ use web_sys::{AbortSignal, Request, RequestInit, Response};
 use crate::error::{BrowserError, describe};
 use crate::js;
 
-/// The service at an origin.
+/// The service at a URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Api {
-    base: String,
+    service: ServiceUrl,
 }
 
 impl Api {
-    /// The service at `base`, such as `https://cs.example`.
-    pub fn new(base: &str) -> Self {
-        Self {
-            base: base.trim_end_matches('/').to_owned(),
-        }
+    /// The service at `service`.
+    pub fn new(service: ServiceUrl) -> Self {
+        Self { service }
     }
 
     /// The service that served this page (in a browser window only; the
@@ -37,22 +36,17 @@ impl Api {
             .location()
             .origin()
             .map_err(|e| BrowserError::Unsupported(describe(&e)))?;
-        Ok(Self::new(&origin))
+        let service = ServiceUrl::parse(&origin).map_err(|e| {
+            BrowserError::Unsupported(format!(
+                "this page's origin {origin:?} is not a service: {e}"
+            ))
+        })?;
+        Ok(Self::new(service))
     }
 
-    /// The service's origin.
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
-    async fn call<T: DeserializeOwned>(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<String>,
-    ) -> Result<T, BrowserError> {
-        let text = self.send(method, path, body, None).await?;
-        serde_json::from_str(&text).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+    /// The service, in its normal form.
+    pub fn service(&self) -> &ServiceUrl {
+        &self.service
     }
 
     /// Sends one request and answers with the text of a successful answer,
@@ -72,7 +66,7 @@ impl Api {
         if let Some(signal) = signal {
             init.set_signal(Some(signal));
         }
-        let url = format!("{}{path}", self.base);
+        let url = self.service.join(path);
         let request = Request::new_with_str_and_init(&url, &init)
             .map_err(|e| BrowserError::Invalid(describe(&e)))?;
         if body.is_some() {
@@ -100,6 +94,13 @@ impl Api {
                     status: response.status(),
                     code: body.error.code,
                     message: body.error.message,
+                    retry_after_s: response
+                        .headers()
+                        .get("retry-after")
+                        .ok()
+                        .flatten()
+                        .as_deref()
+                        .and_then(parse_retry_after),
                 },
                 Err(_) => BrowserError::BadAnswer(format!("HTTP {}", response.status())),
             })
@@ -114,18 +115,17 @@ impl Api {
         self.post("/api/sessions", request).await
     }
 
-    /// One long poll: answers when the session's status is no longer `seen`,
-    /// or after about `timeout_s` seconds with it unchanged. `signal` aborts it.
+    /// One long poll: answers when the session's status is no longer
+    /// `query.status`, or after about `query.timeout_s` seconds with it
+    /// unchanged. `signal` aborts it.
     pub async fn wait_once(
         &self,
         uid: Uuid,
-        seen: Status,
-        timeout_s: u32,
+        query: &WaitQuery,
         signal: Option<&AbortSignal>,
     ) -> Result<LoginSession, BrowserError> {
-        let path = format!("/api/sessions/{uid}/wait?status={seen}&timeout_s={timeout_s}");
-        let text = self.send("GET", &path, None, signal).await?;
-        serde_json::from_str(&text).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+        let path = with_query(&format!("/api/sessions/{uid}/wait"), &query.to_query());
+        self.read(&path, signal).await
     }
 
     /// The seed's `load` by uid, narrowed to a scope and permissions.
@@ -134,9 +134,9 @@ impl Api {
         uid: Uuid,
         narrowing: &Narrowing,
     ) -> Result<LoginSession, BrowserError> {
-        let query = narrowing_query(narrowing);
-        let path = format!("/api/sessions/{uid}?{}", query.trim_start_matches('&'));
-        self.call("GET", path.trim_end_matches('?'), None).await
+        let query = NarrowingQuery::from(narrowing).to_query();
+        self.read(&with_query(&format!("/api/sessions/{uid}"), &query), None)
+            .await
     }
 
     /// The seed's `load` by short uid and status, each session narrowed.
@@ -146,16 +146,21 @@ impl Api {
         status: Status,
         narrowing: &Narrowing,
     ) -> Result<Vec<LoginSession>, BrowserError> {
-        #[derive(serde::Deserialize)]
-        struct Sessions {
-            sessions: Vec<LoginSession>,
-        }
-        let path = format!(
-            "/api/sessions?short_uid={short}&status={status}{}",
-            narrowing_query(narrowing)
-        );
-        let found: Sessions = self.call("GET", &path, None).await?;
+        let query = ShortUidQuery::new(short, status, narrowing).to_query();
+        let found: SessionList = self
+            .read(&with_query("/api/sessions", &query), None)
+            .await?;
         Ok(found.sessions)
+    }
+
+    /// A GET whose answer is read as `T`; `signal` aborts it.
+    async fn read<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<T, BrowserError> {
+        let text = self.send("GET", path, None, signal).await?;
+        serde_json::from_str(&text).map_err(|e| BrowserError::BadAnswer(e.to_string()))
     }
 
     async fn post<T: DeserializeOwned>(
@@ -164,19 +169,23 @@ impl Api {
         body: &impl Serialize,
     ) -> Result<T, BrowserError> {
         let body = serde_json::to_string(body).map_err(|e| BrowserError::Invalid(e.to_string()))?;
-        self.call("POST", path, Some(body)).await
+        let text = self.send("POST", path, Some(body), None).await?;
+        serde_json::from_str(&text).map_err(|e| BrowserError::BadAnswer(e.to_string()))
     }
 
     /// What the approval page shows for a pending session.
     pub async fn approval(&self, short_uid: ShortUid) -> Result<ApprovalView, BrowserError> {
-        self.call("GET", &format!("/api/approvals/{short_uid}"), None)
+        self.read(&format!("/api/approvals/{short_uid}"), None)
             .await
     }
 
-    /// A session by uid.
-    pub async fn session(&self, uid: Uuid) -> Result<LoginSession, BrowserError> {
-        self.call("GET", &format!("/api/sessions/{uid}"), None)
-            .await
+    /// A session by uid, as the service keeps it; `signal` aborts the call.
+    pub async fn session(
+        &self,
+        uid: Uuid,
+        signal: Option<&AbortSignal>,
+    ) -> Result<LoginSession, BrowserError> {
+        self.read(&format!("/api/sessions/{uid}"), signal).await
     }
 
     /// Submits a signed approve, deny, suspicious or logout statement.
@@ -191,8 +200,8 @@ impl Api {
 
     /// Who an enrollment link is for.
     pub async fn enrollment(&self, token: &str) -> Result<EnrollmentInfo, BrowserError> {
-        self.call("GET", &format!("/api/enrollments/{}", encode(token)), None)
-            .await
+        let path = format!("/api/enrollments/{}", percent_encode(token));
+        self.read(&path, None).await
     }
 
     /// Enrolls a device with a one-time link's token.
@@ -201,8 +210,11 @@ impl Api {
         token: &str,
         proof: &SignedStatement,
     ) -> Result<DeviceInfo, BrowserError> {
-        self.post(&format!("/api/enrollments/{}", encode(token)), proof)
-            .await
+        self.post(
+            &format!("/api/enrollments/{}", percent_encode(token)),
+            proof,
+        )
+        .await
     }
 
     /// A fresh enrollment link for another device of the signer's user.
@@ -219,24 +231,4 @@ impl Api {
     pub async fn account(&self, signed: &SignedStatement) -> Result<AccountView, BrowserError> {
         self.post("/api/account", signed).await
     }
-}
-
-/// `&scope=...&permissions=...` for the parts of `narrowing` that are set.
-fn narrowing_query(narrowing: &Narrowing) -> String {
-    let part = |name: &str, set: &Option<TokenSet>| {
-        set.as_ref()
-            .map(|s| format!("&{name}={}", encode(&s.joined())))
-            .unwrap_or_default()
-    };
-    format!(
-        "{}{}",
-        part("scope", &narrowing.scope),
-        part("permissions", &narrowing.permissions)
-    )
-}
-
-/// Percent-encodes a path segment (tokens are base64url, so this only
-/// guards against a hand-edited link).
-fn encode(segment: &str) -> String {
-    String::from(js_sys::encode_uri_component(segment))
 }

@@ -1,9 +1,16 @@
 //! What can go wrong in the browser glue, as one typed error.
 
+use countersign_core::StatementError;
+use countersign_core::api::ErrorCode;
+use countersign_core::client::Failure;
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 
 /// An error from the browser or the service.
+///
+/// The service's refusals keep its [`ErrorCode`]; the other variants are
+/// the browser's own failures, which each client names for its users (the
+/// web app in words, the npm package with its own codes).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BrowserError {
     /// The service refused, with its stable code and message.
@@ -11,10 +18,13 @@ pub enum BrowserError {
     Service {
         /// The HTTP status.
         status: u16,
-        /// The service's stable code.
-        code: String,
+        /// The service's stable code ([`ErrorCode::Unrecognised`] for a
+        /// code from a newer service).
+        code: ErrorCode,
         /// The service's message.
         message: String,
+        /// The `Retry-After` header, in seconds, if the answer had one.
+        retry_after_s: Option<u64>,
     },
     /// The service could not be reached.
     #[error("the service could not be reached: {0}")]
@@ -31,22 +41,46 @@ pub enum BrowserError {
     /// No key for this device is kept in this browser.
     #[error("this browser holds no key for that device")]
     NoSuchDevice,
-    /// A value from the core was refused.
+    /// The statement to sign cannot be made (such as a decision on a
+    /// session whose keys are cleared).
+    #[error(transparent)]
+    Statement(#[from] StatementError),
+    /// A request could not be built.
     #[error("{0}")]
     Invalid(String),
 }
 
 impl BrowserError {
-    /// The stable code: the service's, or one of this crate's own.
-    pub fn code(&self) -> &str {
+    /// The service's code, when the service refused.
+    pub fn service_code(&self) -> Option<ErrorCode> {
         match self {
-            Self::Service { code, .. } => code,
-            Self::Network(_) => "network",
-            Self::BadAnswer(_) => "bad_answer",
-            Self::Unsupported(_) => "unsupported",
-            Self::Storage(_) => "storage",
-            Self::NoSuchDevice => "no_such_device",
-            Self::Invalid(_) => "invalid",
+            Self::Service { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// What a requester's wait ([`countersign_core::client::Waiting`]) makes
+    /// of this error: `None` for a failure in this browser, which no retry
+    /// changes.
+    pub fn wait_failure(&self) -> Option<Failure> {
+        match self {
+            Self::Service {
+                status,
+                code,
+                retry_after_s,
+                ..
+            } => Some(Failure::Service {
+                status: *status,
+                code: *code,
+                retry_after_s: *retry_after_s,
+            }),
+            Self::Network(_) => Some(Failure::Network),
+            Self::BadAnswer(_) => Some(Failure::Unreadable),
+            Self::Unsupported(_)
+            | Self::Storage(_)
+            | Self::NoSuchDevice
+            | Self::Statement(_)
+            | Self::Invalid(_) => None,
         }
     }
 }

@@ -1,39 +1,30 @@
 //! What a device held in this browser does, step by step: enroll with a
 //! one-time link, decide on a request, log a session out, revoke a device,
 //! invite another, read the account. The web app and the JavaScript package
-//! both call these, so the two can never sign different things.
+//! both call these, so the two can never sign different things; the claims
+//! themselves are the core's (`countersign_core::client`), which the command
+//! line signs too.
 
 use countersign_core::api::{AccountView, DeviceInfo};
-use countersign_core::{Claim, DeviceName, LoginSession, StatementError, VerificationCode};
+use countersign_core::client::{self, Decision, EnrollmentLink};
+use countersign_core::{Claim, DeviceName, LoginSession};
 use uuid::Uuid;
 
 use crate::api::Api;
 use crate::error::BrowserError;
 use crate::keys::{self, DeviceKey, NewDevice, Preference};
 
-/// A decision on a pending request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// Approve, with the code the requester shows.
-    Approve(VerificationCode),
-    /// Deny.
-    Deny,
-    /// "This wasn't me".
-    Suspicious,
-}
-
-fn closed() -> BrowserError {
-    BrowserError::Invalid(StatementError::SessionClosed.to_string())
-}
-
-/// Makes a device key in this browser and registers its public half with a
-/// one-time link's token. If the service refuses, the key is forgotten.
-pub async fn enroll(api: &Api, token: &str, name: DeviceName) -> Result<DeviceKey, BrowserError> {
+/// Makes a device key in this browser and registers its public half with
+/// the service named by a one-time enrollment link. If the service refuses,
+/// the key is forgotten.
+pub async fn enroll(link: &EnrollmentLink, name: DeviceName) -> Result<DeviceKey, BrowserError> {
+    let api = Api::new(link.service().clone());
+    let token = link.token();
     let info = api.enrollment(token).await?;
     let new = NewDevice {
         user_uid: info.user_uid,
         username: info.username,
-        server: api.base().to_owned(),
+        server: link.service().clone(),
         name: name.clone(),
     };
     let key = keys::create(new, Preference::Best).await?;
@@ -64,19 +55,8 @@ pub async fn decide(
     key: &DeviceKey,
     decision: Decision,
 ) -> Result<LoginSession, BrowserError> {
-    let session = shown.uid();
-    let details = shown.details_digest().ok_or_else(closed)?;
-    let claim = match decision {
-        Decision::Approve(code) => Claim::Approve {
-            session,
-            details,
-            code,
-        },
-        Decision::Deny => Claim::Deny { session, details },
-        Decision::Suspicious => Claim::ReportSuspicious { session, details },
-    };
-    let signed = keys::sign_statement(key, claim).await?;
-    api.act(session, &signed).await
+    let signed = keys::sign_statement(key, decision.claim(shown)?).await?;
+    api.act(shown.uid(), &signed).await
 }
 
 /// Logs a session out with a device key of its user.
@@ -85,12 +65,7 @@ pub async fn logout(
     key: &DeviceKey,
     session: &LoginSession,
 ) -> Result<LoginSession, BrowserError> {
-    let details = session.details_digest().ok_or_else(closed)?;
-    let claim = Claim::Logout {
-        session: session.uid(),
-        details,
-    };
-    let signed = keys::sign_statement(key, claim).await?;
+    let signed = keys::sign_statement(key, client::logout_claim(session)?).await?;
     api.act(session.uid(), &signed).await
 }
 

@@ -4,7 +4,7 @@
 //! in wasm and stored sealed by a non-extractable AES-GCM key, opened only
 //! for the moment of signing. Nothing here sends or logs a private key.
 
-use chrono::{DateTime, Utc};
+use countersign_core::client::ServiceUrl;
 use countersign_core::{
     Claim, DeviceName, Keypair, PublicKey, Signature, SignedStatement, Signer, Statement,
     uid_from_random,
@@ -15,7 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::CryptoKey;
 
 use crate::error::BrowserError;
-use crate::{idb, js};
+use crate::{clock, idb, js};
 
 /// How a device key is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +42,8 @@ pub struct NewDevice {
     pub user_uid: Uuid,
     /// Their username.
     pub username: String,
-    /// The service's origin, such as `https://cs.example`.
-    pub server: String,
+    /// The service it is for.
+    pub server: ServiceUrl,
     /// The name its owner gives it.
     pub name: DeviceName,
 }
@@ -57,8 +57,9 @@ pub struct DeviceKey {
     pub user_uid: Uuid,
     /// Its user's name.
     pub username: String,
-    /// The service it is registered with.
-    pub server: String,
+    /// The service it is registered with. Keys are found by this URL, in
+    /// its normal form.
+    pub server: ServiceUrl,
     /// Its name.
     pub name: DeviceName,
     /// Its public key.
@@ -67,15 +68,11 @@ pub struct DeviceKey {
     pub backend: Backend,
 }
 
-/// The wall-clock time now, by the browser's clock.
-pub fn now() -> DateTime<Utc> {
-    let ms = js_sys::Date::now();
-    // Date.now() is a whole number of milliseconds well inside i64.
-    #[allow(clippy::cast_possible_truncation)]
-    DateTime::from_timestamp_millis(ms as i64).unwrap_or_default()
-}
-
 /// Random bytes from crypto.getRandomValues.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the browser glue's one random source"
+)]
 fn random<const N: usize>() -> Result<[u8; N], BrowserError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)
@@ -171,9 +168,10 @@ pub async fn create(new: NewDevice, preference: Preference) -> Result<DeviceKey,
         ("device_uid", device_uid.to_string().into()),
         ("user_uid", new.user_uid.to_string().into()),
         ("username", new.username.as_str().into()),
+        // The normal form, so that every spelling of the service finds it.
         ("server", new.server.as_str().into()),
         ("name", new.name.as_str().into()),
-        ("created_ms", js_sys::Date::now().into()),
+        ("created_ms", clock::now_ms().into()),
     ]);
     let native = match preference {
         Preference::Best => webcrypto_pair().await,
@@ -217,6 +215,10 @@ fn backend_name(backend: Backend) -> &'static str {
     }
 }
 
+/// A kept key from its record, or `None` for a record this code cannot
+/// read. The service URL is put in its normal form here too: keys kept by
+/// older code under another spelling (`https://cs.example/`,
+/// `HTTPS://CS.example:443`) are found by the normal one.
 fn read(record: &JsValue) -> Option<DeviceKey> {
     let uid = |key| js::get_string(record, key).and_then(|t| Uuid::parse_str(&t).ok());
     let backend = match js::get_string(record, "backend")?.as_str() {
@@ -228,7 +230,7 @@ fn read(record: &JsValue) -> Option<DeviceKey> {
         device_uid: uid("device_uid")?,
         user_uid: uid("user_uid")?,
         username: js::get_string(record, "username")?,
-        server: js::get_string(record, "server")?,
+        server: ServiceUrl::parse(&js::get_string(record, "server")?).ok()?,
         name: DeviceName::new(js::get_string(record, "name")?).ok()?,
         public_key: PublicKey::from_text(&js::get_string(record, "public_key")?).ok()?,
         backend,
@@ -241,11 +243,11 @@ pub async fn list() -> Result<Vec<DeviceKey>, BrowserError> {
 }
 
 /// The kept keys for one user on one service.
-pub async fn for_user(server: &str, username: &str) -> Result<Vec<DeviceKey>, BrowserError> {
+pub async fn for_user(server: &ServiceUrl, username: &str) -> Result<Vec<DeviceKey>, BrowserError> {
     Ok(list()
         .await?
         .into_iter()
-        .filter(|k| k.server == server && k.username == username)
+        .filter(|k| &k.server == server && k.username == username)
         .collect())
 }
 
@@ -298,7 +300,7 @@ pub async fn sign_statement(
     key: &DeviceKey,
     claim: Claim,
 ) -> Result<SignedStatement, BrowserError> {
-    let statement = Statement::new(claim, Signer::Device(key.device_uid), now());
+    let statement = Statement::new(claim, Signer::Device(key.device_uid), clock::now());
     let signature = sign(key.device_uid, &statement.canonical_bytes()).await?;
     Ok(SignedStatement {
         statement,

@@ -168,7 +168,7 @@ impl Api {
         Err(match serde_json::from_str::<ErrorBody>(&text) {
             Ok(body) => ApiError::Service {
                 status: status.as_u16(),
-                code: body.error.code,
+                code: body.error.code.to_string(),
                 message: body.error.message,
             },
             Err(_) => ApiError::Service {

@@ -4,10 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-/// The wall-clock time now. The allow is for the day `clippy.toml` bans
-/// `chrono::Utc::now` beside `SystemTime::now`: this is the one place
-/// that may call it.
-#[allow(clippy::disallowed_methods)]
+/// The wall-clock time now.
+#[allow(clippy::disallowed_methods, reason = "the command line's one clock")]
 pub fn now() -> DateTime<Utc> {
     Utc::now()
 }
@@ -15,6 +13,10 @@ pub fn now() -> DateTime<Utc> {
 /// `N` random bytes from the operating system. Keys, device uids and
 /// temporary file names are made from them; without them nothing safe can
 /// be made, so the caller stops rather than fall back to weaker bytes.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the command line's one random source"
+)]
 pub fn random<const N: usize>() -> Result<[u8; N], getrandom::Error> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)?;

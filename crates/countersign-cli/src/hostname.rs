@@ -9,19 +9,31 @@ use countersign_core::check_hostname;
 /// the service accepts, in which case the request goes without one rather
 /// than be refused.
 pub fn this_host() -> Option<String> {
-    let from_kernel = || std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
-    let from_env = || std::env::var("HOSTNAME").ok();
-    let from_command = || {
-        Command::new("hostname")
-            .output()
-            .ok()
-            .filter(|out| out.status.success())
-            .and_then(|out| String::from_utf8(out.stdout).ok())
-    };
-    from_kernel()
-        .and_then(accept)
-        .or_else(|| from_env().and_then(accept))
-        .or_else(|| from_command().and_then(accept))
+    first_acceptable([from_kernel, from_env, from_command])
+}
+
+/// The first name the service would accept, asking each source in turn
+/// and no further once one has given such a name.
+fn first_acceptable(sources: [fn() -> Option<String>; 3]) -> Option<String> {
+    sources
+        .into_iter()
+        .find_map(|source| source().and_then(accept))
+}
+
+fn from_kernel() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").ok()
+}
+
+fn from_env() -> Option<String> {
+    std::env::var("HOSTNAME").ok()
+}
+
+fn from_command() -> Option<String> {
+    Command::new("hostname")
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .and_then(|out| String::from_utf8(out.stdout).ok())
 }
 
 /// The name, trimmed, if the service would accept it (the core's own check).
@@ -50,9 +62,37 @@ mod tests {
     }
 
     #[test]
-    fn this_host_has_an_acceptable_name_or_none() {
-        if let Some(name) = this_host() {
-            assert_eq!(accept(name.clone()), Some(name));
+    fn the_first_source_with_an_acceptable_name_is_used() {
+        let none = || None;
+        let bad = || Some("bad host".to_owned());
+        let good = || Some(" build-01\n".to_owned());
+        let other = || Some("build-02".to_owned());
+        let never = || panic!("asked after a good name");
+        assert_eq!(
+            first_acceptable([good, never, never]).as_deref(),
+            Some("build-01")
+        );
+        assert_eq!(
+            first_acceptable([none, good, never]).as_deref(),
+            Some("build-01")
+        );
+        assert_eq!(
+            first_acceptable([bad, none, other]).as_deref(),
+            Some("build-02")
+        );
+        assert_eq!(first_acceptable([none, bad, none]), None);
+    }
+
+    #[test]
+    fn this_host_is_the_kernels_name_when_the_service_accepts_it() {
+        match from_kernel().and_then(accept) {
+            // Linux with an ordinary host name: the kernel's is the one sent.
+            Some(name) => assert_eq!(this_host(), Some(name)),
+            None => {
+                if let Some(name) = this_host() {
+                    assert_eq!(accept(name.clone()), Some(name));
+                }
+            }
         }
     }
 }

@@ -32,4 +32,46 @@ mod tests {
         assert!(width > lines.len() && width < 60, "{width}x{}", lines.len());
         assert!(render(&"x".repeat(8000)).is_none());
     }
+
+    /// The QR code in `drawn` read back as a phone's camera would see it on
+    /// a dark terminal: a drawn half block is a light module, a blank one
+    /// or the terminal around the code is dark. Each module becomes a 4x4
+    /// square of pixels.
+    fn decode(drawn: &str) -> Vec<String> {
+        const SCALE: usize = 4;
+        // The terminal's dark background around the code, in modules.
+        const AROUND: usize = 4;
+        let lines: Vec<Vec<char>> = drawn.lines().map(|l| l.chars().collect()).collect();
+        // A QR code is square; the last line's lower half is past its edge.
+        let size = lines[0].len();
+        assert_eq!(lines.len(), size.div_ceil(2), "{drawn}");
+        let light = |x: usize, y: usize| {
+            let (Some(x), Some(y)) = (x.checked_sub(AROUND), y.checked_sub(AROUND)) else {
+                return false;
+            };
+            let c = lines.get(y / 2).and_then(|line| line.get(x)).copied();
+            c == Some('█') || (y % 2 == 0 && c == Some('▀')) || (y % 2 == 1 && c == Some('▄'))
+        };
+        let side = (size + 2 * AROUND) * SCALE;
+        let mut image = rqrr::PreparedImage::prepare_from_bitmap(side, side, |x, y| {
+            !light(x / SCALE, y / SCALE)
+        });
+        image
+            .detect_grids()
+            .iter()
+            .map(|grid| grid.decode().unwrap().1)
+            .collect()
+    }
+
+    #[test]
+    fn the_code_holds_the_login_url() {
+        for url in [
+            "https://countersign.example/s?id=ab.cd.ef.01",
+            "http://127.0.0.1:8080/s?id=00.11.22.33",
+        ] {
+            // As the login prints it.
+            let drawn = render(url).unwrap();
+            assert_eq!(decode(drawn.trim_end()), [url]);
+        }
+    }
 }

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::api::ErrorCode;
 use crate::encoding::{FieldHasher, PublicKey};
 
 /// A two-digit code, 10 to 99, derived from the session uid and the
@@ -18,6 +19,14 @@ pub struct VerificationCode(u8);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("a verification code is a number from 10 to 99, got {0}")]
 pub struct BadCode(pub u8);
+
+impl BadCode {
+    /// The code the service answers this error with: a verification code is
+    /// a field of a signed statement's JSON.
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::BadField
+    }
+}
 
 impl VerificationCode {
     /// The lowest code.

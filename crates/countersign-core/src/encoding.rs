@@ -14,6 +14,8 @@ use ed25519_dalek::Signer as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
+use crate::api::ErrorCode;
+
 /// Why a text could not be read as a key, signature or digest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncodingError {
@@ -36,6 +38,16 @@ pub enum EncodingError {
     /// The bytes are not a usable Ed25519 public key.
     #[error("public key is not a valid Ed25519 key")]
     InvalidKey,
+}
+
+impl EncodingError {
+    /// The code the service answers this error with: keys, signatures and
+    /// digests are fields of JSON bodies.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NotBase64 { .. } | Self::Length { .. } | Self::InvalidKey => ErrorCode::BadField,
+        }
+    }
 }
 
 /// Encodes bytes as URL-safe base64 without padding.

@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::ErrorCode;
+
 /// The most tokens a scope or permission set may hold.
 pub const MAX_TOKENS: usize = 32;
 /// The longest token, in bytes.
@@ -57,6 +59,22 @@ pub enum FieldError {
     /// A hostname holds something other than letters, digits, `-`, `.`, `_`.
     #[error("hostname may hold only letters, digits, '-', '_' and '.'")]
     BadHostname,
+}
+
+impl FieldError {
+    /// The code the service answers this error with when the field is in a
+    /// JSON body. (In a query string, such as a narrowing's scope, the
+    /// service answers [`ErrorCode::BadQuery`] instead.)
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::BadToken { .. }
+            | Self::TooManyTokens { .. }
+            | Self::TooLong { .. }
+            | Self::Empty { .. }
+            | Self::ControlCharacter { .. }
+            | Self::BadHostname => ErrorCode::BadField,
+        }
+    }
 }
 
 /// A set of scope or permission tokens, such as `openid` or `files:read`.

@@ -10,6 +10,10 @@
 //! time and randomness are arguments, so the same code runs everywhere and
 //! every test controls them.
 //!
+//! The wire contract with the service (every JSON body, query and error
+//! code) is [`api`]; the logic every client shares (decisions, waiting,
+//! service URLs and links) is [`client`].
+//!
 //! # The life of a session
 //!
 //! ```
@@ -81,6 +85,7 @@
 
 pub mod api;
 mod authorisation;
+pub mod client;
 mod code;
 mod encoding;
 mod fields;
@@ -98,6 +103,10 @@ pub use authorisation::{
     MAX_SERVICE_URL_LEN, Nonce, SignedAuthorisation, body_digest, check_resource,
     normalise_service,
 };
+// The wait's step types keep their short names under `client::`
+// (`client::Step`, `client::Failure`, `client::Attempt`), where they read
+// unambiguously.
+pub use client::{Decision, EnrollmentLink, LinkError, LoginLink, ServiceUrl, WaitPolicy, Waiting};
 pub use code::{BadCode, VerificationCode};
 pub use encoding::{Digest, EncodingError, Fingerprint, Keypair, PublicKey, Signature};
 pub use fields::{

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::api::ErrorCode;
 use crate::fields::TokenSet;
 use crate::session::LoginSession;
 use crate::short_uid::ShortUid;
@@ -23,6 +24,17 @@ pub enum LoadError {
     /// Several sessions match a short uid where one was needed.
     #[error("the short id matches {0} sessions")]
     Ambiguous(usize),
+}
+
+impl LoadError {
+    /// The code the service answers this error with.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NotFound => ErrorCode::NotFound,
+            Self::NotGranted => ErrorCode::NotGranted,
+            Self::Ambiguous(_) => ErrorCode::Ambiguous,
+        }
+    }
 }
 
 /// A scope and permissions to narrow a loaded session to. `None` leaves that

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::api::ErrorCode;
 use crate::encoding::PublicKey;
 use crate::fields::{FieldError, MAX_MESSAGE_CHARS, TokenSet, check_hostname, check_text};
 use crate::session::{DEFAULT_LOGIN_LIFETIME, LoginSession, MAX_LOGIN_LIFETIME, MAX_TTL};
@@ -26,6 +27,20 @@ pub enum DecodeError {
     /// The fields contradict each other.
     #[error("inconsistent session: {0}")]
     Inconsistent(&'static str),
+}
+
+impl DecodeError {
+    /// The code for this error, as the service answers a body it cannot
+    /// read: malformed JSON is [`ErrorCode::BadJson`], a bad or
+    /// inconsistent field [`ErrorCode::BadField`]. (The service reads no
+    /// session from a client; the clients that read one use these codes.)
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Json(_) => ErrorCode::BadJson,
+            Self::Field(error) => error.code(),
+            Self::Inconsistent(_) => ErrorCode::BadField,
+        }
+    }
 }
 
 /// The session as it is written in JSON. `short_uid`, `expires_at`,

@@ -6,6 +6,7 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::api::ErrorCode;
 use crate::code::VerificationCode;
 use crate::encoding::{Digest, FieldHasher, PublicKey};
 use crate::fields::{FieldError, MAX_MESSAGE_CHARS, TokenSet, check_hostname, check_text};
@@ -77,6 +78,21 @@ pub enum SessionError {
         "a pending session must wait between 1 second and 1 day, a login last between 1 second and 30 days"
     )]
     BadLifetime,
+}
+
+impl SessionError {
+    /// The code the service answers this error with.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Transition(error) => error.code(),
+            // Refused by the transition table's timing, as a transition is.
+            Self::NotYetExpired(_) => ErrorCode::TransitionRefused,
+            Self::Expired(_) => ErrorCode::Expired,
+            Self::ProofMismatch => ErrorCode::WrongStatement,
+            Self::Field(error) => error.code(),
+            Self::BadLifetime => ErrorCode::BadLifetime,
+        }
+    }
 }
 
 /// Proof that a signed statement about a session was checked: its signature,

@@ -4,6 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+use crate::api::ErrorCode;
 use uuid::Uuid;
 
 /// Why a text is not a short uid or a login URL.
@@ -18,6 +20,17 @@ pub enum ShortUidError {
     /// The URL is not a login URL.
     #[error("not a login URL: expected .../s?id=xx.xx.xx.xx")]
     NotLoginUrl,
+}
+
+impl ShortUidError {
+    /// The code the service answers this error with. The service reads bare
+    /// short ids only, so a text that is not a login URL is a bad short id
+    /// to it too.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Empty | Self::Malformed | Self::NotLoginUrl => ErrorCode::BadShortUid,
+        }
+    }
 }
 
 /// The first 8 hex digits of a session uid, shown as `xx.xx.xx.xx`.

@@ -12,6 +12,7 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::api::ErrorCode;
 use crate::code::VerificationCode;
 use crate::encoding::{Digest, Keypair, PublicKey, Signature};
 use crate::fields::DeviceName;
@@ -167,19 +168,21 @@ pub enum StatementError {
 }
 
 impl StatementError {
-    /// The stable code the service answers with, and the JavaScript package
-    /// throws, for this error.
-    pub fn code(&self) -> &'static str {
+    /// The code the service answers this error with (and the JavaScript
+    /// package throws): 403 for each refusal of the statement, 409 for
+    /// [`StatementError::SessionClosed`], which is the session's state and
+    /// not the statement's fault.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadSignature => "bad_signature",
-            Self::Stale(_) => "stale_statement",
-            Self::FromTheFuture(_) => "future_statement",
-            Self::WrongSession => "wrong_session",
-            Self::DetailsChanged => "details_changed",
-            Self::WrongCode => "wrong_code",
-            Self::WrongSigner => "wrong_signer",
-            Self::NotAboutASession => "not_about_a_session",
-            Self::SessionClosed => "session_closed",
+            Self::BadSignature => ErrorCode::BadSignature,
+            Self::Stale(_) => ErrorCode::StaleStatement,
+            Self::FromTheFuture(_) => ErrorCode::FutureStatement,
+            Self::WrongSession => ErrorCode::WrongSession,
+            Self::DetailsChanged => ErrorCode::DetailsChanged,
+            Self::WrongCode => ErrorCode::WrongCode,
+            Self::WrongSigner => ErrorCode::WrongSigner,
+            Self::NotAboutASession => ErrorCode::NotAboutASession,
+            Self::SessionClosed => ErrorCode::SessionClosed,
         }
     }
 }

@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::ErrorCode;
+
 /// Where a login session stands.
 ///
 /// ```text
@@ -60,6 +62,13 @@ pub struct TransitionError {
     pub from: Status,
     /// The action that was refused.
     pub action: Action,
+}
+
+impl TransitionError {
+    /// The code the service answers this error with.
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::TransitionRefused
+    }
 }
 
 impl Status {
@@ -143,6 +152,14 @@ impl fmt::Display for Action {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown status {0:?}")]
 pub struct UnknownStatus(pub String);
+
+impl UnknownStatus {
+    /// The code the service answers this error with: a status is only ever
+    /// read from a query string.
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::BadQuery
+    }
+}
 
 impl FromStr for Status {
     type Err = UnknownStatus;

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::ErrorCode;
+
 /// The longest username accepted, in characters.
 pub const MAX_USERNAME_CHARS: usize = 128;
 
@@ -23,6 +25,18 @@ pub enum UsernameError {
     /// that look the same.
     #[error("username starts or ends with a blank")]
     SurroundingBlank,
+}
+
+impl UsernameError {
+    /// The code the service answers this error with: a username is a field
+    /// of a JSON body.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Empty | Self::TooLong | Self::ControlCharacter | Self::SurroundingBlank => {
+                ErrorCode::BadField
+            }
+        }
+    }
 }
 
 /// A username: 1 to 128 characters, no control characters, no blanks at

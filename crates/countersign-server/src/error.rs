@@ -135,7 +135,7 @@ impl From<getrandom::Error> for ApiError {
 
 impl From<StatementError> for ApiError {
     fn from(error: StatementError) -> Self {
-        let (code, message) = (error.code(), error.to_string());
+        let (code, message) = (error.code().as_str(), error.to_string());
         match error {
             // Not the statement's fault: the session is over.
             StatementError::SessionClosed => Self::Conflict { code, message },

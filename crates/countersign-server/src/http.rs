@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::on;
 use axum::{Json, Router};
 use countersign_core::api::{AccountView, ApprovalView, EnrollmentInfo, Invite, RequestAnswer};
 use countersign_core::{
@@ -25,28 +25,41 @@ use crate::accounts::{self, parse_uid};
 use crate::app::{AppState, Shared};
 use crate::clock;
 use crate::error::ApiError;
+use crate::routes::{Route, Verb};
 use crate::sessions;
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// The service's routes.
+/// Every route of the API, and of the service's own pages: `router()`
+/// serves exactly these (anything else goes to the web app or is not found).
+pub const ROUTES: &[Route] = &[
+    Route::new(Verb::Get, "/", |m| on(m, home)),
+    Route::new(Verb::Get, "/healthz", |m| on(m, || async { "ok" })),
+    Route::new(Verb::Get, "/metrics", |m| on(m, metrics)),
+    Route::new(Verb::Get, "/openapi.json", |m| on(m, openapi)),
+    Route::new(Verb::Post, "/api/sessions", |m| on(m, request_login)),
+    Route::new(Verb::Get, "/api/sessions", |m| on(m, load_by_short_uid)),
+    Route::new(Verb::Get, "/api/sessions/{uid}", |m| on(m, session)),
+    Route::new(Verb::Get, "/api/sessions/{uid}/wait", |m| on(m, wait)),
+    Route::new(Verb::Post, "/api/sessions/{uid}/statements", |m| on(m, act)),
+    Route::new(Verb::Get, "/api/approvals/{short_uid}", |m| on(m, approval)),
+    Route::new(Verb::Post, "/api/enrollments", |m| on(m, invite)),
+    Route::new(Verb::Get, "/api/enrollments/{token}", |m| on(m, enrollment)),
+    Route::new(Verb::Post, "/api/enrollments/{token}", |m| on(m, enroll)),
+    Route::new(Verb::Post, "/api/devices", |m| on(m, enroll_by_device)),
+    Route::new(Verb::Post, "/api/devices/revoke", |m| on(m, revoke)),
+    Route::new(Verb::Post, "/api/account", |m| on(m, account)),
+];
+
+/// The service's router: [`ROUTES`], the web app for everything else, and
+/// the layers every answer goes through.
 pub fn router(state: Shared) -> Router {
-    Router::new()
-        .route("/", get(home))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/metrics", get(metrics))
-        .route("/openapi.json", get(openapi))
-        .route("/api/sessions", post(request_login).get(load_by_short_uid))
-        .route("/api/sessions/{uid}", get(session))
-        .route("/api/sessions/{uid}/wait", get(wait))
-        .route("/api/sessions/{uid}/statements", post(act))
-        .route("/api/approvals/{short_uid}", get(approval))
-        .route("/api/enrollments", post(invite))
-        .route("/api/enrollments/{token}", get(enrollment).post(enroll))
-        .route("/api/devices", post(enroll_by_device))
-        .route("/api/devices/revoke", post(revoke))
-        .route("/api/account", post(account))
+    ROUTES
+        .iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, route.method_router())
+        })
         .fallback(web_app)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(

@@ -11,6 +11,7 @@ pub mod http;
 pub mod metrics;
 pub mod notify;
 pub mod ratelimit;
+pub mod routes;
 pub mod sessions;
 pub mod store;
 pub mod waiters;

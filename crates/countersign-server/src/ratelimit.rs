@@ -63,7 +63,7 @@ mod tests {
         let limiter = RateLimiter::new(2, 1.0);
         let addr: IpAddr = "192.0.2.1".parse().unwrap();
         let other: IpAddr = "192.0.2.2".parse().unwrap();
-        let t = Instant::now();
+        let t = crate::clock::instant();
         assert_eq!(limiter.check(addr, t), Ok(()));
         assert_eq!(limiter.check(addr, t), Ok(()));
         assert_eq!(limiter.check(addr, t), Err(1));

@@ -119,7 +119,7 @@ pub async fn wait(
     seen: Status,
     timeout: Duration,
 ) -> Result<LoginSession, ApiError> {
-    let deadline = tokio::time::Instant::now() + timeout.min(state.config.max_wait);
+    let deadline = clock::runtime_instant() + timeout.min(state.config.max_wait);
     loop {
         let waiting = state.waiters.register(uid);
         let notified = waiting.notified();
@@ -137,7 +137,7 @@ pub async fn wait(
             .unwrap_or(Duration::ZERO);
         // Not held while waiting: thousands of waiters would each keep a copy.
         drop(found);
-        let wake_at = deadline.min(tokio::time::Instant::now() + until_expiry);
+        let wake_at = deadline.min(clock::runtime_instant() + until_expiry);
         tokio::select! {
             () = &mut notified => {}
             () = tokio::time::sleep_until(wake_at) => {

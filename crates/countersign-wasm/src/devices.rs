@@ -6,10 +6,11 @@
 
 use countersign_browser::BrowserError;
 use countersign_browser::api::Api;
-use countersign_browser::flows::{self, Decision};
+use countersign_browser::flows;
 use countersign_browser::keys::{self, Backend, DeviceKey};
 use countersign_core::api::{AccountView, ApprovalView, DeviceInfo};
-use countersign_core::{DeviceName, ShortUid, VerificationCode};
+use countersign_core::client::{Decision, EnrollmentLink, LinkError, LoginLink, ServiceUrl};
+use countersign_core::{DeviceName, VerificationCode};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, Options, ms, object, opt_ms};
@@ -47,7 +48,7 @@ impl Device {
     /// The service it is registered with.
     #[wasm_bindgen(getter, js_name = server)]
     pub fn server(&self) -> String {
-        self.inner.server.clone()
+        self.inner.server.to_string()
     }
 
     /// The name its owner gave it.
@@ -94,13 +95,20 @@ impl Device {
     }
 }
 
-/// The service's base URL from a link it made (`{base}/enroll?...` or
-/// `{base}/s?...`), and the link's query.
-fn split_link(link: &str, page: &str) -> Option<(String, web_sys::UrlSearchParams)> {
-    let url = web_sys::Url::new(link).ok()?;
-    let path = url.pathname();
-    let prefix = path.strip_suffix(page)?;
-    Some((format!("{}{prefix}", url.origin()), url.search_params()))
+/// Reads a login URL, `{service}/s?id=xx.xx.xx.xx`.
+fn login_link(text: &str) -> Result<LoginLink, CountersignError> {
+    LoginLink::parse(text).map_err(|error| match error {
+        LinkError::ShortUid(error) => error.into(),
+        _ => countersign_core::ShortUidError::NotLoginUrl.into(),
+    })
+}
+
+/// Reads an optional `server` option.
+fn opt_service(options: &Options) -> Result<Option<ServiceUrl>, CountersignError> {
+    Ok(options
+        .opt_string("server")?
+        .map(|text| ServiceUrl::parse(&text))
+        .transpose()?)
 }
 
 fn registered(device: &DeviceInfo) -> JsValue {
@@ -123,10 +131,9 @@ pub async fn enroll_device(
 ) -> Result<Device, CountersignError> {
     let options = Options::read(options, &["enrollmentUrl", "name"])?;
     let name = DeviceName::new(options.string("name")?)?;
-    let (base, query) = split_link(&options.string("enrollmentUrl")?, "/enroll")
-        .ok_or(Failure::NotEnrollmentLink)?;
-    let token = query.get("token").ok_or(Failure::NotEnrollmentLink)?;
-    let key = flows::enroll(&Api::new(&base), &token, name).await?;
+    let link = EnrollmentLink::parse(&options.string("enrollmentUrl")?)
+        .map_err(|_| Failure::NotEnrollmentLink)?;
+    let key = flows::enroll(&link, name).await?;
     Ok(Device { inner: key })
 }
 
@@ -140,12 +147,8 @@ pub async fn list_devices(
         (None, None)
     } else {
         let options = Options::read(options, &["server", "username"])?;
-        (
-            options.opt_string("server")?,
-            options.opt_string("username")?,
-        )
+        (opt_service(&options)?, options.opt_string("username")?)
     };
-    let server = server.map(|s| Api::new(&s).base().to_owned());
     Ok(keys::list()
         .await?
         .into_iter()
@@ -159,9 +162,7 @@ pub async fn list_devices(
 /// with their `server` (when given).
 async fn kept_key(options: &Options) -> Result<DeviceKey, CountersignError> {
     let uid = convert::uid(&options.string("deviceUid")?)?;
-    let server = options
-        .opt_string("server")?
-        .map(|s| Api::new(&s).base().to_owned());
+    let server = opt_service(options)?;
     keys::list()
         .await?
         .into_iter()
@@ -197,12 +198,10 @@ impl DecisionOptions {
 async fn pending(
     options: &DecisionOptions,
 ) -> Result<(Api, ApprovalView, DeviceKey), CountersignError> {
-    let short = ShortUid::from_login_url(&options.login_url)?;
-    let (base, _) =
-        split_link(&options.login_url, "/s").ok_or(countersign_core::ShortUidError::NotLoginUrl)?;
-    let api = Api::new(&base);
-    let view = api.approval(short).await?;
-    let mut candidates = keys::for_user(api.base(), view.session.username().as_str()).await?;
+    let link = login_link(&options.login_url)?;
+    let api = Api::new(link.service);
+    let view = api.approval(link.short_uid).await?;
+    let mut candidates = keys::for_user(api.service(), view.session.username().as_str()).await?;
     let key = match &options.device_uid {
         Some(uid) => {
             let uid = convert::uid(uid)?;
@@ -275,10 +274,8 @@ pub async fn approval_details(
     #[wasm_bindgen(unchecked_param_type = "ApprovalOptions")] options: JsValue,
 ) -> Result<JsValue, CountersignError> {
     let login_url = Options::read(options, &["loginUrl"])?.string("loginUrl")?;
-    let short = ShortUid::from_login_url(&login_url)?;
-    let (base, _) =
-        split_link(&login_url, "/s").ok_or(countersign_core::ShortUidError::NotLoginUrl)?;
-    let view = Api::new(&base).approval(short).await?;
+    let link = login_link(&login_url)?;
+    let view = Api::new(link.service).approval(link.short_uid).await?;
     let codes: js_sys::Array = view
         .code_choices
         .iter()
@@ -312,7 +309,7 @@ pub async fn revoke_device(
     let options = Options::read(options, &["server", "deviceUid", "targetDeviceUid"])?;
     let key = kept_key(&options).await?;
     let target = convert::uid(&options.string("targetDeviceUid")?)?;
-    let revoked = flows::revoke(&Api::new(&key.server), &key, target).await?;
+    let revoked = flows::revoke(&Api::new(key.server.clone()), &key, target).await?;
     if target == key.device_uid {
         keys::forget(key.device_uid).await?;
     }
@@ -341,7 +338,7 @@ pub async fn read_account(
         user,
         devices,
         sessions,
-    } = flows::account(&Api::new(&key.server), &key).await?;
+    } = flows::account(&Api::new(key.server.clone()), &key).await?;
     let devices: js_sys::Array = devices.iter().map(registered).collect();
     let sessions: js_sys::Array = sessions
         .into_iter()
@@ -368,5 +365,5 @@ pub async fn invite_device(
 ) -> Result<String, CountersignError> {
     let options = Options::read(options, &["server", "deviceUid"])?;
     let key = kept_key(&options).await?;
-    Ok(flows::invite(&Api::new(&key.server), &key).await?)
+    Ok(flows::invite(&Api::new(key.server.clone()), &key).await?)
 }

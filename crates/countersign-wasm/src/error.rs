@@ -4,6 +4,7 @@
 //! variant anywhere fails to compile here until it is given a code.
 
 use countersign_browser::BrowserError;
+use countersign_core::client::LinkError;
 use countersign_core::{
     BadCode, DecodeError, EncodingError, FieldError, LoadError, SessionError, ShortUidError,
     StatementError, TransitionError, UnknownStatus, UsernameError,
@@ -211,7 +212,7 @@ impl From<EncodingError> for CountersignError {
 impl From<StatementError> for CountersignError {
     fn from(error: StatementError) -> Self {
         // The same codes the service answers with.
-        Self::of(error.code(), error.to_string())
+        Self::of(error.code().as_str(), error.to_string())
     }
 }
 
@@ -274,7 +275,10 @@ impl From<BrowserError> for CountersignError {
         // The codes are those of `BrowserError::code`, which the tests hold
         // equal; the service's own code and message pass through as they are.
         let code = match &error {
-            BrowserError::Service { code, message, .. } => return Self::of(code, message.clone()),
+            BrowserError::Service { code, message, .. } => {
+                return Self::of(code.as_str(), message.clone());
+            }
+            BrowserError::Statement(error) => return error.clone().into(),
             BrowserError::Network(_) => "network",
             BrowserError::BadAnswer(_) => "bad_answer",
             BrowserError::Unsupported(_) => "unsupported",
@@ -283,6 +287,12 @@ impl From<BrowserError> for CountersignError {
             BrowserError::Invalid(_) => "invalid",
         };
         Self::of(code, error.to_string())
+    }
+}
+
+impl From<LinkError> for CountersignError {
+    fn from(error: LinkError) -> Self {
+        Self::of(error.code().as_str(), error.to_string())
     }
 }
 

@@ -23,10 +23,10 @@ mod convert;
 #[cfg(feature = "devices")]
 pub mod devices;
 mod error;
-mod http;
 mod request;
 mod session;
 mod statement;
+mod timer;
 
 pub use error::{CountersignError, Failure};
 pub use request::{Login, request_login};

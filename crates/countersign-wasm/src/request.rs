@@ -1,18 +1,17 @@
 //! Requesting a login from a JavaScript app: `requestLogin` makes the
 //! session's two keys in wasm, asks the service, and waits for the decision
 //! by long poll; the `Login` it returns signs the logout. The secret halves
-//! of the keys never leave wasm memory.
+//! of the keys never leave wasm memory. What to retry while waiting, and for
+//! how long, is the core's `Waiting`, which the command line follows too.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use countersign_browser::BrowserError;
 use countersign_browser::api::Api;
-use countersign_browser::keys;
+use countersign_browser::{BrowserError, clock};
 use countersign_core::api::RequestAnswer;
-use countersign_core::{
-    self as cs, Claim, Keypair, LoginRequest, Signer, Statement, Status, Username,
-};
+use countersign_core::client::{self, Attempt, ServiceUrl, Step, WaitPolicy, Waiting};
+use countersign_core::{self as cs, Keypair, LoginRequest, Signer, Statement, Status, Username};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
@@ -21,18 +20,11 @@ use web_sys::AbortController;
 
 use crate::convert::{Options, ms};
 use crate::error::{CountersignError, Failure};
-use crate::http;
 use crate::session::LoginSession;
-
-/// The first pause after a network failure while waiting, in milliseconds.
-const FIRST_BACKOFF_MS: u32 = 500;
-/// The longest pause between tries.
-const MAX_BACKOFF_MS: u32 = 8_000;
-/// How long past `expires_at` to keep asking after failures: the service's
-/// clock may run behind ours, and it alone says how the session ended.
-const GRACE_MS: f64 = 30_000.0;
+use crate::timer;
 
 /// A fresh key pair from a seed drawn with `crypto.getRandomValues`.
+#[allow(clippy::disallowed_methods, reason = "the package's one random source")]
 fn fresh_keypair() -> Result<Keypair, CountersignError> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| Failure::NoRandom(e.to_string()))?;
@@ -60,7 +52,7 @@ pub async fn request_login(
             "permissions",
         ],
     )?;
-    let server = options.string("server")?;
+    let server = ServiceUrl::parse(&options.string("server")?)?;
     let username = Username::new(options.string("username")?)?;
     let hostname = options.opt_string("hostname")?;
     let login_message = options.opt_string("message")?;
@@ -80,8 +72,8 @@ pub async fn request_login(
         scope,
         permissions,
     };
-    let server = Api::new(&server).base().to_owned();
-    let answer = Api::new(&server).request_login(&request).await?;
+    let api = Api::new(server);
+    let answer = api.request_login(&request).await?;
     if !answer.short_uid.matches(&answer.uid) {
         return Err(Failure::BadAnswer("the short id is not that of the uid".into()).into());
     }
@@ -89,10 +81,10 @@ pub async fn request_login(
         .map_err(|_| BrowserError::Unsupported("no AbortController".into()))?;
     let cancelled = Rc::new(Cell::new(false));
     let watch = Watch {
-        server: server.clone(),
+        api: api.clone(),
         uid: answer.uid,
         public_key: request.public_key,
-        expires_at_ms: ms(answer.expires_at),
+        expires_at: answer.expires_at,
         abort: abort.clone(),
         cancelled: cancelled.clone(),
     };
@@ -105,7 +97,7 @@ pub async fn request_login(
     });
     mark_handled(&approved);
     Ok(Login {
-        server,
+        api,
         answer,
         session_key,
         cert_key: Rc::new(cert_key),
@@ -127,57 +119,65 @@ fn mark_handled(promise: &Promise) {
     }
 }
 
-/// The long poll, until the session is decided.
+/// The wait, until the session is decided.
 struct Watch {
-    server: String,
+    api: Api,
     uid: uuid::Uuid,
     public_key: cs::PublicKey,
-    expires_at_ms: f64,
+    expires_at: chrono::DateTime<chrono::Utc>,
     abort: AbortController,
     cancelled: Rc<Cell<bool>>,
 }
 
 impl Watch {
     async fn until_decided(self) -> Result<LoginSession, CountersignError> {
-        let mut backoff = FIRST_BACKOFF_MS;
-        let give_up_at = self.expires_at_ms + GRACE_MS;
+        let mut waiting = Waiting::new(WaitPolicy::default(), self.expires_at);
+        let long_poll = waiting.policy().long_poll_query();
+        let signal = self.abort.signal();
         loop {
             if self.cancelled.get() {
                 return Err(Failure::Cancelled.into());
             }
-            match Api::new(&self.server)
-                .wait_once(
-                    self.uid,
-                    Status::Pending,
-                    http::WAIT_TIMEOUT_S,
-                    Some(&self.abort.signal()),
-                )
-                .await
-            {
+            let answer = match waiting.next_attempt() {
+                Attempt::LongPoll => {
+                    self.api
+                        .wait_once(self.uid, &long_poll, Some(&signal))
+                        .await
+                }
+                Attempt::QuickRead => self.api.session(self.uid, Some(&signal)).await,
+            };
+            let step = match answer {
                 Ok(session) => {
-                    backoff = FIRST_BACKOFF_MS;
                     if session.uid() != self.uid {
                         return Err(
                             Failure::BadAnswer("an answer about another session".into()).into()
                         );
                     }
+                    let status = session.status();
                     if let Some(outcome) = self.outcome(session) {
                         return outcome;
                     }
-                    if js_sys::Date::now() > give_up_at {
+                    match waiting.after_answer(status, clock::now()) {
                         // The service should have expired it long ago.
-                        return Err(Failure::Expired.into());
+                        Step::GiveUp => return Err(Failure::Expired.into()),
+                        step => step,
                     }
                 }
                 Err(_) if self.cancelled.get() => return Err(Failure::Cancelled.into()),
-                Err(error) if is_transient(&error) => {
-                    if js_sys::Date::now() + f64::from(backoff) > give_up_at {
+                Err(error) => {
+                    // A failure in this browser is final; the service's and
+                    // the network's are judged by the core's policy.
+                    let Some(failure) = error.wait_failure() else {
                         return Err(error.into());
+                    };
+                    match waiting.after_failure(&failure, clock::now()) {
+                        Step::Done | Step::GiveUp => return Err(error.into()),
+                        step => step,
                     }
-                    http::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF_MS);
                 }
-                Err(error) => return Err(error.into()),
+            };
+            if let Step::Pause(pause) = step {
+                timer::sleep(pause).await;
             }
         }
     }
@@ -204,19 +204,6 @@ impl Watch {
     }
 }
 
-/// Network failures and the service's own failures are worth retrying;
-/// a refusal is not.
-fn is_transient(error: &BrowserError) -> bool {
-    match error {
-        BrowserError::Network(_) | BrowserError::BadAnswer(_) => true,
-        BrowserError::Service { status, .. } => *status >= 500,
-        BrowserError::Unsupported(_)
-        | BrowserError::Storage(_)
-        | BrowserError::NoSuchDevice
-        | BrowserError::Invalid(_) => false,
-    }
-}
-
 /// A login requested from the service: the details to show the user, the
 /// `approved` promise, and the logout.
 ///
@@ -225,7 +212,7 @@ fn is_transient(error: &BrowserError) -> bool {
 /// wipe them at once rather than when it is garbage-collected.
 #[wasm_bindgen(js_name = Login)]
 pub struct Login {
-    server: String,
+    api: Api,
     answer: RequestAnswer,
     session_key: Keypair,
     cert_key: Rc<Keypair>,
@@ -266,10 +253,10 @@ impl Login {
         ms(self.answer.expires_at)
     }
 
-    /// The service asked.
+    /// The service asked, its URL in its normal form.
     #[wasm_bindgen(getter, js_name = server)]
     pub fn server(&self) -> String {
-        self.server.clone()
+        self.api.service().to_string()
     }
 
     /// The public half of the session key.
@@ -312,9 +299,9 @@ impl Login {
     /// and resolves with the logged-out session.
     #[wasm_bindgen(unchecked_return_type = "Promise<LoginSession>", js_name = logout)]
     pub fn logout(&self) -> Promise {
-        let (server, uid, cert_key) = (self.server.clone(), self.answer.uid, self.cert_key.clone());
+        let (api, uid, cert_key) = (self.api.clone(), self.answer.uid, self.cert_key.clone());
         future_to_promise(async move {
-            logout(&server, uid, &cert_key)
+            logout(&api, uid, &cert_key)
                 .await
                 .map(JsValue::from)
                 .map_err(JsValue::from)
@@ -323,25 +310,14 @@ impl Login {
 }
 
 async fn logout(
-    server: &str,
+    api: &Api,
     uid: uuid::Uuid,
     cert_key: &Keypair,
 ) -> Result<LoginSession, CountersignError> {
-    let api = Api::new(server);
     // The digest binds the statement to the session as the service keeps
     // it (the address it saw, its times), so read it first.
-    let session = api.session(uid).await?;
-    let details = session
-        .details_digest()
-        .ok_or(cs::StatementError::SessionClosed)?;
-    let signed = Statement::new(
-        Claim::Logout {
-            session: uid,
-            details,
-        },
-        Signer::Requester,
-        keys::now(),
-    )
-    .sign(cert_key);
+    let session = api.session(uid, None).await?;
+    let claim = client::logout_claim(&session)?;
+    let signed = Statement::new(claim, Signer::Requester, clock::now()).sign(cert_key);
     Ok(api.act(uid, &signed).await?.into())
 }

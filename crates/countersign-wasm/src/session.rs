@@ -3,6 +3,7 @@
 
 use countersign_browser::api::Api;
 use countersign_core as cs;
+use countersign_core::client::ServiceUrl;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, Options, ms};
@@ -53,7 +54,7 @@ impl LoginSession {
         let options = Options::read(options, &["server", "uid", "scope", "permissions"])?;
         let uid = convert::uid(&options.string("uid")?)?;
         let narrowing = narrowing(&options)?;
-        let api = Api::new(&options.string("server")?);
+        let api = Api::new(ServiceUrl::parse(&options.string("server")?)?);
         Ok(api.load(uid, &narrowing).await?.into())
     }
 
@@ -70,7 +71,7 @@ impl LoginSession {
         let short = cs::ShortUid::parse(&options.string("shortUid")?)?;
         let status: cs::Status = options.string("status")?.parse()?;
         let narrowing = narrowing(&options)?;
-        let api = Api::new(&options.string("server")?);
+        let api = Api::new(ServiceUrl::parse(&options.string("server")?)?);
         let found = api.load_by_short_uid(short, status, &narrowing).await?;
         Ok(found.into_iter().map(LoginSession::from).collect())
     }

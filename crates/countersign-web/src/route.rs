@@ -1,8 +1,10 @@
 //! Every page of the app and its path, in one place.
 
+use countersign_core::client::{EnrollmentLink, LinkError};
 use serde::{Deserialize, Serialize};
 use yew::{Html, html};
 use yew_router::Routable;
+use yew_router::history::Location;
 
 use crate::pages;
 
@@ -15,7 +17,8 @@ pub enum Route {
     /// A login URL: `/s?id=xx.xx.xx.xx`.
     #[at("/s")]
     Approve,
-    /// An enrollment link: `/enroll?token=...`.
+    /// An enrollment link: `/enroll?token=...`, or `/enroll#token=...`,
+    /// which keeps the token out of logs and `Referer` headers.
     #[at("/enroll")]
     Enroll,
     /// This user's devices.
@@ -37,11 +40,16 @@ pub struct ApproveQuery {
     pub id: String,
 }
 
-/// The query of an enrollment link.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct EnrollQuery {
-    /// The one-time token.
-    pub token: String,
+/// The enrollment link this page was opened with: the page's origin and
+/// `location`, read as the core reads every enrollment link (the token in
+/// the query or in the fragment).
+pub fn enrollment_link(location: &Location) -> Result<EnrollmentLink, LinkError> {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let query = location.query_str().trim_start_matches('?');
+    let fragment = location.hash().trim_start_matches('#');
+    EnrollmentLink::parse(&format!("{origin}{}?{query}#{fragment}", location.path()))
 }
 
 /// The page for a route.

@@ -5,20 +5,28 @@ use countersign_browser::BrowserError;
 use countersign_browser::api::Api;
 use countersign_browser::flows;
 use countersign_browser::keys::{self, DeviceKey};
-use countersign_core::api::{AccountView, ApprovalView, DeviceInfo};
+use countersign_core::api::{AccountView, ApprovalView, DeviceInfo, ErrorCode};
+use countersign_core::client::EnrollmentLink;
 use countersign_core::{DeviceName, LoginSession, ShortUid};
 use uuid::Uuid;
 
-/// What a person is told when something fails: never a raw error dump.
+pub use countersign_core::client::Decision;
+
+/// What a person is told when something fails: never a raw error dump. The
+/// service's codes that a person can act on get their own words; the rest
+/// keep the service's message, which is written for people too.
 pub fn explain(error: &BrowserError) -> String {
     match error {
-        BrowserError::Service { code, message, .. } => match code.as_str() {
-            "not_found" => "Nothing matches that link: it may be mistyped, already decided, or expired.".into(),
-            "expired" => "This request has expired. Ask the program for a new one.".into(),
-            "wrong_code" => "That is not the code the program shows. Nothing was approved; check the code and try again.".into(),
-            "device_revoked" => "This device has been revoked and can no longer approve. Enroll it again from another device.".into(),
-            "transition_refused" => "This request was already decided.".into(),
-            "rate_limited" => "Too many attempts from this address. Wait a moment and try again.".into(),
+        BrowserError::Service { code, message, .. } => match code {
+            ErrorCode::NotFound => "Nothing matches that link: it may be mistyped, already decided, or expired.".into(),
+            ErrorCode::Expired => "This request has expired. Ask the program for a new one.".into(),
+            ErrorCode::WrongCode => "That is not the code the program shows. Nothing was approved; check the code and try again.".into(),
+            ErrorCode::DeviceRevoked => "This device has been revoked and can no longer approve. Enroll it again from another device.".into(),
+            ErrorCode::UnknownDevice => "The service does not know this device for that user. Enroll it again, or use another device.".into(),
+            ErrorCode::TransitionRefused => "This request was already decided.".into(),
+            ErrorCode::StaleStatement | ErrorCode::FutureStatement => "This device's clock is too far from the service's. Set the clock right and try again.".into(),
+            ErrorCode::RateLimited => "Too many attempts from this address. Wait a moment and try again.".into(),
+            ErrorCode::Internal => "The countersign service failed. Try again in a moment.".into(),
             _ => message.clone(),
         },
         BrowserError::Network(_) => "The countersign service could not be reached. Check your connection and try again.".into(),
@@ -37,11 +45,9 @@ pub async fn load_approval(
 ) -> Result<(ApprovalView, Vec<DeviceKey>), BrowserError> {
     let api = api()?;
     let view = api.approval(short).await?;
-    let keys = keys::for_user(api.base(), view.session.username().as_str()).await?;
+    let keys = keys::for_user(api.service(), view.session.username().as_str()).await?;
     Ok((view, keys))
 }
-
-pub use countersign_browser::flows::Decision;
 
 /// Signs and submits a decision on the session the page shows.
 pub async fn decide(
@@ -53,22 +59,23 @@ pub async fn decide(
 }
 
 /// Who an enrollment link is for.
-pub async fn enrollment(token: &str) -> Result<String, BrowserError> {
-    Ok(api()?.enrollment(token).await?.username)
+pub async fn enrollment(link: &EnrollmentLink) -> Result<String, BrowserError> {
+    let api = Api::new(link.service().clone());
+    Ok(api.enrollment(link.token()).await?.username)
 }
 
-/// Makes a device key in this browser and registers it with the link's token.
-pub async fn enroll(token: &str, name: DeviceName) -> Result<DeviceKey, BrowserError> {
-    flows::enroll(&api()?, token, name).await
+/// Makes a device key in this browser and registers it with the link.
+pub async fn enroll(link: &EnrollmentLink, name: DeviceName) -> Result<DeviceKey, BrowserError> {
+    flows::enroll(link, name).await
 }
 
 /// The device keys this browser holds for the service that served it.
 pub async fn local_keys() -> Result<Vec<DeviceKey>, BrowserError> {
-    let base = api()?.base().to_owned();
+    let api = api()?;
     Ok(keys::list()
         .await?
         .into_iter()
-        .filter(|k| k.server == base)
+        .filter(|k| &k.server == api.service())
         .collect())
 }
 
@@ -90,4 +97,42 @@ pub async fn invite(key: &DeviceKey) -> Result<String, BrowserError> {
 /// Logs a session out with a device key of its user.
 pub async fn logout(key: &DeviceKey, session: &LoginSession) -> Result<LoginSession, BrowserError> {
     flows::logout(&api()?, key, session).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn refused(code: ErrorCode, message: &str) -> BrowserError {
+        BrowserError::Service {
+            status: code.http_status(),
+            code,
+            message: message.into(),
+            retry_after_s: None,
+        }
+    }
+
+    #[test]
+    fn the_codes_a_person_can_act_on_are_explained_in_words() {
+        let told = explain(&refused(ErrorCode::WrongCode, "wrong code"));
+        assert!(
+            told.starts_with("That is not the code the program shows."),
+            "{told}"
+        );
+        let told = explain(&refused(ErrorCode::StaleStatement, "stale"));
+        assert!(told.contains("clock"), "{told}");
+    }
+
+    #[test]
+    fn other_codes_keep_the_services_message() {
+        for code in [ErrorCode::BadField, ErrorCode::Unrecognised] {
+            assert_eq!(
+                explain(&refused(code, "the name is too long")),
+                "the name is too long"
+            );
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Why an authorisation was not made, read or accepted, with the stable code
 //! for each reason.
 
+use crate::api::ErrorCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// Why an authorisation was not made, read or accepted.
@@ -79,23 +80,23 @@ impl AuthorisationError {
     /// The stable code the service answers with, and the JavaScript package
     /// throws, for this error. (`already_used` is the service's: only it
     /// records nonces.)
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadToken(_) => "bad_token",
-            Self::BadResource(_) => "bad_resource",
-            Self::BadService => "bad_service",
-            Self::BadSignature => "bad_signature",
-            Self::Stale(_) | Self::FromTheFuture(_) => "stale",
-            Self::WrongService => "wrong_service",
-            Self::WrongResource => "wrong_resource",
-            Self::WrongBody => "wrong_body",
-            Self::WrongSession => "wrong_session",
-            Self::WrongUser => "wrong_user",
-            Self::SessionNotApproved => "session_not_approved",
-            Self::LoggedOut => "logged_out",
-            Self::Suspicious => "suspicious",
-            Self::Expired => "expired",
-            Self::SessionClosed => "session_closed",
+            Self::BadToken(_) => ErrorCode::BadToken,
+            Self::BadResource(_) => ErrorCode::BadResource,
+            Self::BadService => ErrorCode::BadService,
+            Self::BadSignature => ErrorCode::BadSignature,
+            Self::Stale(_) | Self::FromTheFuture(_) => ErrorCode::Stale,
+            Self::WrongService => ErrorCode::WrongService,
+            Self::WrongResource => ErrorCode::WrongResource,
+            Self::WrongBody => ErrorCode::WrongBody,
+            Self::WrongSession => ErrorCode::WrongSession,
+            Self::WrongUser => ErrorCode::WrongUser,
+            Self::SessionNotApproved => ErrorCode::SessionNotApproved,
+            Self::LoggedOut => ErrorCode::LoggedOut,
+            Self::Suspicious => ErrorCode::Suspicious,
+            Self::Expired => ErrorCode::Expired,
+            Self::SessionClosed => ErrorCode::SessionClosed,
         }
     }
 }

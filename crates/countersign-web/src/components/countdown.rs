@@ -5,7 +5,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use countersign_browser::keys::now;
+use countersign_browser::clock::now;
 use yew::{Callback, Html, Properties, component, html, use_effect_with, use_state};
 
 /// When to count down to.

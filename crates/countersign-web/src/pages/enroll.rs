@@ -1,6 +1,7 @@
 //! The enrollment link's page: make this browser a device of the user.
 
 use countersign_core::DeviceName;
+use countersign_core::client::EnrollmentLink;
 use web_sys::HtmlInputElement;
 use yew::{
     Callback, Html, InputEvent, SubmitEvent, TargetCast, component, html, use_effect_with,
@@ -10,7 +11,7 @@ use yew_router::hooks::use_location;
 use yew_router::prelude::Link;
 
 use crate::components::notice::{Notice, Tone};
-use crate::route::{EnrollQuery, Route};
+use crate::route::{self, Route};
 use crate::services;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -25,19 +26,21 @@ enum Phase {
 /// The enrollment page.
 #[component]
 pub fn Enroll() -> Html {
-    let token = use_location()
-        .and_then(|l| l.query::<EnrollQuery>().ok())
-        .map(|q| q.token)
-        .unwrap_or_default();
+    let link: Option<EnrollmentLink> =
+        use_location().and_then(|location| route::enrollment_link(&location).ok());
     let phase = use_state(|| Phase::Loading);
     let name = use_state(|| "This browser".to_owned());
     let problem = use_state(|| None::<String>);
     {
         let phase = phase.clone();
-        use_effect_with(token.clone(), move |token| {
-            let token = token.clone();
+        use_effect_with(link.clone(), move |link| {
+            let Some(link) = link.clone() else {
+                return phase.set(Phase::Failed(
+                    "This is not an enrollment link: it has no valid token. Open the link exactly as it was given to you.".into(),
+                ));
+            };
             yew::platform::spawn_local(async move {
-                phase.set(match services::enrollment(&token).await {
+                phase.set(match services::enrollment(&link).await {
                     Ok(username) => Phase::Ready(username),
                     Err(error) => Phase::Failed(services::explain(&error)),
                 });
@@ -62,11 +65,14 @@ pub fn Enroll() -> Html {
                 Ok(device_name) => device_name,
                 Err(error) => return problem.set(Some(error.to_string())),
             };
+            let Some(link) = link.clone() else {
+                return;
+            };
             problem.set(None);
             phase.set(Phase::Enrolling(username.clone()));
-            let (phase, problem, token) = (phase.clone(), problem.clone(), token.clone());
+            let (phase, problem) = (phase.clone(), problem.clone());
             yew::platform::spawn_local(async move {
-                match services::enroll(&token, device_name).await {
+                match services::enroll(&link, device_name).await {
                     Ok(key) => phase.set(Phase::Done(username, key.name.as_str().to_owned())),
                     Err(error) => {
                         problem.set(Some(services::explain(&error)));

@@ -1,0 +1,219 @@
+//! The service's API as the bench calls it: asking for sessions, approving
+//! them, and reading how many requesters are waiting.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use countersign_core::Keypair;
+use serde_json::{Value, json};
+
+use crate::client::{Conn, Response};
+use crate::clock;
+use crate::device::Device;
+use crate::load::{Step, timed};
+
+/// The longest any one ordinary request may take.
+pub const REQUEST_LIMIT: Duration = Duration::from_secs(30);
+/// The longest making a batch of sessions may take.
+const CREATE_LIMIT: Duration = Duration::from_secs(180);
+
+/// A session the bench asked for.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub uid: String,
+    pub short_uid: String,
+}
+
+impl Created {
+    fn from_answer(answer: &Response) -> Result<Self, String> {
+        let json = answer.json()?;
+        let text = |key: &str| {
+            json.get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("POST /api/sessions answered without {key}"))
+        };
+        Ok(Self {
+            uid: text("uid")?,
+            short_uid: text("short_uid")?,
+        })
+    }
+}
+
+/// One login request body per connection, each with its own requester
+/// keys, made before the clock starts so the loops time the server.
+pub fn request_bodies(username: &str, count: usize) -> Result<Arc<Vec<Vec<u8>>>, String> {
+    let mut bodies = Vec::with_capacity(count);
+    for _ in 0..count.max(1) {
+        let key = Keypair::from_seed(&clock::random()?);
+        let cert = Keypair::from_seed(&clock::random()?);
+        let body = json!({
+            "username": username,
+            "public_key": key.public_key(),
+            "public_certificate": cert.public_key(),
+        });
+        bodies.push(body.to_string().into_bytes());
+    }
+    Ok(Arc::new(bodies))
+}
+
+/// Enrolls `device` with the one-time link token of its user.
+pub async fn enroll(conn: &mut Conn, device: &Device, token: &str) -> Result<(), String> {
+    conn.request(
+        "POST",
+        &format!("/api/enrollments/{token}"),
+        &device.enrollment()?,
+        REQUEST_LIMIT,
+    )
+    .await?
+    .expect_status(201, "POST /api/enrollments/{token}")?;
+    Ok(())
+}
+
+pub async fn create_session(conn: &mut Conn, body: &[u8]) -> Result<Created, String> {
+    let answer = conn
+        .request("POST", "/api/sessions", body, REQUEST_LIMIT)
+        .await?
+        .expect_status(201, "POST /api/sessions")?;
+    Created::from_answer(&answer)
+}
+
+/// Makes `count` sessions over `concurrency` connections, within
+/// `CREATE_LIMIT`.
+pub async fn create_many(
+    addr: SocketAddr,
+    concurrency: usize,
+    bodies: &Arc<Vec<Vec<u8>>>,
+    count: usize,
+) -> Result<Vec<Created>, String> {
+    let made = Arc::new(Mutex::new(Vec::with_capacity(count)));
+    let tickets = Arc::new(AtomicUsize::new(0));
+    let (bodies, sink) = (Arc::clone(bodies), Arc::clone(&made));
+    timed(
+        addr,
+        concurrency.min(count.max(1)),
+        CREATE_LIMIT,
+        move |mut conn, worker, _| {
+            let (bodies, made, tickets) =
+                (Arc::clone(&bodies), Arc::clone(&sink), Arc::clone(&tickets));
+            async move {
+                if tickets.fetch_add(1, Ordering::Relaxed) >= count {
+                    return Ok(Step::NoMoreWork);
+                }
+                let body = bodies.get(worker % bodies.len()).ok_or("no request body")?;
+                let created = create_session(&mut conn, body).await?;
+                made.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(created);
+                Ok(Step::Done(conn))
+            }
+        },
+    )
+    .await?;
+    let made = std::mem::take(&mut *made.lock().unwrap_or_else(PoisonError::into_inner));
+    if made.len() < count {
+        return Err(format!(
+            "made only {} of {count} sessions within {} s",
+            made.len(),
+            CREATE_LIMIT.as_secs()
+        ));
+    }
+    Ok(made)
+}
+
+/// The approval page of `session` and the device's signed approval of it.
+pub async fn approval_of(
+    conn: &mut Conn,
+    device: &Device,
+    session: &Created,
+) -> Result<(uuid::Uuid, Vec<u8>), String> {
+    let page = conn
+        .request(
+            "GET",
+            &format!("/api/approvals/{}", session.short_uid),
+            b"",
+            REQUEST_LIMIT,
+        )
+        .await?
+        .expect_status(200, "GET /api/approvals/{short_uid}")?;
+    device.approval(&page)
+}
+
+/// Sends a signed approval of the session `uid` and checks it took.
+pub async fn send_approval(
+    conn: &mut Conn,
+    uid: uuid::Uuid,
+    approval: &[u8],
+) -> Result<(), String> {
+    let answer = conn
+        .request(
+            "POST",
+            &format!("/api/sessions/{uid}/statements"),
+            approval,
+            REQUEST_LIMIT,
+        )
+        .await?
+        .expect_status(200, "POST /api/sessions/{uid}/statements")?;
+    expect_session_status(&answer, "approved", "the approval's answer")
+}
+
+/// Reads the approval page of `session` and sends its signed approval.
+pub async fn approve(conn: &mut Conn, device: &Device, session: &Created) -> Result<(), String> {
+    let (uid, approval) = approval_of(conn, device, session).await?;
+    send_approval(conn, uid, &approval).await
+}
+
+pub fn expect_session_status(answer: &Response, expected: &str, what: &str) -> Result<(), String> {
+    let json = answer.json()?;
+    match json.get("status").and_then(Value::as_str) {
+        Some(status) if status == expected => Ok(()),
+        other => Err(format!(
+            "{what} has status {other:?}, expected {expected:?}: {}",
+            answer.snippet()
+        )),
+    }
+}
+
+/// The server's count of sessions with a requester waiting, from /metrics;
+/// `None` if it does not publish one.
+async fn waiting_sessions(conn: &mut Conn) -> Result<Option<u64>, String> {
+    let answer = conn
+        .request("GET", "/metrics", b"", REQUEST_LIMIT)
+        .await?
+        .expect_status(200, "GET /metrics")?;
+    let text = String::from_utf8_lossy(&answer.body);
+    Ok(text
+        .lines()
+        .find_map(|line| line.strip_prefix("countersign_waiting_sessions "))
+        .and_then(|n| n.trim().parse().ok()))
+}
+
+/// Waits until the server counts at least `count` waiting sessions, within
+/// `limit`. Without the metric, waits `fallback` instead.
+pub async fn until_waiting(
+    conn: &mut Conn,
+    count: u64,
+    limit: Duration,
+    fallback: Duration,
+    pause: Duration,
+) -> Result<(), String> {
+    let start = clock::instant();
+    loop {
+        match waiting_sessions(conn).await? {
+            None => {
+                tokio::time::sleep(fallback).await;
+                return Ok(());
+            }
+            Some(n) if n >= count => return Ok(()),
+            Some(n) if start.elapsed() >= limit => {
+                return Err(format!(
+                    "only {n} of {count} requesters were waiting after {} s",
+                    limit.as_secs()
+                ));
+            }
+            Some(_) => tokio::time::sleep(pause).await,
+        }
+    }
+}

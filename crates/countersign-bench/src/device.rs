@@ -1,0 +1,62 @@
+//! The device that approves: its key stays here, the server has the public
+//! half from its enrollment.
+
+use countersign_core::{Claim, DeviceName, Keypair, LoginSession, Signer, Statement};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::client::Response;
+use crate::clock;
+
+pub struct Device {
+    user: Uuid,
+    uid: Uuid,
+    key: Keypair,
+}
+
+impl Device {
+    pub fn new(user: Uuid) -> Result<Self, String> {
+        Ok(Self {
+            user,
+            uid: countersign_core::uid_from_random(clock::random()?),
+            key: Keypair::from_seed(&clock::random()?),
+        })
+    }
+
+    fn sign(&self, claim: Claim) -> Result<Vec<u8>, String> {
+        let signed = Statement::new(claim, Signer::Device(self.uid), clock::now()).sign(&self.key);
+        serde_json::to_vec(&signed).map_err(|e| format!("cannot write a statement: {e}"))
+    }
+
+    pub fn enrollment(&self) -> Result<Vec<u8>, String> {
+        self.sign(Claim::EnrollDevice {
+            user: self.user,
+            device: self.uid,
+            device_key: self.key.public_key(),
+            device_name: DeviceName::new("countersign-bench").map_err(|e| e.to_string())?,
+        })
+    }
+
+    /// The approval of the session an approval page shows, as the browser
+    /// would sign it: the session's uid, the digest of what was shown, and
+    /// the code (which the person would pick among the choices).
+    pub fn approval(&self, page: &Response) -> Result<(Uuid, Vec<u8>), String> {
+        let mut page = page.json()?;
+        let shown = page
+            .get_mut("session")
+            .map(Value::take)
+            .ok_or("the approval page has no session")?;
+        let session = LoginSession::from_json_value(shown)
+            .map_err(|e| format!("the approval page's session: {e}"))?;
+        let claim = Claim::Approve {
+            session: session.uid(),
+            details: session
+                .details_digest()
+                .ok_or("the approval page's session has no keys")?,
+            code: session
+                .verification_code()
+                .ok_or("the approval page's session has no code")?,
+        };
+        Ok((session.uid(), self.sign(claim)?))
+    }
+}

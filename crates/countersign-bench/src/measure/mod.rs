@@ -1,0 +1,102 @@
+//! Every measurement against a fresh server on one database, and the
+//! figures they give.
+
+mod ceiling;
+mod release;
+mod throughput;
+mod waiters;
+
+use std::sync::Arc;
+
+pub use ceiling::ceiling;
+
+use crate::calls::{self, request_bodies};
+use crate::client::Conn;
+use crate::device::Device;
+use crate::options::Options;
+use crate::progress;
+use crate::server::{self, Database, Running, TempDir};
+use throughput::Load;
+
+/// The figures for one database.
+#[derive(Debug, Clone, Copy)]
+pub struct Figures {
+    pub create_per_s: f64,
+    pub status_per_s: f64,
+    pub approve_per_s: f64,
+    pub release_p50_ms: f64,
+    pub release_p99_ms: f64,
+    pub waiters_10k_rss_mb: f64,
+}
+
+/// Runs every measurement against a fresh server on one database.
+pub async fn on_backend(
+    stage: &str,
+    options: &Options,
+    postgres_url: Option<&str>,
+) -> Result<Figures, String> {
+    let dir = TempDir::new()?;
+    let database = match postgres_url {
+        Some(url) => Database::Postgres(url.to_owned()),
+        None => Database::Sqlite(dir.path().join("data")),
+    };
+    // PostgreSQL is shared between runs, so each run has its own user.
+    let username = format!("bench-{}", server::random_hex::<6>()?);
+    progress(stage, format_args!("adding user {username}"));
+    let user = server::add_user(&options.server_bin, &database, &username).await?;
+    let log = dir.path().join("server.log");
+    progress(stage, "starting the server");
+    let mut running = server::start_server(&options.server_bin, &database, &log).await?;
+    progress(
+        stage,
+        format_args!("server pid {} on {}", running.pid(), running.addr()),
+    );
+    let measured = measure(stage, options, &mut running, &user).await;
+    // A dead server explains a failure best; a live one's log may say why
+    // it answered as it did (its log goes away with the temporary directory).
+    let measured = measured.map_err(|e| match running.check_alive("the server") {
+        Err(died) => format!("{stage}: {e}; {died}"),
+        Ok(()) => format!("{stage}: {e}{}", running.log_tail()),
+    });
+    running.stop().await;
+    drop(dir);
+    measured
+}
+
+/// Enrolls a device for `user`, then measures in turn: session requests,
+/// status reads, approvals, release latency, memory with requesters waiting.
+async fn measure(
+    stage: &str,
+    options: &Options,
+    running: &mut Running,
+    user: &server::NewUser,
+) -> Result<Figures, String> {
+    let addr = running.addr();
+    let device = Arc::new(Device::new(user.user_uid)?);
+    calls::enroll(&mut Conn::open(addr).await?, &device, &user.token).await?;
+    progress(stage, "device enrolled");
+    let bodies = request_bodies(&user.username, options.concurrency)?;
+
+    let load = Load {
+        stage,
+        addr,
+        concurrency: options.concurrency,
+        duration: options.duration,
+    };
+    let (create, sessions) = throughput::create(&load, &bodies).await?;
+    let status = throughput::status(&load, &sessions).await?;
+    let approve = throughput::approve(&load, &device, &bodies, sessions).await?;
+    let (release_p50_ms, release_p99_ms) =
+        release::percentiles(stage, addr, &device, &bodies).await?;
+    let waiters_10k_rss_mb = waiters::rss(stage, running, options.concurrency, &bodies).await?;
+    running.check_alive("the server")?;
+
+    Ok(Figures {
+        create_per_s: create.per_second(),
+        status_per_s: status.per_second(),
+        approve_per_s: approve.per_second(),
+        release_p50_ms,
+        release_p99_ms,
+        waiters_10k_rss_mb,
+    })
+}

@@ -1,0 +1,30 @@
+//! The targets printed next to the figures (printed, not asserted: a miss
+//! is shown as MISS and the bench still succeeds).
+
+/// Status reads per second, as a share of the bare axum ceiling.
+pub const STATUS_SHARE_TARGET: f64 = 0.5;
+/// The 99th percentile of the release latency, in milliseconds.
+pub const RELEASE_P99_TARGET_MS: f64 = 10.0;
+/// The server's resident memory with 10,000 requesters waiting, in MiB.
+pub const WAITERS_RSS_TARGET_MB: f64 = 200.0;
+
+/// A target a figure is printed next to.
+#[derive(Debug, Clone, Copy)]
+pub enum Goal {
+    None,
+    AtLeast(f64),
+    Below(f64),
+    AtMost(f64),
+}
+
+impl Goal {
+    /// Whether `value` meets the target; `None` when there is none.
+    pub fn met(self, value: f64) -> Option<bool> {
+        match self {
+            Self::None => None,
+            Self::AtLeast(t) => Some(value >= t),
+            Self::Below(t) => Some(value < t),
+            Self::AtMost(t) => Some(value <= t),
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Client logic written once for every client of the service (the command
+//! line, the browser glue and web app, the npm package): what a decision
+//! signs, how a requester waits, and how pasted URLs and links are read.
+//! Pure like the rest of the crate: the callers do the IO and pass the time.
+//!
+//! - [`Decision`] and [`logout_claim`]: the claims an approver or a
+//!   requester signs for a session as shown.
+//! - [`WaitPolicy`] and [`Waiting`]: what to retry while waiting for a
+//!   decision, how long to pause, when to give up.
+//! - [`ServiceUrl`], [`EnrollmentLink`], [`LoginLink`]: one normal form for
+//!   a service's URL, and the links people paste.
+
+mod decision;
+mod links;
+mod service_url;
+mod wait;
+
+pub use decision::{Decision, logout_claim};
+pub use links::{EnrollmentLink, LinkError, LoginLink, MAX_URL_LEN};
+pub use service_url::ServiceUrl;
+pub use wait::{Attempt, Failure, Step, WaitPolicy, Waiting, parse_retry_after};

@@ -1,0 +1,473 @@
+//! The bindings as JavaScript sees them, in Node and in headless Chromium:
+//! every error code, `LoginSession` read from the service's JSON, statements
+//! built and checked offline, and the argument checks of `requestLogin`.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use countersign_browser::BrowserError;
+use countersign_core::{
+    self as cs, Action, BadCode, Claim, DecodeError, EncodingError, FieldError, Freshness, Keypair,
+    LoadError, SessionError, ShortUidError, Signer, StatementError, Status, TransitionError,
+    UnknownStatus, UsernameError, uid_from_random,
+};
+use countersign_wasm::{
+    CountersignError, Failure, LoginSession, build_statement, request_login, verify_approval,
+    verify_statement,
+};
+use js_sys::{JSON, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+/// 2027-01-15T08:00:00Z, as milliseconds.
+const NOW_MS: i64 = 1_800_000_000_000;
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(NOW_MS).unwrap()
+}
+
+fn requester_keys() -> (Keypair, Keypair) {
+    (Keypair::from_seed(&[1; 32]), Keypair::from_seed(&[2; 32]))
+}
+
+fn device_key() -> Keypair {
+    Keypair::from_seed(&[3; 32])
+}
+
+fn device_uid() -> uuid::Uuid {
+    uid_from_random([8; 16])
+}
+
+fn pending_session() -> cs::LoginSession {
+    let (session_key, cert_key) = requester_keys();
+    let request = cs::LoginRequest {
+        username: cs::Username::new("ada@example.org").unwrap(),
+        public_key: session_key.public_key(),
+        public_cert: cert_key.public_key(),
+        hostname: Some("build-01".into()),
+        login_message: Some("deploy to staging".into()),
+        scope: cs::TokenSet::parse_list("scope", "deploy read").unwrap(),
+        permissions: cs::TokenSet::empty(),
+    };
+    cs::LoginSession::request(
+        request,
+        uid_from_random([7; 16]),
+        "192.0.2.7".parse().unwrap(),
+        now(),
+        cs::DEFAULT_TTL,
+    )
+    .unwrap()
+}
+
+fn approval_claim(session: &cs::LoginSession) -> Claim {
+    Claim::Approve {
+        session: session.uid(),
+        details: session.details_digest().unwrap(),
+        code: session.verification_code().unwrap(),
+    }
+}
+
+/// The error `error` becomes has `code`.
+fn check(error: impl Into<CountersignError>, code: &str) {
+    let error = error.into();
+    assert_eq!(error.code_str(), code, "{}", error.message_str());
+    assert!(!error.message_str().is_empty(), "{code} has no message");
+}
+
+#[test]
+fn every_core_error_has_its_code() {
+    let then = now();
+    check(ShortUidError::Empty, "bad_short_uid");
+    check(ShortUidError::Malformed, "bad_short_uid");
+    check(ShortUidError::NotLoginUrl, "not_login_url");
+    check(UsernameError::Empty, "bad_username");
+    check(UsernameError::TooLong, "bad_username");
+    check(UsernameError::ControlCharacter, "bad_username");
+    check(UsernameError::SurroundingBlank, "bad_username");
+    let field = "scope";
+    check(
+        FieldError::BadToken {
+            field,
+            token: "a b".into(),
+        },
+        "bad_field",
+    );
+    check(FieldError::TooManyTokens { field }, "bad_field");
+    check(FieldError::TooLong { field, max: 3 }, "bad_field");
+    check(FieldError::Empty { field }, "bad_field");
+    check(FieldError::ControlCharacter { field }, "bad_field");
+    check(FieldError::BadHostname, "bad_field");
+    check(EncodingError::NotBase64 { what: "key" }, "bad_encoding");
+    check(
+        EncodingError::Length {
+            what: "key",
+            expected: 32,
+            got: 3,
+        },
+        "bad_encoding",
+    );
+    check(EncodingError::InvalidKey, "bad_key");
+    check(StatementError::BadSignature, "bad_signature");
+    check(StatementError::Stale(then), "stale_statement");
+    check(StatementError::FromTheFuture(then), "future_statement");
+    check(StatementError::WrongSession, "wrong_session");
+    check(StatementError::DetailsChanged, "details_changed");
+    check(StatementError::WrongCode, "wrong_code");
+    check(StatementError::WrongSigner, "wrong_signer");
+    check(StatementError::NotAboutASession, "not_about_a_session");
+    check(StatementError::SessionClosed, "session_closed");
+    let refused = TransitionError {
+        from: Status::Denied,
+        action: Action::Approve,
+    };
+    check(refused, "transition_refused");
+    check(SessionError::Transition(refused), "transition_refused");
+    check(SessionError::Expired(then), "expired");
+    check(SessionError::NotYetExpired(then), "transition_refused");
+    check(SessionError::ProofMismatch, "wrong_statement");
+    check(SessionError::Field(FieldError::BadHostname), "bad_field");
+    check(SessionError::BadLifetime, "bad_lifetime");
+    check(LoadError::NotFound, "not_found");
+    check(LoadError::NotGranted, "not_granted");
+    check(LoadError::Ambiguous(2), "ambiguous");
+    check(DecodeError::Json("eof".into()), "bad_json");
+    check(DecodeError::Field(FieldError::BadHostname), "bad_field");
+    check(DecodeError::Inconsistent("no"), "inconsistent_session");
+    check(BadCode(7), "bad_code");
+    check(UnknownStatus("nope".into()), "bad_status");
+}
+
+#[test]
+fn browser_errors_keep_their_codes_and_the_services() {
+    let errors = [
+        (
+            BrowserError::Service {
+                status: 409,
+                code: countersign_core::api::ErrorCode::TransitionRefused,
+                message: "already decided".into(),
+                retry_after_s: None,
+            },
+            "transition_refused",
+        ),
+        (BrowserError::Network("down".into()), "network"),
+        (BrowserError::BadAnswer("garbage".into()), "bad_answer"),
+        (
+            BrowserError::Unsupported("no IndexedDB".into()),
+            "unsupported",
+        ),
+        (BrowserError::Storage("full".into()), "storage"),
+        (BrowserError::NoSuchDevice, "no_such_device"),
+        (
+            BrowserError::Statement(StatementError::SessionClosed),
+            "session_closed",
+        ),
+        (BrowserError::Invalid("bad".into()), "invalid"),
+    ];
+    for (error, expected) in errors {
+        let message = error.to_string();
+        let converted = CountersignError::from(error);
+        assert_eq!(converted.code_str(), expected);
+        assert_eq!(converted.message_str(), message);
+    }
+    check(BrowserError::NoSuchDevice, "no_such_device");
+}
+
+#[test]
+fn every_failure_of_the_package_has_its_code() {
+    check(Failure::Denied, "denied");
+    check(Failure::Suspicious, "suspicious");
+    check(Failure::Expired, "expired");
+    check(Failure::LoggedOut, "logged_out");
+    check(Failure::Cancelled, "cancelled");
+    check(Failure::BadArgument("x".into()), "bad_argument");
+    check(Failure::BadUid("x".into()), "bad_uid");
+    check(Failure::BadTime, "bad_time");
+    check(Failure::NotEnrollmentLink, "not_enrollment_link");
+    check(Failure::DeviceRequired, "device_required");
+    check(Failure::NoRandom("x".into()), "no_random");
+    check(Failure::BadAnswer("x".into()), "bad_answer");
+}
+
+#[test]
+fn the_error_is_an_error_with_a_readable_code() {
+    let error = JsValue::from(CountersignError::new("denied".into(), "no".into()));
+    assert!(error.is_instance_of::<js_sys::Error>());
+    let read = |key: &str| Reflect::get(&error, &JsValue::from_str(key)).unwrap();
+    assert_eq!(read("code").as_string().as_deref(), Some("denied"));
+    assert_eq!(read("message").as_string().as_deref(), Some("no"));
+    assert_eq!(
+        read("name").as_string().as_deref(),
+        Some("CountersignError")
+    );
+    let shown = js_sys::Error::from(error).to_string();
+    assert_eq!(String::from(shown), "CountersignError [denied]: no");
+}
+
+#[test]
+fn a_session_reads_from_json_text_and_objects_with_the_seeds_operations() {
+    let core = pending_session();
+    let text = core.to_json();
+    let from_text = LoginSession::from_json(JsValue::from_str(&text)).unwrap();
+    let from_object = LoginSession::from_json(JSON::parse(&text).unwrap()).unwrap();
+    assert_eq!(from_text, from_object);
+    let session = from_text;
+    assert_eq!(session.uid(), core.uid().to_string());
+    assert_eq!(session.short_uid(), core.short_uid().to_string());
+    assert_eq!(
+        session.login_url("https://cs.example/"),
+        format!("https://cs.example/s?id={}", core.short_uid())
+    );
+    assert_eq!(session.username(), "ada@example.org");
+    assert_eq!(session.encoded_username(), core.encoded_username());
+    assert_eq!(session.request_source(), "192.0.2.7");
+    assert_eq!(session.status(), "pending");
+    assert_eq!(session.device_uid(), None);
+    assert_eq!(session.login_time(), None);
+    assert_eq!(session.logout_time(), None);
+    assert_eq!(session.requested_at_ms(), NOW_MS as f64);
+    assert_eq!(session.expires_at_ms(), (NOW_MS + 600_000) as f64);
+    assert_eq!(
+        session.scope(),
+        vec!["deploy".to_owned(), "read".to_owned()]
+    );
+    assert!(session.granted_scope().is_empty(), "nothing is granted yet");
+    assert_eq!(session.hostname().as_deref(), Some("build-01"));
+    assert_eq!(
+        session.login_message().as_deref(),
+        Some("deploy to staging")
+    );
+    assert_eq!(
+        session.verification_code(),
+        core.verification_code().map(|c| c.value())
+    );
+    assert_eq!(
+        session.status_at((NOW_MS + 600_000) as f64).unwrap(),
+        "expired"
+    );
+    // toJSON gives the service's JSON back.
+    let again = JSON::stringify(&session.to_json()).unwrap();
+    assert_eq!(
+        cs::LoginSession::from_json(&String::from(again)).unwrap(),
+        core
+    );
+}
+
+#[test]
+fn an_approved_session_has_its_device_and_login_time() {
+    let mut core = pending_session();
+    let signed = cs::Statement::new(approval_claim(&core), Signer::Device(device_uid()), now())
+        .sign(&device_key());
+    let proof = core
+        .verify_device(
+            &signed,
+            &device_key().public_key(),
+            now(),
+            Freshness::default(),
+        )
+        .unwrap();
+    let later = now() + TimeDelta::seconds(5);
+    core.set_approved(
+        uid_from_random([9; 16]),
+        &proof,
+        later,
+        cs::DEFAULT_LOGIN_LIFETIME,
+    )
+    .unwrap();
+    let session = LoginSession::from_json(JsValue::from_str(&core.to_json())).unwrap();
+    assert_eq!(session.status(), "approved");
+    assert_eq!(session.device_uid(), Some(device_uid().to_string()));
+    assert_eq!(session.login_time(), Some((NOW_MS + 5_000) as f64));
+    assert_eq!(session.granted_scope(), session.scope());
+}
+
+#[test]
+fn malformed_or_inconsistent_session_json_is_refused_with_a_code() {
+    let code = |json: &str| {
+        LoginSession::from_json(JsValue::from_str(json))
+            .unwrap_err()
+            .code_str()
+            .to_owned()
+    };
+    assert_eq!(code("{"), "bad_json");
+    assert_eq!(code("{}"), "bad_json");
+    let mut value: serde_json::Value = serde_json::from_str(&pending_session().to_json()).unwrap();
+    value["status"] = "logged_out".into();
+    assert_eq!(code(&value.to_string()), "inconsistent_session");
+    let not_json = LoginSession::from_json(JsValue::from_f64(3.0)).unwrap_err();
+    assert_eq!(not_json.code_str(), "bad_argument");
+}
+
+/// Signs a statement built by the bindings with `key`, as an app holding
+/// the key elsewhere would, and returns the signed JSON object.
+fn signed_by(key: &Keypair, claim: &Claim, signer: &str, at: DateTime<Utc>) -> JsValue {
+    let claim = JSON::parse(&serde_json::to_string(claim).unwrap()).unwrap();
+    let statement = build_statement(claim, signer, at.timestamp_millis() as f64).unwrap();
+    let signature = key.sign_bytes(&statement.bytes().to_vec());
+    statement
+        .with_signature(Uint8Array::from(signature.to_bytes().as_slice()).into())
+        .unwrap()
+}
+
+#[test]
+fn statements_built_here_have_the_cores_bytes() {
+    let session = pending_session();
+    let claim = approval_claim(&session);
+    let uid = device_uid().to_string();
+    let built = build_statement(
+        JsValue::from_str(&serde_json::to_string(&claim).unwrap()),
+        &uid,
+        NOW_MS as f64,
+    )
+    .unwrap();
+    let core = cs::Statement::new(claim, Signer::Device(device_uid()), now());
+    assert_eq!(built.bytes().to_vec(), core.canonical_bytes());
+    assert_eq!(built.action(), "approve");
+    assert_eq!(built.signed_at_ms(), NOW_MS as f64);
+    // A signature in the text encoding works as well as bytes.
+    let text = device_key().sign_bytes(&core.canonical_bytes()).to_text();
+    let signed = built.with_signature(JsValue::from_str(&text)).unwrap();
+    assert!(verify_statement(signed, &device_key().public_key().to_text()).unwrap());
+
+    let bad = |claim: &str, signer: &str, at: f64| {
+        build_statement(JsValue::from_str(claim), signer, at)
+            .unwrap_err()
+            .code_str()
+            .to_owned()
+    };
+    assert_eq!(bad(r#"{"action":"fly"}"#, &uid, 0.0), "bad_json");
+    assert_eq!(
+        bad(r#"{"action":"read_account","user":"x"}"#, &uid, 0.0),
+        "bad_json"
+    );
+    let account = serde_json::json!({"action": "read_account", "user": uid}).to_string();
+    assert_eq!(bad(&account, "someone", 0.0), "bad_uid");
+    assert_eq!(bad(&account, "requester", f64::NAN), "bad_time");
+    let short = built.with_signature(Uint8Array::new_with_length(3).into());
+    assert_eq!(short.unwrap_err().code_str(), "bad_encoding");
+}
+
+#[test]
+fn statements_verify_offline_with_the_right_key_only() {
+    let session = pending_session();
+    let signed = signed_by(
+        &device_key(),
+        &approval_claim(&session),
+        &device_uid().to_string(),
+        now(),
+    );
+    let right = device_key().public_key().to_text();
+    let wrong = Keypair::from_seed(&[4; 32]).public_key().to_text();
+    assert!(verify_statement(signed.clone(), &right).unwrap());
+    assert!(!verify_statement(signed.clone(), &wrong).unwrap());
+    assert_eq!(
+        verify_statement(signed, "not a key")
+            .unwrap_err()
+            .code_str(),
+        "bad_encoding"
+    );
+}
+
+#[test]
+fn approvals_verify_offline_as_the_service_checks_them() {
+    let session = pending_session();
+    let json = JsValue::from_str(&session.to_json());
+    let key = device_key().public_key().to_text();
+    let uid = device_uid().to_string();
+    let signed = signed_by(&device_key(), &approval_claim(&session), &uid, now());
+    let answer = verify_approval(json.clone(), signed.clone(), &key, NOW_MS as f64).unwrap();
+    let read = |key: &str| Reflect::get(&answer, &JsValue::from_str(key)).unwrap();
+    assert_eq!(read("action").as_string().as_deref(), Some("approve"));
+    assert_eq!(read("deviceUid").as_string(), Some(uid.clone()));
+    assert_eq!(read("signedAtMs").as_f64(), Some(NOW_MS as f64));
+
+    let code = |signed: JsValue, key: &str, at_ms: i64| {
+        verify_approval(json.clone(), signed, key, at_ms as f64)
+            .unwrap_err()
+            .code_str()
+            .to_owned()
+    };
+    let other = Keypair::from_seed(&[4; 32]).public_key().to_text();
+    assert_eq!(code(signed.clone(), &other, NOW_MS), "bad_signature");
+    assert_eq!(
+        code(signed.clone(), &key, NOW_MS + 3_600_000),
+        "stale_statement"
+    );
+    assert_eq!(code(signed, &key, NOW_MS - 3_600_000), "future_statement");
+    let wrong_code = Claim::Approve {
+        session: session.uid(),
+        details: session.details_digest().unwrap(),
+        code: cs::VerificationCode::new(if session.verification_code().unwrap().value() == 10 {
+            11
+        } else {
+            10
+        })
+        .unwrap(),
+    };
+    let signed = signed_by(&device_key(), &wrong_code, &uid, now());
+    assert_eq!(code(signed, &key, NOW_MS), "wrong_code");
+    let by_requester = signed_by(&device_key(), &approval_claim(&session), "requester", now());
+    assert_eq!(code(by_requester, &key, NOW_MS), "wrong_signer");
+}
+
+async fn request_error(options: JsValue) -> String {
+    match request_login(options).await {
+        Ok(_) => panic!("the request was accepted"),
+        Err(error) => error.code_str().to_owned(),
+    }
+}
+
+fn object(json: &str) -> JsValue {
+    JSON::parse(json).unwrap()
+}
+
+#[test]
+async fn request_login_checks_its_arguments_before_asking() {
+    assert_eq!(
+        request_error(JsValue::from_str("ada")).await,
+        "bad_argument"
+    );
+    assert_eq!(
+        request_error(object(r#"{"server":"http://127.0.0.1:9"}"#)).await,
+        "bad_argument"
+    );
+    assert_eq!(
+        request_error(object(
+            r#"{"server":"http://127.0.0.1:9","username":"ada","mesage":"x"}"#
+        ))
+        .await,
+        "bad_argument",
+        "a misspelt option is an error"
+    );
+    assert_eq!(
+        request_error(object(
+            r#"{"server":"http://127.0.0.1:9","username":" ada"}"#
+        ))
+        .await,
+        "bad_username"
+    );
+    assert_eq!(
+        request_error(object(
+            r#"{"server":"http://127.0.0.1:9","username":"ada","scope":["a b"]}"#
+        ))
+        .await,
+        "bad_field"
+    );
+    assert_eq!(
+        request_error(object(
+            r#"{"server":"http://127.0.0.1:9","username":"ada","hostname":"a/b"}"#
+        ))
+        .await,
+        "bad_field"
+    );
+    assert_eq!(
+        request_error(object(
+            r#"{"server":"http://127.0.0.1:9","username":"ada","scope":7}"#
+        ))
+        .await,
+        "bad_argument"
+    );
+}
+
+#[test]
+async fn request_login_reports_an_unreachable_service_as_network() {
+    let options = object(r#"{"server":"http://127.0.0.1:9","username":"ada","scope":"a, b"}"#);
+    assert_eq!(request_error(options).await, "network");
+}
