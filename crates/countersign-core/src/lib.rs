@@ -106,7 +106,10 @@ pub use authorisation::{
 // The wait's step types keep their short names under `client::`
 // (`client::Step`, `client::Failure`, `client::Attempt`), where they read
 // unambiguously.
-pub use client::{Decision, EnrollmentLink, LinkError, LoginLink, ServiceUrl, WaitPolicy, Waiting};
+pub use client::{
+    Decision, EnrollmentLink, LinkError, LoginLink, ServiceUrl, SessionWatch, WaitPolicy, Waiting,
+    WatchError, WatchPolicy,
+};
 pub use code::{BadCode, VerificationCode};
 pub use encoding::{Digest, EncodingError, Fingerprint, Keypair, PublicKey, Signature};
 pub use fields::{

@@ -22,3 +22,4 @@ mod short_uid;
 mod statements;
 mod transitions;
 mod wait;
+mod watch;
