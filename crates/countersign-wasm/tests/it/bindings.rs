@@ -4,14 +4,16 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use countersign_browser::BrowserError;
+use countersign_core::api::ErrorCode;
+use countersign_core::client::LinkError;
 use countersign_core::{
     self as cs, Action, BadCode, Claim, DecodeError, EncodingError, FieldError, Freshness, Keypair,
     LoadError, SessionError, ShortUidError, Signer, StatementError, Status, TransitionError,
     UnknownStatus, UsernameError, uid_from_random,
 };
 use countersign_wasm::{
-    CountersignError, Failure, LoginSession, build_statement, request_login, verify_approval,
-    verify_statement,
+    CountersignError, ERROR_CODE_TYPE, Failure, LoginSession, PackageCode, build_statement,
+    request_login, verify_approval, verify_statement,
 };
 use js_sys::{JSON, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -77,11 +79,11 @@ fn every_core_error_has_its_code() {
     let then = now();
     check(ShortUidError::Empty, "bad_short_uid");
     check(ShortUidError::Malformed, "bad_short_uid");
-    check(ShortUidError::NotLoginUrl, "not_login_url");
-    check(UsernameError::Empty, "bad_username");
-    check(UsernameError::TooLong, "bad_username");
-    check(UsernameError::ControlCharacter, "bad_username");
-    check(UsernameError::SurroundingBlank, "bad_username");
+    check(ShortUidError::NotLoginUrl, "bad_short_uid");
+    check(UsernameError::Empty, "bad_field");
+    check(UsernameError::TooLong, "bad_field");
+    check(UsernameError::ControlCharacter, "bad_field");
+    check(UsernameError::SurroundingBlank, "bad_field");
     let field = "scope";
     check(
         FieldError::BadToken {
@@ -95,16 +97,16 @@ fn every_core_error_has_its_code() {
     check(FieldError::Empty { field }, "bad_field");
     check(FieldError::ControlCharacter { field }, "bad_field");
     check(FieldError::BadHostname, "bad_field");
-    check(EncodingError::NotBase64 { what: "key" }, "bad_encoding");
+    check(EncodingError::NotBase64 { what: "key" }, "bad_field");
     check(
         EncodingError::Length {
             what: "key",
             expected: 32,
             got: 3,
         },
-        "bad_encoding",
+        "bad_field",
     );
-    check(EncodingError::InvalidKey, "bad_key");
+    check(EncodingError::InvalidKey, "bad_field");
     check(StatementError::BadSignature, "bad_signature");
     check(StatementError::Stale(then), "stale_statement");
     check(StatementError::FromTheFuture(then), "future_statement");
@@ -130,9 +132,51 @@ fn every_core_error_has_its_code() {
     check(LoadError::Ambiguous(2), "ambiguous");
     check(DecodeError::Json("eof".into()), "bad_json");
     check(DecodeError::Field(FieldError::BadHostname), "bad_field");
-    check(DecodeError::Inconsistent("no"), "inconsistent_session");
-    check(BadCode(7), "bad_code");
-    check(UnknownStatus("nope".into()), "bad_status");
+    check(DecodeError::Inconsistent("no"), "bad_field");
+    check(BadCode(7), "bad_field");
+    check(UnknownStatus("nope".into()), "bad_query");
+    check(LinkError::NoScheme, "bad_field");
+    check(
+        LinkError::ShortUid(ShortUidError::Malformed),
+        "bad_short_uid",
+    );
+}
+
+/// The codes in the `ErrorCode` union of the declarations, in order.
+fn declared_codes() -> Vec<String> {
+    let union = ERROR_CODE_TYPE
+        .split_once("export type ErrorCode =")
+        .and_then(|(_, rest)| rest.split_once(';'))
+        .map(|(union, _)| union)
+        .expect("the declarations have an ErrorCode union");
+    union
+        .split('|')
+        .map(str::trim)
+        // The union starts with a `|`.
+        .filter(|member| !member.is_empty())
+        .map(|member| {
+            assert!(
+                member.len() > 2 && member.starts_with('\'') && member.ends_with('\''),
+                "not a string literal: {member:?}"
+            );
+            member.trim_matches('\'').to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn the_typescript_union_lists_every_code_once() {
+    let mut expected: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    expected.push(ErrorCode::Unrecognised.as_str());
+    expected.extend(PackageCode::ALL.iter().map(|c| c.as_str()));
+    assert_eq!(declared_codes(), expected);
+    // One name per code: the package adds none of the service's.
+    for code in PackageCode::ALL {
+        assert!(
+            code.as_str().parse::<ErrorCode>().is_err() && code.as_str() != "unrecognised",
+            "{code:?} is also a service code"
+        );
+    }
 }
 
 #[test]
@@ -141,7 +185,7 @@ fn browser_errors_keep_their_codes_and_the_services() {
         (
             BrowserError::Service {
                 status: 409,
-                code: countersign_core::api::ErrorCode::TransitionRefused,
+                code: ErrorCode::TransitionRefused,
                 message: "already decided".into(),
                 retry_after_s: None,
             },
@@ -168,6 +212,13 @@ fn browser_errors_keep_their_codes_and_the_services() {
         assert_eq!(converted.message_str(), message);
     }
     check(BrowserError::NoSuchDevice, "no_such_device");
+    let newer = BrowserError::Service {
+        status: 418,
+        code: ErrorCode::Unrecognised,
+        message: "from a newer service".into(),
+        retry_after_s: None,
+    };
+    check(newer, "unrecognised");
 }
 
 #[test]
@@ -180,7 +231,14 @@ fn every_failure_of_the_package_has_its_code() {
     check(Failure::BadArgument("x".into()), "bad_argument");
     check(Failure::BadUid("x".into()), "bad_uid");
     check(Failure::BadTime, "bad_time");
-    check(Failure::NotEnrollmentLink, "not_enrollment_link");
+    check(
+        Failure::NotEnrollmentLink(LinkError::NotEnrollmentLink),
+        "not_enrollment_link",
+    );
+    check(
+        Failure::NotLoginUrl(LinkError::NotLoginLink),
+        "not_login_url",
+    );
     check(Failure::DeviceRequired, "device_required");
     check(Failure::NoRandom("x".into()), "no_random");
     check(Failure::BadAnswer("x".into()), "bad_answer");
@@ -264,13 +322,8 @@ fn an_approved_session_has_its_device_and_login_time() {
         )
         .unwrap();
     let later = now() + TimeDelta::seconds(5);
-    core.set_approved(
-        uid_from_random([9; 16]),
-        &proof,
-        later,
-        cs::DEFAULT_LOGIN_LIFETIME,
-    )
-    .unwrap();
+    core.set_approved(uid_from_random([9; 16]), &proof, later)
+        .unwrap();
     let session = LoginSession::from_json(JsValue::from_str(&core.to_json())).unwrap();
     assert_eq!(session.status(), "approved");
     assert_eq!(session.device_uid(), Some(device_uid().to_string()));
@@ -290,7 +343,7 @@ fn malformed_or_inconsistent_session_json_is_refused_with_a_code() {
     assert_eq!(code("{}"), "bad_json");
     let mut value: serde_json::Value = serde_json::from_str(&pending_session().to_json()).unwrap();
     value["status"] = "logged_out".into();
-    assert_eq!(code(&value.to_string()), "inconsistent_session");
+    assert_eq!(code(&value.to_string()), "bad_field");
     let not_json = LoginSession::from_json(JsValue::from_f64(3.0)).unwrap_err();
     assert_eq!(not_json.code_str(), "bad_argument");
 }
@@ -341,7 +394,7 @@ fn statements_built_here_have_the_cores_bytes() {
     assert_eq!(bad(&account, "someone", 0.0), "bad_uid");
     assert_eq!(bad(&account, "requester", f64::NAN), "bad_time");
     let short = built.with_signature(Uint8Array::new_with_length(3).into());
-    assert_eq!(short.unwrap_err().code_str(), "bad_encoding");
+    assert_eq!(short.unwrap_err().code_str(), "bad_field");
 }
 
 #[test]
@@ -361,7 +414,7 @@ fn statements_verify_offline_with_the_right_key_only() {
         verify_statement(signed, "not a key")
             .unwrap_err()
             .code_str(),
-        "bad_encoding"
+        "bad_field"
     );
 }
 
@@ -441,7 +494,7 @@ async fn request_login_checks_its_arguments_before_asking() {
             r#"{"server":"http://127.0.0.1:9","username":" ada"}"#
         ))
         .await,
-        "bad_username"
+        "bad_field"
     );
     assert_eq!(
         request_error(object(
