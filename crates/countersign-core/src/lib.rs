@@ -20,7 +20,7 @@
 //! use chrono::{TimeZone, Utc};
 //! use countersign_core::{
 //!     Claim, Freshness, Keypair, LoginRequest, LoginSession, Signer, Statement, Status,
-//!     TokenSet, Username, uid_from_random, DEFAULT_TTL,
+//!     TokenSet, Username, uid_from_random, DEFAULT_LOGIN_LIFETIME, DEFAULT_TTL,
 //! };
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -62,9 +62,10 @@
 //! // The service checks it with the device's public key and applies it.
 //! let proof = session.verify_device(&approval, &device_key.public_key(), now, Freshness::default())?;
 //! let user_uid = uid_from_random([9; 16]);
-//! session.set_approved(user_uid, &proof, now)?;
+//! session.set_approved(user_uid, &proof, now, DEFAULT_LOGIN_LIFETIME)?;
 //! assert_eq!(session.status(), Status::Approved);
 //! assert_eq!(session.device_uid(), Some(device_uid));
+//! assert_eq!(session.login_expires_at(), Some(now + DEFAULT_LOGIN_LIFETIME));
 //!
 //! // Later the requester logs out with its certificate key.
 //! let later = now + chrono::TimeDelta::hours(1);
@@ -83,6 +84,7 @@
 //! ```
 
 pub mod api;
+mod authorisation;
 pub mod client;
 mod code;
 mod encoding;
@@ -95,10 +97,19 @@ mod statement;
 mod status;
 mod username;
 
+pub use authorisation::{
+    AUTHORISATION_FORMAT, AUTHORISATION_SCHEME, AUTHORISATION_WINDOW, Authorisation,
+    AuthorisationError, Expectation, Identity, MAX_AUTHORISATION_TOKEN_LEN, MAX_RESOURCE_LEN,
+    MAX_SERVICE_URL_LEN, Nonce, SignedAuthorisation, body_digest, check_resource,
+    normalise_service,
+};
 // The wait's step types keep their short names under `client::`
 // (`client::Step`, `client::Failure`, `client::Attempt`), where they read
 // unambiguously.
-pub use client::{Decision, EnrollmentLink, LinkError, LoginLink, ServiceUrl, WaitPolicy, Waiting};
+pub use client::{
+    Decision, EnrollmentLink, LinkError, LoginLink, ServiceUrl, SessionWatch, WaitPolicy, Waiting,
+    WatchError, WatchPolicy,
+};
 pub use code::{BadCode, VerificationCode};
 pub use encoding::{Digest, EncodingError, Fingerprint, Keypair, PublicKey, Signature};
 pub use fields::{
@@ -108,7 +119,8 @@ pub use fields::{
 pub use load::{LoadError, Matches, Narrowing, load_by_short_uid, load_by_uid};
 pub use record::DecodeError;
 pub use session::{
-    DEFAULT_TTL, LoginRequest, LoginSession, MAX_TTL, SessionError, Verified, uid_from_random,
+    DEFAULT_LOGIN_LIFETIME, DEFAULT_TTL, LoginRequest, LoginSession, MAX_LOGIN_LIFETIME, MAX_TTL,
+    SessionError, Verified, uid_from_random,
 };
 pub use short_uid::{ShortUid, ShortUidError};
 pub use statement::{

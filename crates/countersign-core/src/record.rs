@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::api::ErrorCode;
 use crate::encoding::PublicKey;
 use crate::fields::{FieldError, MAX_MESSAGE_CHARS, TokenSet, check_hostname, check_text};
-use crate::session::{LoginSession, MAX_TTL};
+use crate::session::{DEFAULT_LOGIN_LIFETIME, LoginSession, MAX_LOGIN_LIFETIME, MAX_TTL};
 use crate::short_uid::ShortUid;
 use crate::status::Status;
 use crate::username::Username;
@@ -43,10 +43,10 @@ impl DecodeError {
     }
 }
 
-/// The session as it is written in JSON. `short_uid`, `expires_at` and
-/// `status_datetime` are ours; the rest are the seed's names. Unknown fields
-/// are ignored, so that a newer service can add one without breaking every
-/// deployed client.
+/// The session as it is written in JSON. `short_uid`, `expires_at`,
+/// `status_datetime`, `login_expires_at` and the `granted_*` sets are ours;
+/// the rest are the seed's names. Unknown fields are ignored, so that a newer
+/// service can add one without breaking every deployed client.
 #[derive(Serialize, Deserialize)]
 struct SessionRecord {
     uid: Uuid,
@@ -60,6 +60,10 @@ struct SessionRecord {
     public_certificate: Option<PublicKey>,
     status: Status,
     login_datetime: Option<DateTime<Utc>>,
+    /// Optional when reading: rows written before logins had a lifetime get
+    /// the default one from their `login_datetime`.
+    #[serde(default)]
+    login_expires_at: Option<DateTime<Utc>>,
     logout_datetime: Option<DateTime<Utc>>,
     ipaddr: IpAddr,
     hostname: Option<String>,
@@ -68,6 +72,14 @@ struct SessionRecord {
     permissions: TokenSet,
     user_uid: Option<Uuid>,
     device_uid: Option<Uuid>,
+    /// What the session grants, written so that a reader who looks only at
+    /// these never grants a pending, suspicious or denied request anything.
+    /// Computed from the status, so ignored when reading.
+    #[serde(default, skip_deserializing)]
+    granted_scope: TokenSet,
+    /// As `granted_scope`, for the permissions.
+    #[serde(default, skip_deserializing)]
+    granted_permissions: TokenSet,
 }
 
 impl LoginSession {
@@ -124,6 +136,7 @@ impl From<&LoginSession> for SessionRecord {
             public_certificate: s.public_cert,
             status: s.status,
             login_datetime: s.login_datetime,
+            login_expires_at: s.login_expires_at,
             logout_datetime: s.logout_datetime,
             ipaddr: s.ipaddr,
             hostname: s.hostname.clone(),
@@ -132,6 +145,8 @@ impl From<&LoginSession> for SessionRecord {
             permissions: s.permissions.clone(),
             user_uid: s.user_uid,
             device_uid: s.device_uid,
+            granted_scope: s.granted_scope(),
+            granted_permissions: s.granted_permissions(),
         }
     }
 }
@@ -173,6 +188,23 @@ impl TryFrom<SessionRecord> for LoginSession {
         if r.status == Status::Approved && !approved_once {
             return Err(Inconsistent("an approved session has a login_datetime"));
         }
+        let login_expires_at = match (r.login_datetime, r.login_expires_at) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(Inconsistent("login_expires_at needs a login_datetime"));
+            }
+            (Some(login), None) => Some(
+                login
+                    .checked_add_signed(DEFAULT_LOGIN_LIFETIME)
+                    .ok_or(Inconsistent("login_datetime is out of range"))?,
+            ),
+            (Some(login), Some(end)) => {
+                if end <= login || end - login > MAX_LOGIN_LIFETIME {
+                    return Err(Inconsistent("login_expires_at is out of bounds"));
+                }
+                Some(end)
+            }
+        };
         if (r.status == Status::LoggedOut) != r.logout_datetime.is_some() {
             return Err(Inconsistent(
                 "logout_datetime is set exactly when logged out",
@@ -193,6 +225,7 @@ impl TryFrom<SessionRecord> for LoginSession {
             expires_at: r.expires_at,
             status_datetime: r.status_datetime,
             login_datetime: r.login_datetime,
+            login_expires_at,
             logout_datetime: r.logout_datetime,
             user_uid: r.user_uid,
             device_uid: r.device_uid,

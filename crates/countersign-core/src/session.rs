@@ -19,6 +19,12 @@ use crate::username::Username;
 pub const DEFAULT_TTL: TimeDelta = TimeDelta::minutes(10);
 /// The longest a pending session may wait.
 pub const MAX_TTL: TimeDelta = TimeDelta::days(1);
+/// How long an approved session lasts unless the service is configured
+/// otherwise: a working day, after which the requester logs in again.
+pub const DEFAULT_LOGIN_LIFETIME: TimeDelta = TimeDelta::hours(12);
+/// The longest an approved session may last. A bound, so that a
+/// misconfigured service cannot hand out logins that never end.
+pub const MAX_LOGIN_LIFETIME: TimeDelta = TimeDelta::days(30);
 
 /// What a requester asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,20 +56,27 @@ pub enum SessionError {
     /// The transition table forbids it.
     #[error(transparent)]
     Transition(#[from] TransitionError),
-    /// The session was pending but its time ran out.
+    /// The session's time ran out: a pending one's `expires_at`, or an
+    /// approved one's `login_expires_at`.
     #[error("the session expired at {}", .0.to_rfc3339_opts(SecondsFormat::Secs, true))]
     Expired(DateTime<Utc>),
-    /// `expire` was called before `expires_at`.
+    /// `expire` was called before the session's time ran out.
     #[error("the session does not expire until {}", .0.to_rfc3339_opts(SecondsFormat::Secs, true))]
     NotYetExpired(DateTime<Utc>),
-    /// The proof given was made for another session or another action.
+    /// The proof given was made for another session or another action, or
+    /// by a signer who may not apply it now (the requester may not close a
+    /// session reported suspicious).
     #[error("the signed statement is for another session or action")]
     ProofMismatch,
     /// A field of the request is invalid.
     #[error(transparent)]
     Field(#[from] FieldError),
-    /// The lifetime asked for is out of bounds.
-    #[error("a session must live between 1 second and 1 day")]
+    /// The lifetime asked for is out of bounds: a pending session waits
+    /// between 1 second and [`MAX_TTL`], a login lasts between 1 second and
+    /// [`MAX_LOGIN_LIFETIME`].
+    #[error(
+        "a pending session must wait between 1 second and 1 day, a login last between 1 second and 30 days"
+    )]
     BadLifetime,
 }
 
@@ -129,6 +142,7 @@ pub struct LoginSession {
     pub(crate) expires_at: DateTime<Utc>,
     pub(crate) status_datetime: DateTime<Utc>,
     pub(crate) login_datetime: Option<DateTime<Utc>>,
+    pub(crate) login_expires_at: Option<DateTime<Utc>>,
     pub(crate) logout_datetime: Option<DateTime<Utc>>,
     pub(crate) user_uid: Option<Uuid>,
     pub(crate) device_uid: Option<Uuid>,
@@ -174,6 +188,7 @@ impl LoginSession {
             expires_at: now + ttl,
             status_datetime: now,
             login_datetime: None,
+            login_expires_at: None,
             logout_datetime: None,
             user_uid: None,
             device_uid: None,
@@ -267,8 +282,8 @@ impl LoginSession {
         self.status
     }
 
-    /// The status as it stands at `now`: a pending session whose time has
-    /// run out counts as expired.
+    /// The status as it stands at `now`: a pending or approved session whose
+    /// time has run out counts as expired.
     pub fn status_at(&self, now: DateTime<Utc>) -> Status {
         if self.has_run_out(now) {
             Status::Expired
@@ -277,9 +292,20 @@ impl LoginSession {
         }
     }
 
-    /// Whether the session is pending and its time ran out by `now`.
+    /// Whether the session is pending or approved and its time ran out by
+    /// `now` (see [`Self::runs_out_at`]).
     pub fn has_run_out(&self, now: DateTime<Utc>) -> bool {
-        self.status == Status::Pending && now >= self.expires_at
+        self.runs_out_at().is_some_and(|end| now >= end)
+    }
+
+    /// When the session's current status ends by itself: `expires_at` while
+    /// pending, `login_expires_at` while approved, never otherwise.
+    pub fn runs_out_at(&self) -> Option<DateTime<Utc>> {
+        match self.status {
+            Status::Pending => Some(self.expires_at),
+            Status::Approved => self.login_expires_at,
+            Status::Denied | Status::Suspicious | Status::Expired | Status::LoggedOut => None,
+        }
     }
 
     /// Whether the session waits for its approver.
@@ -312,6 +338,12 @@ impl LoginSession {
         self.status == Status::LoggedOut
     }
 
+    /// Whether the request was cancelled: logged out without ever having
+    /// been approved, so the approval page can say so.
+    pub fn was_cancelled(&self) -> bool {
+        self.status == Status::LoggedOut && self.login_datetime.is_none()
+    }
+
     /// When the request was made.
     pub fn request_datetime(&self) -> DateTime<Utc> {
         self.request_datetime
@@ -320,6 +352,12 @@ impl LoginSession {
     /// When a pending session stops being approvable.
     pub fn expires_at(&self) -> DateTime<Utc> {
         self.expires_at
+    }
+
+    /// When the login ends, once approved: the approval time plus the
+    /// login lifetime the service gave [`Self::set_approved`].
+    pub fn login_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.login_expires_at
     }
 
     /// When the status last changed.
@@ -391,7 +429,10 @@ impl LoginSession {
     }
 
     /// Checks a statement signed by the requester with the key behind
-    /// `public_cert`. The requester may only log out.
+    /// `public_cert`. The requester may only log out: a pending session
+    /// (which cancels the request) or an approved one. It may not close a
+    /// session reported suspicious, which would hide the report: only a
+    /// device of the user may.
     pub fn verify_requester(
         &self,
         signed: &SignedStatement,
@@ -399,7 +440,7 @@ impl LoginSession {
         window: Freshness,
     ) -> Result<Verified, StatementError> {
         let is_logout = matches!(signed.statement.claim, Claim::Logout { .. });
-        if signed.statement.signer != Signer::Requester || !is_logout {
+        if signed.statement.signer != Signer::Requester || !is_logout || self.is_suspicious() {
             return Err(StatementError::WrongSigner);
         }
         let cert = self.public_cert.ok_or(StatementError::SessionClosed)?;
@@ -441,18 +482,28 @@ impl LoginSession {
     }
 
     /// The seed's `set_approved`: the user `user_uid` approved the session
-    /// from the device that signed `proof`.
+    /// from the device that signed `proof`. The login lasts `login_lifetime`
+    /// (the service's setting, [`DEFAULT_LOGIN_LIFETIME`] unless configured)
+    /// and then expires.
     pub fn set_approved(
         &mut self,
         user_uid: Uuid,
         proof: &Verified,
         now: DateTime<Utc>,
+        login_lifetime: TimeDelta,
     ) -> Result<(), SessionError> {
         let Signer::Device(device_uid) = proof.signer else {
             return Err(SessionError::ProofMismatch);
         };
+        if login_lifetime < TimeDelta::seconds(1) || login_lifetime > MAX_LOGIN_LIFETIME {
+            return Err(SessionError::BadLifetime);
+        }
+        let end = crate::truncate_to_millis(now)
+            .checked_add_signed(login_lifetime)
+            .ok_or(SessionError::BadLifetime)?;
         let now = self.transition(Action::Approve, Some(proof), now)?;
         self.login_datetime = Some(now);
+        self.login_expires_at = Some(end);
         self.user_uid = Some(user_uid);
         self.device_uid = Some(device_uid);
         Ok(())
@@ -464,8 +515,9 @@ impl LoginSession {
         user_uid: Uuid,
         proof: &Verified,
         now: DateTime<Utc>,
+        login_lifetime: TimeDelta,
     ) -> Result<(), SessionError> {
-        self.set_approved(user_uid, proof, now)
+        self.set_approved(user_uid, proof, now, login_lifetime)
     }
 
     /// The approver refused the session. Its keys are cleared.
@@ -487,11 +539,18 @@ impl LoginSession {
 
     /// The seed's `set_logged_out`, which now always requires a checked
     /// signature (the seed accepted a logout with none). Keys are cleared.
+    /// A pending session logged out is a cancelled request
+    /// ([`Self::was_cancelled`]).
     pub fn set_logged_out(
         &mut self,
         proof: &Verified,
         now: DateTime<Utc>,
     ) -> Result<(), SessionError> {
+        // Checked again here, not only in `verify_requester`, in case the
+        // session was reported suspicious after the proof was made.
+        if self.is_suspicious() && proof.signer == Signer::Requester {
+            return Err(SessionError::ProofMismatch);
+        }
         let now = self.transition(Action::Logout, Some(proof), now)?;
         self.logout_datetime = Some(now);
         self.clear_keys();
@@ -503,10 +562,13 @@ impl LoginSession {
         self.set_logged_out(proof, now)
     }
 
-    /// Marks a pending session whose time has run out as expired.
+    /// Marks a pending or approved session whose time has run out as
+    /// expired.
     pub fn expire(&mut self, now: DateTime<Utc>) -> Result<(), SessionError> {
-        if self.status == Status::Pending && now < self.expires_at {
-            return Err(SessionError::NotYetExpired(self.expires_at));
+        if let Some(end) = self.runs_out_at()
+            && now < end
+        {
+            return Err(SessionError::NotYetExpired(end));
         }
         self.transition(Action::Expire, None, now)?;
         Ok(())
@@ -525,8 +587,11 @@ impl LoginSession {
         {
             return Err(SessionError::ProofMismatch);
         }
-        if action != Action::Expire && self.has_run_out(now) {
-            return Err(SessionError::Expired(self.expires_at));
+        if action != Action::Expire
+            && let Some(end) = self.runs_out_at()
+            && now >= end
+        {
+            return Err(SessionError::Expired(end));
         }
         let next = self.status.after(action)?;
         let now = crate::truncate_to_millis(now);

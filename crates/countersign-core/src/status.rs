@@ -10,11 +10,14 @@ use crate::api::ErrorCode;
 /// Where a login session stands.
 ///
 /// ```text
-/// pending    -> approved | denied | suspicious | expired
-/// approved   -> logged_out | suspicious
+/// pending    -> approved | denied | suspicious | expired | logged_out
+/// approved   -> logged_out | suspicious | expired
 /// suspicious -> logged_out
 /// denied, expired, logged_out: final
 /// ```
+///
+/// A pending session logged out is a request its requester cancelled. An
+/// approved session expires at the end of its login lifetime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -27,7 +30,8 @@ pub enum Status {
     /// Reported as "this wasn't me", or otherwise found suspect. A suspicious
     /// session is granted nothing.
     Suspicious,
-    /// Not decided before it expired.
+    /// Not decided before it expired, or approved and past its login
+    /// lifetime.
     Expired,
     /// Closed by a signed logout.
     LoggedOut,
@@ -43,7 +47,8 @@ pub enum Action {
     Deny,
     /// Report as suspicious ("this wasn't me").
     ReportSuspicious,
-    /// The service's clock passed `expires_at` while pending.
+    /// The service's clock passed `expires_at` while pending, or
+    /// `login_expires_at` while approved.
     Expire,
     /// Log out, signed by the requester or a device of the user.
     Logout,
@@ -85,8 +90,8 @@ impl Status {
             (S::Pending, A::Approve) => Ok(S::Approved),
             (S::Pending, A::Deny) => Ok(S::Denied),
             (S::Pending | S::Approved, A::ReportSuspicious) => Ok(S::Suspicious),
-            (S::Pending, A::Expire) => Ok(S::Expired),
-            (S::Approved | S::Suspicious, A::Logout) => Ok(S::LoggedOut),
+            (S::Pending | S::Approved, A::Expire) => Ok(S::Expired),
+            (S::Pending | S::Approved | S::Suspicious, A::Logout) => Ok(S::LoggedOut),
             (from, action) => Err(TransitionError { from, action }),
         }
     }

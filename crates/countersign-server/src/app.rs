@@ -22,6 +22,8 @@ pub struct Config {
     pub public_url: String,
     /// How long a pending session waits for its approver.
     pub session_ttl: TimeDelta,
+    /// How long an approved session lasts before it expires.
+    pub login_lifetime: TimeDelta,
     /// How old or far ahead a signed statement may be.
     pub freshness: Freshness,
     /// Proxies whose `X-Forwarded-For` is believed.
@@ -45,6 +47,7 @@ impl Config {
         Self {
             public_url: public_url.trim_end_matches('/').to_owned(),
             session_ttl: countersign_core::DEFAULT_TTL,
+            login_lifetime: countersign_core::DEFAULT_LOGIN_LIFETIME,
             freshness: Freshness::default(),
             trusted_proxies: Vec::new(),
             max_wait: Duration::from_secs(30),

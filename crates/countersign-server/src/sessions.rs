@@ -223,7 +223,7 @@ pub async fn act(
         match proof.action() {
             Action::Approve => {
                 let user_uid = user_uid.ok_or(ApiError::Internal)?;
-                session.set_approved(user_uid, &proof, now)?;
+                session.set_approved(user_uid, &proof, now, state.config.login_lifetime)?;
             }
             Action::Deny => session.set_denied(&proof, now)?,
             Action::ReportSuspicious => session.set_suspicious(&proof, now)?,

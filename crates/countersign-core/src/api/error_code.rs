@@ -94,6 +94,13 @@ error_codes! {
     /// `POST /api/devices`: the sponsoring device and the new device did
     /// not sign the same enrollment.
     ClaimsDiffer = "claims_differ", 400;
+    /// An authorisation token is not one: malformed, too long, or not in
+    /// the exact canonical form.
+    BadToken = "bad_token", 400;
+    /// The resource named is empty, too long or holds control characters.
+    BadResource = "bad_resource", 400;
+    /// The service URL named is not an http(s) URL.
+    BadService = "bad_service", 400;
 
     // 403: the statement or its signer is refused.
 
@@ -132,6 +139,22 @@ error_codes! {
     /// The scope or permissions asked for are wider than those the session
     /// was granted (a narrowed read).
     NotGranted = "not_granted", 403;
+    /// An authorisation was signed outside the freshness window (too old,
+    /// or too far ahead of the verifier's clock).
+    Stale = "stale", 403;
+    /// An authorisation (or statement) names another countersign service.
+    WrongService = "wrong_service", 403;
+    /// An authorisation names another resource than the one expected.
+    WrongResource = "wrong_resource", 403;
+    /// An authorisation's body digest is not that of the request's body.
+    WrongBody = "wrong_body", 403;
+    /// The session behind an authorisation was not approved when it was
+    /// signed (or is not approved at all).
+    SessionNotApproved = "session_not_approved", 403;
+    /// The session behind an authorisation has been logged out.
+    LoggedOut = "logged_out", 403;
+    /// The session behind an authorisation was reported as suspicious.
+    Suspicious = "suspicious", 403;
 
     // 404.
 
@@ -160,6 +183,9 @@ error_codes! {
     /// `POST /api/enrollments/{token}`: the link was already used, or the
     /// device is already registered.
     EnrollmentUsed = "enrollment_used", 409;
+    /// A single-use authorisation was already used (the seed's
+    /// `assert_once`).
+    AlreadyUsed = "already_used", 409;
 
     // The rest, one status each.
 

@@ -9,13 +9,17 @@
 //!   decision, how long to pause, when to give up.
 //! - [`ServiceUrl`], [`EnrollmentLink`], [`LoginLink`]: one normal form for
 //!   a service's URL, and the links people paste.
+//! - [`SessionWatch`]: a relying party's copy of a session, kept current by
+//!   the long poll, to verify authorisations offline.
 
 mod decision;
 mod links;
 mod service_url;
 mod wait;
+mod watch;
 
 pub use decision::{Decision, logout_claim};
 pub use links::{EnrollmentLink, LinkError, LoginLink, MAX_URL_LEN};
 pub use service_url::ServiceUrl;
 pub use wait::{Attempt, Failure, Step, WaitPolicy, Waiting, parse_retry_after};
+pub use watch::{OtherSession, SessionWatch, WatchError, WatchPolicy};

@@ -13,7 +13,7 @@ use serde_json::json;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// Every code the service answers, with its status: the list issue 9 took
-/// from the service's source, written out so a renamed or lost code fails.
+/// from the service's source, plus issue 10's authorisation codes, written out so a renamed or lost code fails.
 const EXPECTED: &[(&str, u16)] = &[
     ("bad_body", 400),
     ("bad_content_type", 400),
@@ -25,6 +25,9 @@ const EXPECTED: &[(&str, u16)] = &[
     ("bad_uid", 400),
     ("wrong_claim", 400),
     ("claims_differ", 400),
+    ("bad_token", 400),
+    ("bad_resource", 400),
+    ("bad_service", 400),
     ("bad_signature", 403),
     ("stale_statement", 403),
     ("future_statement", 403),
@@ -38,6 +41,13 @@ const EXPECTED: &[(&str, u16)] = &[
     ("unknown_device", 403),
     ("device_revoked", 403),
     ("not_granted", 403),
+    ("stale", 403),
+    ("wrong_service", 403),
+    ("wrong_resource", 403),
+    ("wrong_body", 403),
+    ("session_not_approved", 403),
+    ("logged_out", 403),
+    ("suspicious", 403),
     ("not_found", 404),
     ("transition_refused", 409),
     ("session_closed", 409),
@@ -46,6 +56,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("already_revoked", 409),
     ("device_exists", 409),
     ("enrollment_used", 409),
+    ("already_used", 409),
     ("expired", 410),
     ("too_large", 413),
     ("rate_limited", 429),

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use countersign_core::{
-    Action, Claim, Freshness, Keypair, LoginRequest, LoginSession, Signer, Statement, Status,
-    TokenSet, Username, Verified, uid_from_random,
+    Action, Claim, DEFAULT_LOGIN_LIFETIME, Freshness, Keypair, LoginRequest, LoginSession, Signer,
+    Statement, Status, TokenSet, Username, Verified, uid_from_random,
 };
 use uuid::Uuid;
 
@@ -106,7 +106,7 @@ pub fn apply(
         Action::Expire => session.expire(at),
         Action::Approve => {
             let proof = signed(proof_from, action, at);
-            session.set_approved(user_uid(), &proof, at)
+            session.set_approved(user_uid(), &proof, at, DEFAULT_LOGIN_LIFETIME)
         }
         Action::Deny => {
             let proof = signed(proof_from, action, at);

@@ -11,12 +11,15 @@ mod common;
 
 mod api_bodies;
 mod api_codes;
+mod authorisation;
 mod decision;
 mod fields;
 mod json;
+mod lifetime;
 mod links;
 mod load;
 mod short_uid;
 mod statements;
 mod transitions;
 mod wait;
+mod watch;

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use chrono::TimeDelta;
-use countersign_core::{Action, SessionError, Status, TransitionError};
+use countersign_core::{Action, DEFAULT_LOGIN_LIFETIME, SessionError, Status, TransitionError};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -16,7 +16,9 @@ fn expected(from: Status, action: Action) -> Option<Status> {
         (S::Pending, A::Deny) => Some(S::Denied),
         (S::Pending, A::ReportSuspicious) => Some(S::Suspicious),
         (S::Pending, A::Expire) => Some(S::Expired),
+        (S::Pending, A::Logout) => Some(S::LoggedOut),
         (S::Approved, A::Logout) => Some(S::LoggedOut),
+        (S::Approved, A::Expire) => Some(S::Expired),
         (S::Approved, A::ReportSuspicious) => Some(S::Suspicious),
         (S::Suspicious, A::Logout) => Some(S::LoggedOut),
         _ => None,
@@ -28,10 +30,11 @@ fn check(from: Status, action: Action) {
     let fresh = pending();
     let mut session = in_status(from);
     let before = session.clone();
-    // Expiry needs the clock past expires_at; everything else happens while
-    // the session is still in time.
+    // Expiry needs the clock past the end of the session's status (its
+    // expires_at while pending, its login_expires_at while approved);
+    // everything else happens while the session is still in time.
     let at = match action {
-        Action::Expire => session.expires_at(),
+        Action::Expire => session.runs_out_at().unwrap_or(session.expires_at()),
         _ => t0() + TimeDelta::minutes(2),
     };
     let outcome = apply(&mut session, action, at, &fresh);
@@ -86,7 +89,9 @@ fn approval_records_who_and_when() {
     let mut session = pending();
     let at = t0() + TimeDelta::seconds(90);
     let proof = signed(&session, Action::Approve, at);
-    session.set_approved(user_uid(), &proof, at).unwrap();
+    session
+        .set_approved(user_uid(), &proof, at, DEFAULT_LOGIN_LIFETIME)
+        .unwrap();
     assert!(session.is_approved());
     assert_eq!(session.login_time(), Some(at));
     assert_eq!(session.logout_time(), None);
@@ -132,7 +137,7 @@ fn a_pending_session_past_its_time_cannot_be_approved() {
     let proof = signed(&session, Action::Approve, late);
     let before = session.clone();
     assert_eq!(
-        session.set_approved(user_uid(), &proof, late),
+        session.set_approved(user_uid(), &proof, late, DEFAULT_LOGIN_LIFETIME),
         Err(SessionError::Expired(session.expires_at()))
     );
     assert_eq!(session, before);
@@ -171,7 +176,7 @@ fn a_proof_for_one_action_does_not_do_another() {
     let at = t0() + TimeDelta::minutes(1);
     let deny = signed(&session, Action::Deny, at);
     assert_eq!(
-        session.set_approved(user_uid(), &deny, at),
+        session.set_approved(user_uid(), &deny, at, DEFAULT_LOGIN_LIFETIME),
         Err(SessionError::ProofMismatch)
     );
     assert_eq!(
@@ -189,7 +194,7 @@ fn a_proof_for_one_session_does_not_move_another() {
     let at = t0() + TimeDelta::minutes(1);
     let proof = signed(&other, Action::Approve, at);
     assert_eq!(
-        session.set_approved(user_uid(), &proof, at),
+        session.set_approved(user_uid(), &proof, at, DEFAULT_LOGIN_LIFETIME),
         Err(SessionError::ProofMismatch)
     );
     assert_eq!(session, before);
