@@ -136,6 +136,29 @@ pub struct AddedUser {
     pub enrollment_url: String,
 }
 
+/// `POST /api/authorisations/verify`: a relying party asks the service to
+/// check an authorisation token (the seed's `Authorisation`) for the
+/// resource it expects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyAuthorisation {
+    /// The token, as it follows `Countersign ` in the `Authorization` header.
+    pub token: String,
+    /// The resource the relying party expects the token to be for.
+    pub resource: String,
+    /// Record the token's nonce so that it is accepted once only (the
+    /// seed's `assert_once`): a second use answers `already_used`.
+    #[serde(default)]
+    pub once: bool,
+    /// The SHA-256 of the request body the relying party received, when
+    /// the token must be bound to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<Digest>,
+}
+
+/// The answer to an accepted authorisation: who it speaks for and what the
+/// session grants (the core's [`crate::Identity`]).
+pub type VerifiedAuthorisation = crate::authorisation::Identity;
+
 /// The body of every error answer: `{"error": {"code": .., "message": ..}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

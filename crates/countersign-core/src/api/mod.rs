@@ -34,7 +34,8 @@ mod query;
 
 pub use bodies::{
     AccountView, AddedUser, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, ErrorDetail,
-    Invite, RequestAnswer, SessionList, SponsoredEnrollment, UserInfo,
+    Invite, RequestAnswer, SessionList, SponsoredEnrollment, UserInfo, VerifiedAuthorisation,
+    VerifyAuthorisation,
 };
 pub use error_code::{ErrorCode, UnknownErrorCode};
 pub use query::{
