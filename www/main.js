@@ -63,8 +63,8 @@ form.addEventListener('submit', async (event) => {
 
     const session = await login.approved;
     pending.hidden = true;
-    const at = new Date(session.loginTime()).toLocaleTimeString();
-    report('approved', `Approved at ${at} by device ${session.deviceUid()}.`);
+    const at = new Date(session.loginTimeMs).toLocaleTimeString();
+    report('approved', `Approved at ${at} by device ${session.deviceUid}.`);
     logoutButton.hidden = false;
   } catch (error) {
     if (error instanceof CountersignError && error.code === 'cancelled') return;

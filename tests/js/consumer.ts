@@ -6,8 +6,12 @@ import init, {
   CountersignError,
   LoginSession,
   buildStatement,
+  listDevices,
+  readAccount,
   requestLogin,
   verifyApproval,
+  type DeviceInfo,
+  type DeviceKey,
   type ErrorCode,
   type Login,
   type RequestLoginOptions,
@@ -40,11 +44,14 @@ export async function signIn(
   try {
     const session: LoginSession = await login.approved;
     const status: Status = session.status;
-    const device: string | undefined = session.deviceUid();
-    const loggedInAt: number | undefined = session.loginTime();
+    const device: string | undefined = session.deviceUid;
+    const loggedInAt: number | undefined = session.loginTimeMs;
     const url: string = session.loginUrl(server);
-    console.log(status, device, loggedInAt, url, session.shortUid(), session.encodedUsername());
-    console.log(session.requestSource(), session.logoutTime(), session.expiresAtMs, session.scope);
+    console.log(status, device, loggedInAt, url, session.shortUid, session.encodedUsername);
+    console.log(session.requestSource, session.logoutTimeMs, session.expiresAtMs, session.scope);
+    // The seed's names, kept as methods.
+    const seedTime: number | undefined = session.login_time();
+    console.log(session.short_uid(), session.device_uid(), seedTime);
     return session;
   } catch (error) {
     if (error instanceof CountersignError) {
@@ -81,7 +88,18 @@ function describe(code: ErrorCode): string {
 /** Logs out of a login requested earlier. */
 export async function signOut(login: Login): Promise<boolean> {
   const session = await login.logout();
-  return session.status === 'logged_out' && session.logoutTime() !== undefined;
+  return session.status === 'logged_out' && session.logoutTimeMs !== undefined;
+}
+
+/** The device keys this browser keeps for a user, by name and fingerprint. */
+export async function keptKeys(server: string, username: string): Promise<string[]> {
+  const keys: DeviceKey[] = await listDevices({ server, username });
+  return keys.map((key) => `${key.name} (${key.fingerprint})`);
+}
+
+/** The devices the service has registered for the user of a kept key. */
+export async function registeredDevices(deviceUid: string): Promise<DeviceInfo[]> {
+  return (await readAccount({ deviceUid })).devices.filter((d) => d.revokedAtMs === undefined);
 }
 
 /** Reads a session the service sent, and checks a device's approval of it. */

@@ -73,14 +73,22 @@ describe('requesting a login from Node', () => {
     assert.equal(session.status, 'approved');
     assert.equal(session.uid, login.uid);
     assert.equal(session.username, 'ada');
-    assert.equal(session.deviceUid(), device.uid);
+    assert.equal(session.deviceUid, device.uid);
     assert.equal(session.userUid, device.userUid);
     assert.equal(session.loginMessage, 'deploy to staging');
     assert.deepEqual(session.grantedScope, ['deploy', 'read']);
     assert.deepEqual(session.grantedPermissions, ['files:read']);
-    assert.equal(session.requestSource(), '127.0.0.1');
-    assert.ok(session.loginTime() >= started && session.loginTime() <= Date.now());
-    assert.equal(session.logoutTime(), undefined);
+    assert.equal(session.requestSource, '127.0.0.1');
+    assert.ok(session.loginTimeMs >= started && session.loginTimeMs <= Date.now());
+    assert.equal(session.logoutTimeMs, undefined);
+    // The seed's names give the same values, as methods.
+    assert.equal(session.short_uid(), login.shortUid);
+    assert.equal(session.device_uid(), session.deviceUid);
+    assert.equal(session.request_source(), session.requestSource);
+    assert.equal(session.encoded_username(), session.encodedUsername);
+    assert.equal(session.login_time(), session.loginTimeMs);
+    assert.equal(session.logout_time(), undefined);
+    assert.equal(session.login_url(server.url), login.loginUrl);
 
     // The approval checks out offline with the device's public key, as the
     // service checked it; with another key it does not.
@@ -100,7 +108,7 @@ describe('requesting a login from Node', () => {
 
     const out = await login.logout();
     assert.equal(out.status, 'logged_out');
-    assert.ok(out.logoutTime() >= session.loginTime());
+    assert.ok(out.logoutTimeMs >= session.loginTimeMs);
     assert.equal(out.publicKey, undefined, 'keys are cleared on logout');
     const stored = await getJson(`${server.url}/api/sessions/${login.uid}`);
     assert.equal(stored.status, 'logged_out');
@@ -159,7 +167,7 @@ describe('requesting a login from Node', () => {
     );
     const json = JSON.parse(JSON.stringify(narrowed));
     assert.equal(json.uid, login.uid, 'JSON.stringify writes the service JSON');
-    assert.equal(LoginSession.fromJson(json).shortUid(), login.shortUid);
+    assert.equal(LoginSession.fromJson(json).shortUid, login.shortUid);
   });
 
   test('service errors keep their code', async () => {

@@ -4,7 +4,8 @@
 // request a login from the page, approve it with a test device key, and see
 // the page report the approval and the logout. Then the package's
 // device-key functions in the same browser: enroll from a link, approve and
-// deny logins requested from Node, read the account, revoke.
+// deny logins requested from Node, read the account, revoke; and the app's
+// enroll page with the link's token in the fragment.
 //
 // Needs the app (dist/, built by trunk) and the package (pkg/, built by
 // crates/countersign-wasm/build.sh). Run from the repository root:
@@ -140,9 +141,10 @@ describe('the www/ example, served beside the app', () => {
           };
         }
       })()`);
+    // The link in its fragment form, which keeps the token out of logs.
     const enrolled = await inPage(
       'return (await m.enrollDevice({ enrollmentUrl: arg, name: "Chromium" })).toJSON();',
-      enrollmentUrl,
+      enrollmentUrl.replace('/enroll?token=', '/enroll#token='),
     );
     assert.ok(enrolled.ok, JSON.stringify(enrolled));
     const device = enrolled.ok;
@@ -186,7 +188,7 @@ describe('the www/ example, served beside the app', () => {
     });
     assert.equal(approved.ok, 'approved');
     const session = await login.approved;
-    assert.equal(session.deviceUid(), device.deviceUid);
+    assert.equal(session.deviceUid, device.deviceUid);
 
     // Deny another.
     const denied = await pkg.requestLogin({ server: server.url, username: 'grace' });
@@ -210,6 +212,21 @@ describe('the www/ example, served beside the app', () => {
     assert.ok(revoked.ok > 0, JSON.stringify(revoked));
     const left = await inPage('return (await m.listDevices()).length;');
     assert.equal(left.ok, 0);
+    assert.deepEqual(problems, []);
+  });
+
+  test("the app's enroll page takes the token from the fragment too", async () => {
+    const enrollmentUrl = await server.addUser('henry');
+    const fragmentForm = enrollmentUrl.replace('/enroll?token=', '/enroll#token=');
+    assert.notEqual(fragmentForm, enrollmentUrl);
+    await page.goto(fragmentForm);
+    await page.getByText('Enroll this browser as a device of').waitFor();
+    assert.equal(await page.textContent('form.enroll strong'), 'henry');
+    await page.getByRole('button', { name: 'Enroll this browser' }).click();
+    await page.getByRole('heading', { name: 'This browser is enrolled' }).waitFor();
+    // The link is used up.
+    const token = new URL(enrollmentUrl).searchParams.get('token');
+    await assert.rejects(getJson(`${server.url}/api/enrollments/${token}`), { code: 'not_found' });
     assert.deepEqual(problems, []);
   });
 });

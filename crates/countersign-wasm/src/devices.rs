@@ -7,7 +7,7 @@
 use countersign_browser::BrowserError;
 use countersign_browser::api::Api;
 use countersign_browser::flows;
-use countersign_browser::keys::{self, Backend, DeviceKey};
+use countersign_browser::keys::{self, Backend};
 use countersign_core::api::{AccountView, ApprovalView, DeviceInfo};
 use countersign_core::client::{Decision, EnrollmentLink, LinkError, LoginLink, ServiceUrl};
 use countersign_core::{DeviceName, VerificationCode};
@@ -17,16 +17,25 @@ use crate::convert::{self, Options, ms, object, opt_ms};
 use crate::error::{CountersignError, Failure};
 use crate::session::LoginSession;
 
+/// The class's earlier name, for TypeScript (declared here, as the class
+/// exists only with the `devices` feature).
+#[wasm_bindgen(typescript_custom_section)]
+const DEVICE_ALIAS: &str = r#"
+/** @deprecated The class is `DeviceKey`: a key kept in this browser. */
+export type Device = DeviceKey;
+"#;
+
 /// A device key kept in this browser: everything but the private half,
-/// which page scripts cannot read.
-#[wasm_bindgen(js_name = Device)]
+/// which page scripts cannot read. (A device as the service registered it
+/// is a `DeviceInfo`, a plain object.)
+#[wasm_bindgen(js_name = DeviceKey)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Device {
-    inner: DeviceKey,
+pub struct DeviceKey {
+    inner: keys::DeviceKey,
 }
 
-#[wasm_bindgen(js_class = Device)]
-impl Device {
+#[wasm_bindgen(js_class = DeviceKey)]
+impl DeviceKey {
     /// The device uid.
     #[wasm_bindgen(getter, js_name = deviceUid)]
     pub fn device_uid(&self) -> String {
@@ -81,7 +90,7 @@ impl Device {
     }
 
     /// The public parts as a plain object.
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "DeviceJson")]
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "DeviceKeyJson")]
     pub fn to_json(&self) -> JsValue {
         object(&[
             ("deviceUid", self.device_uid().into()),
@@ -112,7 +121,8 @@ fn opt_service(options: &Options) -> Result<Option<ServiceUrl>, CountersignError
         .transpose()?)
 }
 
-fn registered(device: &DeviceInfo) -> JsValue {
+/// A registered device as the `DeviceInfo` of the declarations.
+fn device_info(device: &DeviceInfo) -> JsValue {
     object(&[
         ("uid", device.uid.to_string().into()),
         ("userUid", device.user_uid.to_string().into()),
@@ -129,13 +139,13 @@ fn registered(device: &DeviceInfo) -> JsValue {
 #[wasm_bindgen(js_name = enrollDevice)]
 pub async fn enroll_device(
     #[wasm_bindgen(unchecked_param_type = "EnrollDeviceOptions")] options: JsValue,
-) -> Result<Device, CountersignError> {
+) -> Result<DeviceKey, CountersignError> {
     let options = Options::read(options, &["enrollmentUrl", "name"])?;
     let name = DeviceName::new(options.string("name")?)?;
     let link = EnrollmentLink::parse(&options.string("enrollmentUrl")?)
         .map_err(Failure::NotEnrollmentLink)?;
     let key = flows::enroll(&link, name).await?;
-    Ok(Device { inner: key })
+    Ok(DeviceKey { inner: key })
 }
 
 /// The device keys this browser holds, optionally only those for one
@@ -143,7 +153,7 @@ pub async fn enroll_device(
 #[wasm_bindgen(js_name = listDevices)]
 pub async fn list_devices(
     #[wasm_bindgen(unchecked_optional_param_type = "ListDevicesOptions")] options: JsValue,
-) -> Result<Vec<Device>, CountersignError> {
+) -> Result<Vec<DeviceKey>, CountersignError> {
     let (server, username) = if options.is_undefined() || options.is_null() {
         (None, None)
     } else {
@@ -155,13 +165,13 @@ pub async fn list_devices(
         .into_iter()
         .filter(|k| server.as_ref().is_none_or(|s| &k.server == s))
         .filter(|k| username.as_ref().is_none_or(|u| &k.username == u))
-        .map(|inner| Device { inner })
+        .map(|inner| DeviceKey { inner })
         .collect())
 }
 
 /// The kept key named by the options' `deviceUid`, if it is registered
 /// with their `server` (when given).
-async fn kept_key(options: &Options) -> Result<DeviceKey, CountersignError> {
+async fn kept_key(options: &Options) -> Result<keys::DeviceKey, CountersignError> {
     let uid = convert::uid(&options.string("deviceUid")?)?;
     let server = opt_service(options)?;
     keys::list()
@@ -198,7 +208,7 @@ impl DecisionOptions {
 /// the one named, or the only one this browser holds for the user.
 async fn pending(
     options: &DecisionOptions,
-) -> Result<(Api, ApprovalView, DeviceKey), CountersignError> {
+) -> Result<(Api, ApprovalView, keys::DeviceKey), CountersignError> {
     let link = login_link(&options.login_url)?;
     let api = Api::new(link.service);
     let view = api.approval(link.short_uid).await?;
@@ -303,7 +313,7 @@ pub async fn approval_details(
 /// one), signed by the kept key `deviceUid`. A revoked device approves
 /// nothing from then on; revoking the signing device itself also forgets
 /// its key here.
-#[wasm_bindgen(js_name = revokeDevice, unchecked_return_type = "RegisteredDevice")]
+#[wasm_bindgen(js_name = revokeDevice, unchecked_return_type = "DeviceInfo")]
 pub async fn revoke_device(
     #[wasm_bindgen(unchecked_param_type = "RevokeDeviceOptions")] options: JsValue,
 ) -> Result<JsValue, CountersignError> {
@@ -314,7 +324,7 @@ pub async fn revoke_device(
     if target == key.device_uid {
         keys::forget(key.device_uid).await?;
     }
-    Ok(registered(&revoked))
+    Ok(device_info(&revoked))
 }
 
 /// Forgets a kept device key: this browser can no longer sign with it. The
@@ -340,7 +350,7 @@ pub async fn read_account(
         devices,
         sessions,
     } = flows::account(&Api::new(key.server.clone()), &key).await?;
-    let devices: js_sys::Array = devices.iter().map(registered).collect();
+    let devices: js_sys::Array = devices.iter().map(device_info).collect();
     let sessions: js_sys::Array = sessions
         .into_iter()
         .map(|s| JsValue::from(LoginSession::from(s)))

@@ -4,12 +4,13 @@
 //! - Requesting a login: [`request_login`] (`requestLogin`) makes the
 //!   session's keys in wasm, asks the service and waits by long poll; the
 //!   [`Login`] it returns signs the logout.
-//! - Sessions: [`LoginSession`], the core session with the seed's
-//!   operations in JavaScript naming and times in milliseconds.
+//! - Sessions: [`LoginSession`], the core session: plain data as getters,
+//!   times in milliseconds (`loginTimeMs`), the seed's operations under
+//!   the seed's names as aliases (`short_uid()`, `login_time()`).
 //! - Approving with a device key kept in the browser (IndexedDB, so
-//!   browsers only): `enrollDevice`, `listDevices`, `approve`, `deny`,
-//!   `reportSuspicious`, `revokeDevice` and the rest in [`devices`], which
-//!   call the web app's own `countersign_browser` code.
+//!   browsers only): `enrollDevice`, `listDevices` (of `DeviceKey`s),
+//!   `approve`, `deny`, `reportSuspicious`, `revokeDevice` and the rest in
+//!   [`devices`], which call the web app's own `countersign_browser` code.
 //! - Statements: `buildStatement` for keys held elsewhere, and the offline
 //!   checks `verifyStatement` and `verifyApproval`.
 //! - Errors: one class, [`CountersignError`], with a stable `code`: the
@@ -76,7 +77,7 @@ export interface LoadByShortUidOptions {
 
 /** What `enrollDevice` takes. */
 export interface EnrollDeviceOptions {
-  /** The one-time link, `.../enroll?token=...`. */
+  /** The one-time link, `.../enroll?token=...` (or `#token=...`). */
   enrollmentUrl: string;
   /** The name to give this device, such as "Work laptop". */
   name: string;
@@ -119,8 +120,9 @@ export interface RevokeDeviceOptions extends DeviceOptions {
   targetDeviceUid: string;
 }
 
-/** A device as the service registered it. */
-export interface RegisteredDevice {
+/** A device as the service registered it (its public key only). A key this
+ * browser keeps for a device is a `DeviceKey`. */
+export interface DeviceInfo {
   uid: string;
   userUid: string;
   name: string;
@@ -132,7 +134,7 @@ export interface RegisteredDevice {
 /** A user's devices and recent sessions. */
 export interface Account {
   user: { uid: string; username: string };
-  devices: RegisteredDevice[];
+  devices: DeviceInfo[];
   sessions: LoginSession[];
 }
 
@@ -191,8 +193,8 @@ export interface LoginSessionJson {
   device_uid: string | null;
 }
 
-/** A kept device key's public parts (what `Device.toJSON` gives). */
-export interface DeviceJson {
+/** A kept device key's public parts (what `DeviceKey.toJSON` gives). */
+export interface DeviceKeyJson {
   deviceUid: string;
   userUid: string;
   username: string;
@@ -208,4 +210,9 @@ export interface Verification {
   deviceUid: string | undefined;
   signedAtMs: number;
 }
+
+/** @deprecated Now `DeviceKeyJson`. */
+export type DeviceJson = DeviceKeyJson;
+/** @deprecated Now `DeviceInfo`, as the service and the core name it. */
+export type RegisteredDevice = DeviceInfo;
 "#;

@@ -1,5 +1,7 @@
-//! `LoginSession` for JavaScript: the core session with the seed's
-//! operations in JavaScript naming, times as milliseconds since the epoch.
+//! `LoginSession` for JavaScript: the core session, its plain data as
+//! getters in JavaScript naming (`shortUid`, `deviceUid`, `loginTimeMs`),
+//! times as milliseconds since the epoch, and the seed's operations under
+//! the seed's own names (`short_uid()`, `login_time()`, ...) as aliases.
 
 use countersign_browser::api::Api;
 use countersign_core as cs;
@@ -12,8 +14,11 @@ use crate::error::CountersignError;
 /// A login session as the service keeps it.
 ///
 /// Read one from the service's JSON with `LoginSession.fromJson`, or get one
-/// from `requestLogin(...).approved`, `approve(...)` and the like. Times are
-/// milliseconds since the epoch, `undefined` when absent.
+/// from `requestLogin(...).approved`, `approve(...)` and the like. Plain
+/// data are getters; times are `...Ms` numbers, milliseconds since the
+/// epoch, `undefined` when absent. The seed's operations keep their names
+/// as methods that give the same values (`short_uid()` is `shortUid`,
+/// `login_time()` is `loginTimeMs`, ...), for code written against the seed.
 #[wasm_bindgen(js_name = LoginSession)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginSession {
@@ -88,13 +93,14 @@ impl LoginSession {
         self.inner.uid().to_string()
     }
 
-    /// The seed's `short_uid`: `xx.xx.xx.xx`.
-    #[wasm_bindgen(js_name = shortUid)]
+    /// The short id people type: `xx.xx.xx.xx`.
+    #[wasm_bindgen(getter, js_name = shortUid)]
     pub fn short_uid(&self) -> String {
         self.inner.short_uid().to_string()
     }
 
-    /// The seed's `login_url`: `{base}/s?id=xx.xx.xx.xx`.
+    /// The URL that shows the login on the service at `base`:
+    /// `{base}/s?id=xx.xx.xx.xx`. A method, as it takes the service.
     #[wasm_bindgen(js_name = loginUrl)]
     pub fn login_url(&self, base: &str) -> String {
         self.inner.login_url(base)
@@ -106,36 +112,34 @@ impl LoginSession {
         self.inner.username().as_str().to_owned()
     }
 
-    /// The seed's `encoded_username`: URL-safe base64 without padding.
-    #[wasm_bindgen(js_name = encodedUsername)]
+    /// The username in URL-safe base64 without padding, safe in keys and
+    /// paths.
+    #[wasm_bindgen(getter, js_name = encodedUsername)]
     pub fn encoded_username(&self) -> String {
         self.inner.encoded_username()
     }
 
-    /// The seed's `request_source`: the address the service saw the
-    /// request come from.
-    #[wasm_bindgen(js_name = requestSource)]
+    /// The address the service saw the request come from.
+    #[wasm_bindgen(getter, js_name = requestSource)]
     pub fn request_source(&self) -> String {
         self.inner.request_source().to_string()
     }
 
-    /// The seed's `device_uid`: the device that approved, once approved.
-    #[wasm_bindgen(js_name = deviceUid)]
+    /// The device that approved, once approved.
+    #[wasm_bindgen(getter, js_name = deviceUid)]
     pub fn device_uid(&self) -> Option<String> {
         self.inner.device_uid().map(|u| u.to_string())
     }
 
-    /// The seed's `login_time`: when it was approved, in milliseconds since
-    /// the epoch, or `undefined`.
-    #[wasm_bindgen(js_name = loginTime)]
-    pub fn login_time(&self) -> Option<f64> {
+    /// When it was approved (logged in), or `undefined`.
+    #[wasm_bindgen(getter, js_name = loginTimeMs)]
+    pub fn login_time_ms(&self) -> Option<f64> {
         self.inner.login_time().map(ms)
     }
 
-    /// The seed's `logout_time`: when it was logged out, in milliseconds
-    /// since the epoch, or `undefined`.
-    #[wasm_bindgen(js_name = logoutTime)]
-    pub fn logout_time(&self) -> Option<f64> {
+    /// When it was logged out, or `undefined`.
+    #[wasm_bindgen(getter, js_name = logoutTimeMs)]
+    pub fn logout_time_ms(&self) -> Option<f64> {
         self.inner.logout_time().map(ms)
     }
 
@@ -242,6 +246,56 @@ impl LoginSession {
     #[wasm_bindgen(getter, js_name = detailsDigest)]
     pub fn details_digest(&self) -> Option<String> {
         self.inner.details_digest().map(|d| d.to_text())
+    }
+}
+
+/// The seed's operations under the seed's names, for code written against
+/// it. Each gives the same value as the getter it names; the getters are
+/// the package's own convention.
+#[wasm_bindgen(js_class = LoginSession)]
+impl LoginSession {
+    /// The seed's `short_uid()`: the same as `shortUid`.
+    #[wasm_bindgen(js_name = short_uid)]
+    pub fn seed_short_uid(&self) -> String {
+        self.short_uid()
+    }
+
+    /// The seed's `login_url()`: the same as `loginUrl(base)`.
+    #[wasm_bindgen(js_name = login_url)]
+    pub fn seed_login_url(&self, base: &str) -> String {
+        self.login_url(base)
+    }
+
+    /// The seed's `encoded_username()`: the same as `encodedUsername`.
+    #[wasm_bindgen(js_name = encoded_username)]
+    pub fn seed_encoded_username(&self) -> String {
+        self.encoded_username()
+    }
+
+    /// The seed's `request_source()`: the same as `requestSource`.
+    #[wasm_bindgen(js_name = request_source)]
+    pub fn seed_request_source(&self) -> String {
+        self.request_source()
+    }
+
+    /// The seed's `device_uid()`: the same as `deviceUid`.
+    #[wasm_bindgen(js_name = device_uid)]
+    pub fn seed_device_uid(&self) -> Option<String> {
+        self.device_uid()
+    }
+
+    /// The seed's `login_time()`: the same as `loginTimeMs`, in
+    /// milliseconds since the epoch.
+    #[wasm_bindgen(js_name = login_time)]
+    pub fn seed_login_time(&self) -> Option<f64> {
+        self.login_time_ms()
+    }
+
+    /// The seed's `logout_time()`: the same as `logoutTimeMs`, in
+    /// milliseconds since the epoch.
+    #[wasm_bindgen(js_name = logout_time)]
+    pub fn seed_logout_time(&self) -> Option<f64> {
+        self.logout_time_ms()
     }
 }
 

@@ -259,6 +259,39 @@ fn the_error_is_an_error_with_a_readable_code() {
     assert_eq!(String::from(shown), "CountersignError [denied]: no");
 }
 
+/// As JavaScript sees the session: its data are getters, and the seed's
+/// names are methods that give the same values.
+fn check_seed_names(session: &LoginSession) {
+    let js = JsValue::from(session.clone());
+    let get = |name: &str| Reflect::get(&js, &JsValue::from_str(name)).unwrap();
+    let call = |name: &str, args: &[JsValue]| {
+        let method: js_sys::Function = get(name).dyn_into().expect(name);
+        let args: js_sys::Array = args.iter().collect();
+        method.apply(&js, &args).unwrap()
+    };
+    let pairs = [
+        ("shortUid", "short_uid"),
+        ("encodedUsername", "encoded_username"),
+        ("requestSource", "request_source"),
+        ("deviceUid", "device_uid"),
+        ("loginTimeMs", "login_time"),
+        ("logoutTimeMs", "logout_time"),
+    ];
+    for (getter, seed) in pairs {
+        assert!(
+            !get(getter).is_function(),
+            "{getter} is a getter, not a method"
+        );
+        assert_eq!(get(getter), call(seed, &[]), "{seed}() is {getter}");
+    }
+    assert_eq!(get("shortUid").as_string(), Some(session.short_uid()));
+    let base = JsValue::from_str("https://cs.example");
+    assert_eq!(
+        call("login_url", std::slice::from_ref(&base)),
+        call("loginUrl", &[base])
+    );
+}
+
 #[test]
 fn a_session_reads_from_json_text_and_objects_with_the_seeds_operations() {
     let core = pending_session();
@@ -278,8 +311,8 @@ fn a_session_reads_from_json_text_and_objects_with_the_seeds_operations() {
     assert_eq!(session.request_source(), "192.0.2.7");
     assert_eq!(session.status(), "pending");
     assert_eq!(session.device_uid(), None);
-    assert_eq!(session.login_time(), None);
-    assert_eq!(session.logout_time(), None);
+    assert_eq!(session.login_time_ms(), None);
+    assert_eq!(session.logout_time_ms(), None);
     assert_eq!(session.requested_at_ms(), NOW_MS as f64);
     assert_eq!(session.expires_at_ms(), (NOW_MS + 600_000) as f64);
     assert_eq!(
@@ -296,6 +329,7 @@ fn a_session_reads_from_json_text_and_objects_with_the_seeds_operations() {
         session.verification_code(),
         core.verification_code().map(|c| c.value())
     );
+    check_seed_names(&session);
     assert_eq!(
         session.status_at((NOW_MS + 600_000) as f64).unwrap(),
         "expired"
@@ -322,13 +356,19 @@ fn an_approved_session_has_its_device_and_login_time() {
         )
         .unwrap();
     let later = now() + TimeDelta::seconds(5);
-    core.set_approved(uid_from_random([9; 16]), &proof, later)
-        .unwrap();
+    core.set_approved(
+        uid_from_random([9; 16]),
+        &proof,
+        later,
+        cs::DEFAULT_LOGIN_LIFETIME,
+    )
+    .unwrap();
     let session = LoginSession::from_json(JsValue::from_str(&core.to_json())).unwrap();
     assert_eq!(session.status(), "approved");
     assert_eq!(session.device_uid(), Some(device_uid().to_string()));
-    assert_eq!(session.login_time(), Some((NOW_MS + 5_000) as f64));
+    assert_eq!(session.login_time_ms(), Some((NOW_MS + 5_000) as f64));
     assert_eq!(session.granted_scope(), session.scope());
+    check_seed_names(&session);
 }
 
 #[test]
