@@ -1,38 +1,49 @@
 //! The service's HTTP API as this program calls it: blocking requests with
-//! JSON bodies, and errors that carry the service's own code and message.
+//! the shared bodies and queries of `countersign_core::api`, and errors
+//! that carry the service's own code and message.
 
 use std::time::Duration;
 
-use countersign_core::{LoginRequest, LoginSession, ShortUid, SignedStatement, Status};
+use countersign_core::api::{
+    ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, ErrorCode, RequestAnswer, WaitQuery,
+    with_query,
+};
+use countersign_core::client::{Failure, ServiceUrl, parse_retry_after};
+use countersign_core::{LoginRequest, LoginSession, ShortUid, SignedStatement};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ureq::http::StatusCode;
 use uuid::Uuid;
 
-use crate::answers::{ApprovalPage, EnrolledDevice, Enrollment, ErrorBody, Requested};
-use crate::server_url::ServerUrl;
-
 /// How long a plain request may take, connection included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long to wait to connect.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long one long poll asks the service to hold the request.
-pub const WAIT_S: u64 = 25;
 /// What a long poll may take beyond the time the service holds it.
 const WAIT_SLACK: Duration = Duration::from_secs(15);
 
 /// Why a call to the service did not give the answer asked for.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
-    /// The service answered with an error.
+    /// The service answered with its error body.
     #[error("{message} ({code})")]
     Service {
         /// The HTTP status.
         status: u16,
-        /// The service's stable code.
-        code: String,
+        /// The service's stable code ([`ErrorCode::Unrecognised`] for a
+        /// code from a newer service).
+        code: ErrorCode,
         /// The service's message.
         message: String,
+        /// The `Retry-After` header in seconds, if the answer had one.
+        retry_after_s: Option<u64>,
+    },
+    /// An error status without the service's error body, such as a
+    /// proxy's HTML page.
+    #[error("{} (http_{status})", plain_status(*status))]
+    Status {
+        /// The HTTP status.
+        status: u16,
     },
     /// The service could not be reached or stopped answering.
     #[error("cannot reach the service at {server}: {detail}")]
@@ -53,34 +64,53 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// Whether trying again later may succeed: the network failed, the
-    /// service is overloaded or failed inside, or asks to slow down.
-    pub fn is_transient(&self) -> bool {
+    /// The service's code, if the service answered with its error body.
+    pub fn service_code(&self) -> Option<ErrorCode> {
         match self {
-            Self::Network { .. } => true,
-            Self::Service { status, .. } => *status >= 500 || *status == 429,
-            Self::BadAnswer { .. } => false,
+            Self::Service { code, .. } => Some(*code),
+            Self::Status { .. } | Self::Network { .. } | Self::BadAnswer { .. } => None,
         }
     }
 
-    /// The service's code, if the service answered with an error.
-    pub fn service_code(&self) -> Option<&str> {
+    /// The HTTP status of an error answer, if there was an answer.
+    pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Service { code, .. } => Some(code),
+            Self::Service { status, .. } | Self::Status { status } => Some(*status),
             Self::Network { .. } | Self::BadAnswer { .. } => None,
+        }
+    }
+
+    /// What a requester's wait (`countersign_core::Waiting`) makes of this
+    /// error. An error status without the service's body counts as an
+    /// unreadable answer, as in the browser glue: it is a proxy or a
+    /// service in trouble, and worth asking again.
+    pub fn wait_failure(&self) -> Failure {
+        match self {
+            Self::Service {
+                status,
+                code,
+                retry_after_s,
+                ..
+            } => Failure::Service {
+                status: *status,
+                code: *code,
+                retry_after_s: *retry_after_s,
+            },
+            Self::Network { .. } => Failure::Network,
+            Self::Status { .. } | Self::BadAnswer { .. } => Failure::Unreadable,
         }
     }
 }
 
 /// A client of one service.
 pub struct Api {
-    server: ServerUrl,
+    service: ServiceUrl,
     agent: ureq::Agent,
 }
 
 impl Api {
-    /// A client of the service at `server`.
-    pub fn new(server: &ServerUrl) -> Self {
+    /// A client of the service at `service`.
+    pub fn new(service: &ServiceUrl) -> Self {
         let config = ureq::Agent::config_builder()
             // Error answers carry a JSON body worth reading.
             .http_status_as_error(false)
@@ -89,24 +119,24 @@ impl Api {
             .user_agent(concat!("countersign-cli/", env!("CARGO_PKG_VERSION")))
             .build();
         Self {
-            server: server.clone(),
+            service: service.clone(),
             agent: ureq::Agent::new_with_config(config),
         }
     }
 
     /// `POST /api/sessions`: asks for a login.
-    pub fn request_login(&self, request: &LoginRequest) -> Result<Requested, ApiError> {
+    pub fn request_login(&self, request: &LoginRequest) -> Result<RequestAnswer, ApiError> {
         self.post("/api/sessions", request)
     }
 
-    /// `GET /api/sessions/{uid}/wait`: answers when the status is no longer
-    /// `seen`, at expiry, or after about [`WAIT_S`] seconds.
-    pub fn wait(&self, uid: Uuid, seen: Status) -> Result<LoginSession, ApiError> {
-        let path = format!("/api/sessions/{uid}/wait?status={seen}&timeout_s={WAIT_S}");
-        let timeout = Duration::from_secs(WAIT_S) + WAIT_SLACK;
+    /// `GET /api/sessions/{uid}/wait?..`: answers when the status is no
+    /// longer `query.status`, at expiry, or after about `query.timeout_s`.
+    pub fn wait(&self, uid: Uuid, query: &WaitQuery) -> Result<LoginSession, ApiError> {
+        let path = with_query(&format!("/api/sessions/{uid}/wait"), &query.to_query());
+        let timeout = Duration::from_secs(query.timeout_s).saturating_add(WAIT_SLACK);
         let request = self
             .agent
-            .get(self.server.join(&path))
+            .get(self.service.join(&path))
             .config()
             .timeout_global(Some(timeout))
             .build();
@@ -119,7 +149,7 @@ impl Api {
     }
 
     /// `GET /api/approvals/{short_uid}`: what the approval page shows.
-    pub fn approval(&self, short: ShortUid) -> Result<ApprovalPage, ApiError> {
+    pub fn approval(&self, short: ShortUid) -> Result<ApprovalView, ApiError> {
         self.get(&format!("/api/approvals/{short}"))
     }
 
@@ -129,25 +159,25 @@ impl Api {
     }
 
     /// `GET /api/enrollments/{token}`: who an enrollment link is for.
-    pub fn enrollment(&self, token: &str) -> Result<Enrollment, ApiError> {
+    pub fn enrollment(&self, token: &str) -> Result<EnrollmentInfo, ApiError> {
         self.get(&format!("/api/enrollments/{token}"))
     }
 
     /// `POST /api/enrollments/{token}`: enrolls a device with its proof.
-    pub fn enroll(&self, token: &str, proof: &SignedStatement) -> Result<EnrolledDevice, ApiError> {
+    pub fn enroll(&self, token: &str, proof: &SignedStatement) -> Result<DeviceInfo, ApiError> {
         self.post(&format!("/api/enrollments/{token}"), proof)
     }
 
     fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        self.answer(self.agent.get(self.server.join(path)).call())
+        self.answer(self.agent.get(self.service.join(path)).call())
     }
 
     fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-        self.answer(self.agent.post(self.server.join(path)).send_json(body))
+        self.answer(self.agent.post(self.service.join(path)).send_json(body))
     }
 
     /// Reads an answer: the JSON of `T` on success, else the service's
-    /// error (or a plain description of a non-JSON error, such as a
+    /// error (or the bare status of an error without its body, such as a
     /// proxy's).
     fn answer<T: DeserializeOwned>(
         &self,
@@ -155,44 +185,49 @@ impl Api {
     ) -> Result<T, ApiError> {
         let response = sent.map_err(|e| self.network(&e))?;
         let status = response.status();
+        let retry_after_s = response
+            .headers()
+            .get("retry-after")
+            .and_then(|value| value.to_str().ok())
+            .and_then(parse_retry_after);
         let text = response
             .into_body()
             .read_to_string()
             .map_err(|e| self.network(&e))?;
         if status.is_success() {
             return serde_json::from_str(&text).map_err(|e| ApiError::BadAnswer {
-                server: self.server.to_string(),
+                server: self.service.to_string(),
                 detail: e.to_string(),
             });
         }
         Err(match serde_json::from_str::<ErrorBody>(&text) {
             Ok(body) => ApiError::Service {
                 status: status.as_u16(),
-                code: body.error.code.to_string(),
+                code: body.error.code,
                 message: body.error.message,
+                retry_after_s,
             },
-            Err(_) => ApiError::Service {
+            Err(_) => ApiError::Status {
                 status: status.as_u16(),
-                code: format!("http_{}", status.as_u16()),
-                message: plain_status(status),
             },
         })
     }
 
     fn network(&self, error: &ureq::Error) -> ApiError {
         ApiError::Network {
-            server: self.server.to_string(),
+            server: self.service.to_string(),
             detail: error.to_string(),
         }
     }
 }
 
-fn plain_status(status: StatusCode) -> String {
-    format!(
-        "the service answered HTTP {} {}",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("")
-    )
-    .trim_end()
-    .to_owned()
+/// `the service answered HTTP 503 Service Unavailable`.
+fn plain_status(status: u16) -> String {
+    let reason = StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    format!("the service answered HTTP {status} {reason}")
+        .trim_end()
+        .to_owned()
 }

@@ -1,13 +1,17 @@
 //! Every way a command can fail, each with a message for people and a
-//! stable code for scripts.
+//! stable code for scripts: the service's [`ErrorCode`] for what the
+//! service refused, and this program's own [`LocalCode`] for the rest.
 
+use std::fmt;
 use std::path::PathBuf;
 
+use countersign_core::api::ErrorCode;
+use countersign_core::client::LinkError;
 use countersign_core::{FieldError, ShortUid, Status, UsernameError};
+use serde::Serialize;
 
 use crate::api::ApiError;
 use crate::files::FileError;
-use crate::server_url::UrlError;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -18,9 +22,16 @@ pub enum CliError {
     /// A file could not be read or written.
     #[error(transparent)]
     File(#[from] FileError),
-    /// A URL or link is malformed.
-    #[error(transparent)]
-    Url(#[from] UrlError),
+    /// A service URL, login URL or enrollment link is malformed.
+    #[error("invalid {what} {text:?}: {error}")]
+    Url {
+        /// What it should have been: "service URL", ...
+        what: &'static str,
+        /// The text as given, cut short.
+        text: String,
+        /// What is wrong with it.
+        error: LinkError,
+    },
     /// A username is invalid.
     #[error("invalid username: {0}")]
     Username(#[from] UsernameError),
@@ -99,7 +110,7 @@ pub enum CliError {
     #[error(
         "the enrollment link was refused: {0}; it may have been used already, have expired, or be mistyped"
     )]
-    Link(ApiError),
+    LinkRefused(ApiError),
     /// The enrollment was sent but its answer was lost.
     #[error("the enrollment's outcome is unknown ({error}); the key is kept in {}: if approving with it fails, delete the file and ask for a new link", path.display())]
     EnrollmentUnknown {
@@ -114,29 +125,157 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// A stable code for scripts: the service's own code for its errors.
-    pub fn code(&self) -> &str {
+    /// A malformed URL or link, quoting (the start of) what was given.
+    pub fn url(what: &'static str, text: &str, error: LinkError) -> Self {
+        Self::Url {
+            what,
+            text: text.chars().take(200).collect(),
+            error,
+        }
+    }
+
+    /// The stable code for scripts (the `code` of `--json`'s error line).
+    pub fn code(&self) -> Code {
         match self {
             Self::Api(error)
             | Self::GaveUp(error)
-            | Self::Link(error)
+            | Self::LinkRefused(error)
             | Self::EnrollmentUnknown { error, .. } => match error {
-                ApiError::Service { code, .. } => code,
-                ApiError::Network { .. } => "network",
-                ApiError::BadAnswer { .. } => "bad_answer",
+                ApiError::Service { code, .. } => Code::Service(*code),
+                ApiError::Status { status } => Code::Http(*status),
+                ApiError::Network { .. } => Code::Local(LocalCode::Network),
+                ApiError::BadAnswer { .. } => Code::Local(LocalCode::BadAnswer),
             },
-            Self::File(_) | Self::BadFile { .. } | Self::NoConfigDir => "file",
-            Self::Url(_) | Self::Username(_) | Self::Field(_) | Self::Code(_) => "bad_input",
-            Self::Random(_) => "no_random",
-            Self::NoKeptSession | Self::WhichSession(_) | Self::UnknownSession(..) => {
-                "no_such_session"
+            // Checked here before anything is signed, but the same refusal
+            // as the service's, so scripts see one code for it.
+            Self::DigestMismatch(_) => Code::Service(ErrorCode::DetailsChanged),
+            Self::Closed(_) => Code::Service(ErrorCode::SessionClosed),
+            Self::File(_) | Self::BadFile { .. } | Self::NoConfigDir => {
+                Code::Local(LocalCode::File)
             }
-            Self::NoTerminal(_) | Self::NotConfirmed => "not_confirmed",
-            Self::OtherServer { .. } | Self::OtherUser { .. } => "wrong_key",
-            Self::DigestMismatch(_) => "details_changed",
-            Self::Closed(_) => "session_closed",
-            Self::Unexpected(_) => "unexpected_status",
-            Self::NotKept(..) => "not_kept",
+            Self::Url { .. } | Self::Username(_) | Self::Field(_) | Self::Code(_) => {
+                Code::Local(LocalCode::BadInput)
+            }
+            Self::Random(_) => Code::Local(LocalCode::NoRandom),
+            Self::NoKeptSession | Self::WhichSession(_) | Self::UnknownSession(..) => {
+                Code::Local(LocalCode::NoSuchSession)
+            }
+            Self::NoTerminal(_) | Self::NotConfirmed => Code::Local(LocalCode::NotConfirmed),
+            Self::OtherServer { .. } | Self::OtherUser { .. } => Code::Local(LocalCode::WrongKey),
+            Self::Unexpected(_) => Code::Local(LocalCode::UnexpectedStatus),
+            Self::NotKept(..) => Code::Local(LocalCode::NotKept),
         }
+    }
+}
+
+/// The code of a failed command, as `--json` prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// The service refused, with this code (its `ErrorCode`).
+    Service(ErrorCode),
+    /// An error status without the service's error body (a proxy's page):
+    /// `http_502`, ...
+    Http(u16),
+    /// A failure here, not at the service.
+    Local(LocalCode),
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Service(code) => f.write_str(code.as_str()),
+            Self::Http(status) => write!(f, "http_{status}"),
+            Self::Local(code) => f.write_str(code.as_str()),
+        }
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Writes [`LocalCode`], its `ALL` and `as_str` from one table.
+macro_rules! local_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $text:literal; )*) => {
+        /// This program's own codes, for failures that are not the
+        /// service's refusals. Scripts rely on these strings: never change
+        /// one, and never reuse one of the service's (`ErrorCode`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum LocalCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl LocalCode {
+            /// Every local code.
+            #[cfg(test)]
+            pub const ALL: &[LocalCode] = &[$(LocalCode::$variant),*];
+
+            /// The code as printed.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(LocalCode::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+local_codes! {
+    /// The service could not be reached, or the connection broke.
+    Network = "network";
+    /// The service answered something this program cannot read.
+    BadAnswer = "bad_answer";
+    /// A file or directory could not be used, or holds something invalid.
+    File = "file";
+    /// A URL, username, field or code on the command line is invalid.
+    BadInput = "bad_input";
+    /// The system gave no random bytes.
+    NoRandom = "no_random";
+    /// No kept session, or not the one named.
+    NoSuchSession = "no_such_session";
+    /// The person did not confirm, or could not be asked.
+    NotConfirmed = "not_confirmed";
+    /// The device key is for another service or user.
+    WrongKey = "wrong_key";
+    /// A wait ended in a status it should not.
+    UnexpectedStatus = "unexpected_status";
+    /// An approved session could not be kept.
+    NotKept = "not_kept";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_codes_are_distinct_and_never_the_services() {
+        let texts: Vec<&str> = LocalCode::ALL.iter().map(|c| c.as_str()).collect();
+        for (at, text) in texts.iter().enumerate() {
+            assert!(!texts[at + 1..].contains(text), "{text} twice");
+            assert!(
+                text.parse::<ErrorCode>().is_err(),
+                "{text} is a service code"
+            );
+            assert!(!text.starts_with("http_"), "{text}");
+        }
+    }
+
+    #[test]
+    fn codes_print_as_scripts_read_them() {
+        let json = |code: Code| serde_json::to_value(code).unwrap();
+        assert_eq!(json(Code::Service(ErrorCode::WrongCode)), "wrong_code");
+        assert_eq!(json(Code::Http(503)), "http_503");
+        assert_eq!(json(Code::Local(LocalCode::Network)), "network");
+        let closed = CliError::Closed(ShortUid::parse("ab.cd.ef.01").unwrap());
+        assert_eq!(closed.code().to_string(), "session_closed");
+        let refused = CliError::LinkRefused(ApiError::Service {
+            status: 404,
+            code: ErrorCode::NotFound,
+            message: "no such link".into(),
+            retry_after_s: None,
+        });
+        assert_eq!(refused.code().to_string(), "not_found");
     }
 }

@@ -6,14 +6,13 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use countersign_core::{Keypair, LoginSession, ShortUid, TokenSet, Username};
+use countersign_core::{Keypair, LoginSession, ServiceUrl, ShortUid, TokenSet, Username};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::CliError;
 use crate::files::{self, FileError};
 use crate::seed::Seed;
-use crate::server_url::ServerUrl;
 
 /// One approved session, as kept.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,7 +22,7 @@ pub struct KeptSession {
     /// Its short id.
     pub short_uid: ShortUid,
     /// The service that holds it.
-    pub server: ServerUrl,
+    pub server: ServiceUrl,
     /// Who it is for.
     pub username: Username,
     /// The URL the approver opened.
@@ -54,7 +53,7 @@ impl KeptSession {
     /// `server`.
     pub fn new(
         session: &LoginSession,
-        server: &ServerUrl,
+        server: &ServiceUrl,
         login_url: &str,
         key_secret: Seed,
         cert_secret: Seed,
@@ -204,4 +203,39 @@ fn read(path: &Path) -> Result<KeptSession, CliError> {
         what: "kept session",
         detail: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_kept_by_an_earlier_version_still_loads_and_reaches_its_service() {
+        // Earlier versions kept `http://h:80` as typed; the one normal form
+        // now drops the default port.
+        let old = format!(
+            r#"{{
+  "uid": "0192a6b4-7c3d-7e8f-9a0b-1c2d3e4f5a6b",
+  "short_uid": "ab.cd.ef.01",
+  "server": "http://h:80",
+  "username": "ada",
+  "login_url": "http://h:80/s?id=ab.cd.ef.01",
+  "hostname": null,
+  "scope": [],
+  "permissions": [],
+  "requested_at": "2026-11-29T09:00:00Z",
+  "expires_at": "2026-11-29T09:10:00Z",
+  "approved_at": "2026-11-29T09:01:00Z",
+  "device_uid": null,
+  "key_secret": "{seed}",
+  "cert_secret": "{seed}"
+}}"#,
+            seed = "A".repeat(43)
+        );
+        let kept: KeptSession = serde_json::from_str(&old).unwrap();
+        assert_eq!(kept.server, ServiceUrl::parse("http://h").unwrap());
+        assert_eq!(kept.server.join("/api/sessions"), "http://h/api/sessions");
+        let again = serde_json::to_value(&kept).unwrap();
+        assert_eq!(again["server"], "http://h");
+    }
 }

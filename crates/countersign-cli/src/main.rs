@@ -3,7 +3,6 @@
 //! sessions, and approves, denies or reports logins from a terminal with a
 //! device key kept in a file.
 
-mod answers;
 mod api;
 mod cli;
 mod clock;
@@ -19,7 +18,6 @@ mod output;
 mod progress;
 mod qr;
 mod seed;
-mod server_url;
 mod show;
 mod wait;
 

@@ -3,13 +3,12 @@
 //! fingerprints.
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use countersign_core::api::ApprovalView;
 use countersign_core::{Fingerprint, LoginSession, TokenSet};
 use serde_json::{Map, Value, json};
 
-use crate::answers::ApprovalPage;
-
 /// The page as lines of text, at `now`.
-pub fn text(page: &ApprovalPage, now: DateTime<Utc>) -> Vec<String> {
+pub fn text(page: &ApprovalView, now: DateTime<Utc>) -> Vec<String> {
     let s = &page.session;
     let or_none = |v: Option<&str>, none: &str| v.map_or_else(|| none.to_owned(), safe);
     let tokens = |set: &TokenSet| {
@@ -52,7 +51,7 @@ pub fn text(page: &ApprovalPage, now: DateTime<Utc>) -> Vec<String> {
 }
 
 /// The page as a JSON object, for `--json`.
-pub fn json(page: &ApprovalPage) -> Map<String, Value> {
+pub fn json(page: &ApprovalView) -> Map<String, Value> {
     let s: &LoginSession = &page.session;
     let value = json!({
         "uid": s.uid(),

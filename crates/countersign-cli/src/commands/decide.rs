@@ -2,7 +2,8 @@
 //! the approval page would, ask, then sign the decision with the device key
 //! kept in a file.
 
-use countersign_core::{Claim, ShortUid, Signer, Statement, VerificationCode};
+use countersign_core::client::LoginLink;
+use countersign_core::{Decision, Signer, Statement};
 use serde_json::json;
 
 use crate::api::{Api, ApiError};
@@ -13,49 +14,32 @@ use crate::device_key::DeviceKey;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::output::{Output, note};
-use crate::server_url::{ServerUrl, parse_login_url};
 use crate::show;
-
-/// What the approver decides.
-#[derive(Debug, Clone, Copy)]
-pub enum Decision {
-    /// Approve, with the code the requester shows.
-    Approve(VerificationCode),
-    /// Deny.
-    Deny,
-    /// Report as suspicious ("this wasn't me").
-    Suspicious,
-}
-
-impl Decision {
-    fn verb(self) -> &'static str {
-        match self {
-            Self::Approve(_) => "approve",
-            Self::Deny => "deny",
-            Self::Suspicious => "report as suspicious",
-        }
-    }
-}
 
 /// Runs `approve`, `deny` or `suspicious`.
 pub fn run(args: DecideArgs, decision: Decision, out: Output) -> Result<Exit, CliError> {
     let key = DeviceKey::load(&args.key_file)?;
-    let (server, short) = locate(&args.login_url, &key.server)?;
+    let LoginLink {
+        service,
+        short_uid: short,
+    } = LoginLink::parse_or_id(&args.login_url, &key.server)
+        .map_err(|e| CliError::url("login URL", &args.login_url, e))?;
     // The signed statement does not name the service, so a key must sign
     // only what its own service shows: a login URL on another service
-    // could be a relay that shows someone else's login.
-    if server != key.server {
+    // could be a relay that shows someone else's login. Both are in the
+    // one normal form, so two spellings of one service are equal.
+    if service != key.server {
         return Err(CliError::OtherServer {
-            login: server.to_string(),
+            login: service.to_string(),
             key: key.server.to_string(),
         });
     }
-    let api = Api::new(&server);
+    let api = Api::new(&service);
     let page = api.approval(short)?;
     let session = &page.session;
     if session.short_uid() != short {
         return Err(ApiError::BadAnswer {
-            server: server.to_string(),
+            server: service.to_string(),
             detail: format!("asked for {short}, shown {}", session.short_uid()),
         }
         .into());
@@ -66,12 +50,13 @@ pub fn run(args: DecideArgs, decision: Decision, out: Output) -> Result<Exit, Cl
             key: key.username.to_string(),
         });
     }
-    // The digest is computed here from what is shown, so what is signed is
-    // what the approver saw; the service's own digest must agree.
-    let details = session
-        .details_digest()
-        .ok_or(CliError::Closed(session.short_uid()))?;
-    if page.details_digest != Some(details) {
+    // The claim's digest is computed from what is shown, so what is signed
+    // is what the approver saw; the service's own digest must agree.
+    let claim = decision
+        .claim(session)
+        .map_err(|_| CliError::Closed(session.short_uid()))?;
+    let details = claim.session_action().map(|(_, _, details)| details);
+    if details.is_none() || page.details_digest != details {
         return Err(CliError::DigestMismatch(session.short_uid()));
     }
 
@@ -91,24 +76,9 @@ pub fn run(args: DecideArgs, decision: Decision, out: Output) -> Result<Exit, Cl
     );
     confirm(decision.verb(), &question, args.yes)?;
 
-    let (uid, device) = (session.uid(), Signer::Device(key.device_uid));
-    let claim = match decision {
-        Decision::Approve(code) => Claim::Approve {
-            session: uid,
-            details,
-            code,
-        },
-        Decision::Deny => Claim::Deny {
-            session: uid,
-            details,
-        },
-        Decision::Suspicious => Claim::ReportSuspicious {
-            session: uid,
-            details,
-        },
-    };
-    let signed = Statement::new(claim, device, clock::now()).sign(&key.keypair());
-    let after = api.act(uid, &signed)?;
+    let signer = Signer::Device(key.device_uid);
+    let signed = Statement::new(claim, signer, clock::now()).sign(&key.keypair());
+    let after = api.act(session.uid(), &signed)?;
 
     let mut line = show::json(&page);
     line.insert("action".into(), json!(decision.verb()));
@@ -126,17 +96,6 @@ pub fn run(args: DecideArgs, decision: Decision, out: Output) -> Result<Exit, Cl
         ),
     });
     Ok(Exit::Success)
-}
-
-/// The service and short id a login URL names; a bare short id is taken to
-/// be on the key's own service.
-fn locate(text: &str, key_server: &ServerUrl) -> Result<(ServerUrl, ShortUid), CliError> {
-    if text.contains('/') || text.contains('?') {
-        return Ok(parse_login_url(text)?);
-    }
-    let short = ShortUid::parse(text)
-        .map_err(|e| crate::server_url::UrlError::LoginUrl(text.chars().take(200).collect(), e))?;
-    Ok((key_server.clone(), short))
 }
 
 fn capitalised(verb: &str) -> String {

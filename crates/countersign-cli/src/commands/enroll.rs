@@ -1,12 +1,13 @@
 //! `countersign device enroll`: enroll this terminal as a device of the
 //! user an enrollment link is for, keeping the new device key in a file.
 
+use countersign_core::client::EnrollmentLink;
 use countersign_core::{
-    Claim, DeviceName, MAX_DEVICE_NAME_CHARS, Signer, Statement, uid_from_random,
+    Claim, DeviceName, MAX_DEVICE_NAME_CHARS, Signer, Statement, Username, uid_from_random,
 };
 use serde_json::json;
 
-use crate::api::{Api, ApiError};
+use crate::api::Api;
 use crate::cli::EnrollArgs;
 use crate::clock;
 use crate::device_key::DeviceKey;
@@ -15,7 +16,6 @@ use crate::exit::Exit;
 use crate::files::FileError;
 use crate::hostname;
 use crate::output::Output;
-use crate::server_url::parse_enrollment_link;
 
 /// Runs `device enroll`.
 ///
@@ -23,7 +23,8 @@ use crate::server_url::parse_enrollment_link;
 /// the service accepted always has its key; it is deleted again if the
 /// service refuses, and kept (with a warning) if the answer is lost.
 pub fn run(args: EnrollArgs, out: Output) -> Result<Exit, CliError> {
-    let (server, token) = parse_enrollment_link(&args.link)?;
+    let link = EnrollmentLink::parse(&args.link)
+        .map_err(|e| CliError::url("enrollment link", &args.link, e))?;
     let name = DeviceName::new(args.name.unwrap_or_else(default_name))?;
     // Checked again, atomically, when the file is created; checking first
     // spares a used-up request when the path is plainly taken.
@@ -34,11 +35,13 @@ pub fn run(args: EnrollArgs, out: Output) -> Result<Exit, CliError> {
         );
         return Err(FileError::new("create", &args.key_file, taken).into());
     }
-    let api = Api::new(&server);
-    let enrollment = api.enrollment(&token).map_err(CliError::Link)?;
+    let api = Api::new(link.service());
+    let enrollment = api
+        .enrollment(link.token())
+        .map_err(CliError::LinkRefused)?;
     let key = DeviceKey {
-        server,
-        username: countersign_core::Username::new(enrollment.username)?,
+        server: link.service().clone(),
+        username: Username::new(enrollment.username)?,
         user_uid: enrollment.user_uid,
         device_uid: uid_from_random(clock::random()?),
         name,
@@ -53,12 +56,12 @@ pub fn run(args: EnrollArgs, out: Output) -> Result<Exit, CliError> {
         device_name: key.name.clone(),
     };
     let proof = Statement::new(claim, Signer::Device(key.device_uid), clock::now()).sign(&keypair);
-    let device = match api.enroll(&token, &proof) {
+    let device = match api.enroll(link.token(), &proof) {
         Ok(device) => {
             file.keep();
             device
         }
-        Err(error @ ApiError::Service { status, .. }) if status < 500 => {
+        Err(error) if error.status().is_some_and(|status| status < 500) => {
             // Refused: the device does not exist, so neither should its key.
             drop(file);
             return Err(error.into());

@@ -4,10 +4,10 @@
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
-use countersign_core::{LoginRequest, LoginSession, Status, TokenSet, Username};
+use countersign_core::api::RequestAnswer;
+use countersign_core::{LoginRequest, LoginSession, ServiceUrl, Status, TokenSet, Username};
 use serde_json::json;
 
-use crate::answers::Requested;
 use crate::api::Api;
 use crate::cli::LoginArgs;
 use crate::clock;
@@ -19,7 +19,6 @@ use crate::output::Output;
 use crate::progress::Progress;
 use crate::qr;
 use crate::seed::Seed;
-use crate::server_url::ServerUrl;
 use crate::show::{safe, when};
 use crate::wait;
 
@@ -27,7 +26,8 @@ use super::logout;
 
 /// Runs `login`.
 pub fn run(args: LoginArgs, out: Output) -> Result<Exit, CliError> {
-    let server = ServerUrl::parse(&args.server)?;
+    let server = ServiceUrl::parse(&args.server)
+        .map_err(|e| CliError::url("service URL", &args.server, e))?;
     let tokens = |field, text: &Option<String>| {
         text.as_deref()
             .map(|t| TokenSet::parse_list(field, t))
@@ -83,7 +83,7 @@ pub fn run(args: LoginArgs, out: Output) -> Result<Exit, CliError> {
 /// Prints where to approve the request: the URL, short id, code and
 /// message; in text mode also a QR code of the URL when stdout is a
 /// terminal (a log or a pipe gets the text alone).
-fn announce(out: Output, server: &ServerUrl, request: &LoginRequest, requested: &Requested) {
+fn announce(out: Output, server: &ServiceUrl, request: &LoginRequest, requested: &RequestAnswer) {
     out.json(&json!({
         "event": "requested",
         "uid": requested.uid,

@@ -1,7 +1,9 @@
 //! `countersign logout`: log a kept session out with a statement signed by
 //! its `public_certificate` key, then delete the kept keys.
 
-use countersign_core::{Claim, Keypair, LoginSession, Signer, Statement};
+use countersign_core::api::ErrorCode;
+use countersign_core::client::logout_claim;
+use countersign_core::{Keypair, LoginSession, Signer, Statement};
 use serde_json::json;
 
 use crate::api::Api;
@@ -14,7 +16,11 @@ use crate::output::Output;
 
 /// The service's codes for a logout refused because the session is no
 /// longer open.
-const CLOSED_CODES: [&str; 3] = ["session_closed", "transition_refused", "expired"];
+const CLOSED_CODES: [ErrorCode; 3] = [
+    ErrorCode::SessionClosed,
+    ErrorCode::TransitionRefused,
+    ErrorCode::Expired,
+];
 
 /// Runs `logout`.
 pub fn run(args: LogoutArgs, out: Output) -> Result<Exit, CliError> {
@@ -30,7 +36,7 @@ pub fn run(args: LogoutArgs, out: Output) -> Result<Exit, CliError> {
         Err(CliError::Api(error))
             if error
                 .service_code()
-                .is_some_and(|c| CLOSED_CODES.contains(&c)) =>
+                .is_some_and(|code| CLOSED_CODES.contains(&code)) =>
         {
             // It may have closed between the read and the logout: read
             // again, and forget it if it is final now.
@@ -52,13 +58,7 @@ pub fn sign_and_send(
     session: &LoginSession,
     cert: &Keypair,
 ) -> Result<LoginSession, CliError> {
-    let details = session
-        .details_digest()
-        .ok_or(CliError::Closed(session.short_uid()))?;
-    let claim = Claim::Logout {
-        session: session.uid(),
-        details,
-    };
+    let claim = logout_claim(session).map_err(|_| CliError::Closed(session.short_uid()))?;
     let signed = Statement::new(claim, Signer::Requester, clock::now()).sign(cert);
     Ok(api.act(session.uid(), &signed)?)
 }

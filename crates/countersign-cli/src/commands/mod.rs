@@ -6,6 +6,8 @@ mod login;
 mod logout;
 mod status;
 
+use countersign_core::{Decision, VerificationCode};
+
 use crate::cli::{Command, DeviceCommand};
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -21,11 +23,11 @@ pub fn run(command: Command, out: Output) -> Result<Exit, CliError> {
             command: DeviceCommand::Enroll(args),
         } => enroll::run(args, out),
         Command::Approve(args) => {
-            let code = countersign_core::VerificationCode::new(args.code)
-                .map_err(|e| CliError::Code(e.to_string()))?;
-            decide::run(args.decide, decide::Decision::Approve(code), out)
+            let code =
+                VerificationCode::new(args.code).map_err(|e| CliError::Code(e.to_string()))?;
+            decide::run(args.decide, Decision::Approve(code), out)
         }
-        Command::Deny(args) => decide::run(args, decide::Decision::Deny, out),
-        Command::Suspicious(args) => decide::run(args, decide::Decision::Suspicious, out),
+        Command::Deny(args) => decide::run(args, Decision::Deny, out),
+        Command::Suspicious(args) => decide::run(args, Decision::Suspicious, out),
     }
 }

@@ -48,8 +48,14 @@ fn a_used_link_fails_and_leaves_no_key_file() {
 }
 
 /// A service that shows the link, then answers the enrollment with
-/// `status`, noting whether the key file existed when it arrived.
-fn refusing(status: u16, key: std::path::PathBuf, seen: Arc<AtomicBool>) -> FakeService {
+/// `status` and `code`, noting whether the key file existed when it
+/// arrived.
+fn refusing(
+    status: u16,
+    code: &'static str,
+    key: std::path::PathBuf,
+    seen: Arc<AtomicBool>,
+) -> FakeService {
     FakeService::start(move |method, path, _| match method {
         "GET" if path == "/api/enrollments/tok" => (
             200,
@@ -59,7 +65,7 @@ fn refusing(status: u16, key: std::path::PathBuf, seen: Arc<AtomicBool>) -> Fake
             seen.store(key.is_file(), Ordering::SeqCst);
             (
                 status,
-                format!(r#"{{"error":{{"code":"c{status}","message":"said {status}"}}}}"#),
+                format!(r#"{{"error":{{"code":"{code}","message":"said {status}"}}}}"#),
             )
         }
         _ => (404, "{}".into()),
@@ -71,7 +77,7 @@ fn the_key_file_exists_before_enrolling_and_is_deleted_when_refused() {
     let home = Home::new();
     let key = home.dir.join("k.json");
     let seen = Arc::new(AtomicBool::new(false));
-    let fake = refusing(409, key.clone(), seen.clone());
+    let fake = refusing(409, "enrollment_used", key.clone(), seen.clone());
     let link = format!("{}/enroll?token=tok", fake.url);
     let run = home.run(&[
         "device",
@@ -81,7 +87,11 @@ fn the_key_file_exists_before_enrolling_and_is_deleted_when_refused() {
         key.to_str().unwrap(),
     ]);
     run.assert_code(1);
-    assert!(run.stderr.contains("said 409 (c409)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("said 409 (enrollment_used)"),
+        "{}",
+        run.stderr
+    );
     assert!(
         seen.load(Ordering::SeqCst),
         "the key was written before the enrollment was sent"
@@ -94,7 +104,7 @@ fn the_key_file_is_kept_when_the_enrollments_outcome_is_unknown() {
     let home = Home::new();
     let key = home.dir.join("k.json");
     let seen = Arc::new(AtomicBool::new(false));
-    let fake = refusing(503, key.clone(), seen.clone());
+    let fake = refusing(503, "internal", key.clone(), seen.clone());
     let link = format!("{}/enroll?token=tok", fake.url);
     let run = home.run(&[
         "device",
@@ -106,4 +116,33 @@ fn the_key_file_is_kept_when_the_enrollments_outcome_is_unknown() {
     run.assert_code(1);
     assert!(run.stderr.contains("outcome is unknown"), "{}", run.stderr);
     assert!(key.is_file());
+}
+
+#[test]
+fn a_code_from_a_newer_service_is_unrecognised_and_its_message_kept() {
+    let home = Home::new();
+    let key = home.dir.join("k.json");
+    let seen = Arc::new(AtomicBool::new(false));
+    let fake = refusing(409, "a_code_of_tomorrow", key.clone(), seen);
+    let link = format!("{}/enroll?token=tok", fake.url);
+    let run = home.run(&[
+        "--json",
+        "device",
+        "enroll",
+        &link,
+        "--key-file",
+        key.to_str().unwrap(),
+    ]);
+    run.assert_code(1);
+    let error = run.json();
+    assert_eq!(error["error"]["code"], "unrecognised");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("said 409"),
+        "{error}"
+    );
+    // Refused all the same (a 4xx): the device does not exist, nor its key.
+    assert!(!key.exists());
 }
