@@ -346,28 +346,48 @@ impl Run {
 }
 
 /// A tiny HTTP/1.1 server that answers each request with what `answer`
-/// returns for its method, path and body: for what a real service does not
-/// do on demand (a refusal after a good start, a failing network). Status
-/// 0 hangs up without answering.
+/// returns for its method, path and body (a [`Reply`], or just a status
+/// and a body): for what a real service does not do on demand (a refusal
+/// after a good start, a failing network). Status 0 hangs up without
+/// answering.
 pub struct FakeService {
     pub url: String,
 }
 
+/// One answer of a [`FakeService`].
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+}
+
+impl From<(u16, String)> for Reply {
+    fn from((status, body): (u16, String)) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body,
+        }
+    }
+}
+
 impl FakeService {
-    pub fn start(answer: impl Fn(&str, &str, &str) -> (u16, String) + Send + 'static) -> Self {
+    pub fn start<R: Into<Reply>>(answer: impl Fn(&str, &str, &str) -> R + Send + 'static) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { return };
-                serve_one(stream, &answer);
+                serve_one(stream, &|method, path, body| {
+                    answer(method, path, body).into()
+                });
             }
         });
         Self { url }
     }
 }
 
-fn serve_one(stream: TcpStream, answer: &dyn Fn(&str, &str, &str) -> (u16, String)) {
+fn serve_one(stream: TcpStream, answer: &dyn Fn(&str, &str, &str) -> Reply) {
     let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
@@ -390,14 +410,21 @@ fn serve_one(stream: TcpStream, answer: &dyn Fn(&str, &str, &str) -> (u16, Strin
     let mut parts = request_line.split_whitespace();
     let method = parts.next().unwrap_or("").to_owned();
     let path = parts.next().unwrap_or("").to_owned();
-    let (status, text) = answer(&method, &path, &String::from_utf8_lossy(&body));
-    if status == 0 {
+    let reply = answer(&method, &path, &String::from_utf8_lossy(&body));
+    if reply.status == 0 {
         return;
     }
+    let headers: String = reply
+        .headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     let mut stream = reader.into_inner();
     let _ = write!(
         stream,
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-        text.len()
+        "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{headers}connection: close\r\n\r\n{}",
+        reply.status,
+        reply.body.len(),
+        reply.body
     );
 }

@@ -1,25 +1,33 @@
 //! Waiting through a failing network: the long poll is tried again with a
-//! doubling pause, and the person is told in plain words.
+//! doubling pause (or as long as the service asks), and the person is told
+//! in plain words.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use crate::common::{FakeService, Home};
-use chrono::TimeDelta;
+use crate::common::{FakeService, Home, Reply};
+use chrono::{DateTime, TimeDelta, Utc};
 use countersign_core::{LoginRequest, LoginSession, uid_from_random};
 use serde_json::json;
 
-#[test]
-fn failures_while_waiting_are_retried_and_said_plainly() {
+fn now() -> DateTime<Utc> {
+    countersign_server::clock::Clock::system().now()
+}
+
+/// A service that takes a login request (60 s to live) and answers every
+/// later request, the `n`th from 1, with `after(n, path, session)`.
+fn waiting_service(
+    after: impl Fn(u32, &str, &LoginSession) -> Reply + Send + 'static,
+) -> FakeService {
     let session: Mutex<Option<LoginSession>> = Mutex::new(None);
-    let waits = Mutex::new(0);
-    let fake = FakeService::start(move |method, path, body| {
+    let count = Mutex::new(0);
+    FakeService::start(move |method, path, body| {
         if method == "POST" && path == "/api/sessions" {
             let request: LoginRequest = serde_json::from_str(body).unwrap();
             let made = LoginSession::request(
                 request,
                 uid_from_random([7; 16]),
                 "127.0.0.1".parse().unwrap(),
-                countersign_server::clock::Clock::system().now(),
+                now(),
                 TimeDelta::seconds(60),
             )
             .unwrap();
@@ -34,20 +42,29 @@ fn failures_while_waiting_are_retried_and_said_plainly() {
                 wait_url: format!("http://fake/api/sessions/{}/wait", made.uid()),
             });
             *session.lock().unwrap() = Some(made);
-            return (201, answer.to_string());
+            return (201, answer.to_string()).into();
         }
-        let mut count = waits.lock().unwrap();
+        let mut count = count.lock().unwrap();
         *count += 1;
-        match *count {
-            // The connection drops, then a proxy answers without JSON.
-            1 => (0, String::new()),
-            2 => (503, "<html>busy</html>".into()),
-            _ => {
-                let mut ended = session.lock().unwrap().clone().unwrap();
-                ended.expire(ended.expires_at()).unwrap();
-                (200, ended.to_json())
-            }
-        }
+        let made = session.lock().unwrap().clone().unwrap();
+        after(*count, path, &made)
+    })
+}
+
+/// The session as the service answers it once expired.
+fn expired(session: &LoginSession) -> Reply {
+    let mut ended = session.clone();
+    ended.expire(ended.expires_at()).unwrap();
+    (200, ended.to_json()).into()
+}
+
+#[test]
+fn failures_while_waiting_are_retried_and_said_plainly() {
+    let fake = waiting_service(|count, _, session| match count {
+        // The connection drops, then a proxy answers without JSON.
+        1 => (0, String::new()).into(),
+        2 => (503, "<html>busy</html>".into()).into(),
+        _ => expired(session),
     });
     let home = Home::new();
     let login = home.login(&fake.url, "ada", &["--message", "nightly backup"]);
@@ -64,6 +81,60 @@ fn failures_while_waiting_are_retried_and_said_plainly() {
         "{stderr}"
     );
     assert!(stderr.contains("Reached the service again"), "{stderr}");
+}
+
+/// A request's path and when it arrived.
+type Asked = (String, DateTime<Utc>);
+
+#[test]
+fn an_unreadable_answer_is_retried_and_retry_after_is_honoured() {
+    let asked: Arc<Mutex<Vec<Asked>>> = Arc::default();
+    let log = Arc::clone(&asked);
+    let fake = waiting_service(move |count, path, session| {
+        log.lock().unwrap().push((path.to_owned(), now()));
+        match count {
+            // A success status with a body that is not a session.
+            1 => (200, "<html>maintenance</html>".into()).into(),
+            // Slow down: the back-off would pause 1 s, the service asks 2.
+            2 => Reply {
+                status: 429,
+                headers: vec![("retry-after", "2".into())],
+                body: json!({"error": {"code": "rate_limited", "message": "too many requests"}})
+                    .to_string(),
+            },
+            _ => expired(session),
+        }
+    });
+    let home = Home::new();
+    let login = home.login(&fake.url, "ada", &[]);
+    let uid = login.uid();
+    let (code, last, stderr) = login.end();
+    assert_eq!(code, 5, "{stderr}");
+    assert_eq!(last["status"], "expired");
+    assert!(
+        stderr.contains("gave an answer this program cannot read"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("trying again in 0.5 s"), "{stderr}");
+    assert!(
+        stderr.contains("too many requests (rate_limited); trying again in 2.0 s"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Reached the service again"), "{stderr}");
+
+    let asked = asked.lock().unwrap();
+    let paths: Vec<&str> = asked.iter().map(|(path, _)| path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            format!("/api/sessions/{uid}/wait?status=pending&timeout_s=25"),
+            // After a failure, a quick read.
+            format!("/api/sessions/{uid}"),
+            format!("/api/sessions/{uid}"),
+        ]
+    );
+    let paused = asked[2].1 - asked[1].1;
+    assert!(paused >= TimeDelta::seconds(2), "paused {paused}");
 }
 
 #[test]
