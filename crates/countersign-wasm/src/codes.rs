@@ -3,16 +3,20 @@
 //! and `unrecognised` for a code from a newer service); the package adds
 //! only [`PackageCode`], for what happens in the package or in the browser
 //! under it and never comes from the service. TypeScript sees all of them as
-//! one string-literal union, `ErrorCode` ([`ERROR_CODE_TYPE`]).
+//! one string-literal union, `ErrorCode` ([`ERROR_CODE_TYPE`]), made from
+//! those lists when the crate is compiled.
 
+use countersign_core::api::ErrorCode;
 use wasm_bindgen::prelude::*;
 
 /// Writes [`PackageCode`], its `ALL` and `as_str` from one table.
 macro_rules! package_codes {
     ($( $(#[$doc:meta])* $variant:ident = $text:literal; )*) => {
         /// A failure of the package itself (or of the browser under it),
-        /// which the service never answers. The ends of a wait other than
-        /// an approval are here too.
+        /// which the service never answers; and the ends of a wait that
+        /// are not the service's codes already (`denied`, `cancelled`; an
+        /// expired, suspicious or logged-out session has the service's
+        /// code of that name).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum PackageCode {
             $( $(#[$doc])* $variant, )*
@@ -35,10 +39,6 @@ macro_rules! package_codes {
 package_codes! {
     /// The approver denied the login.
     Denied = "denied";
-    /// The approver reported the login as suspicious ("this wasn't me").
-    Suspicious = "suspicious";
-    /// The session was approved and logged out before the wait saw it.
-    LoggedOut = "logged_out";
     /// The app stopped waiting (`stopWaiting`).
     Cancelled = "cancelled";
     /// An argument or option has the wrong shape, or is missing.
@@ -72,26 +72,85 @@ package_codes! {
 #[wasm_bindgen(typescript_custom_section)]
 const DECLARED: &str = ERROR_CODE_TYPE;
 
-/// The TypeScript union of every code, for `CountersignError.code`. It is
-/// written out so that the declarations read plainly; a test holds it equal
-/// to `ErrorCode::ALL`, `unrecognised` and [`PackageCode::ALL`].
-pub const ERROR_CODE_TYPE: &str = r#"
+/// The TypeScript union of every code, for `CountersignError.code`: made
+/// when the crate is compiled from `ErrorCode::ALL`, `unrecognised` and
+/// [`PackageCode::ALL`], in that order, one code a line, so that a code the
+/// core adds is declared with no edit here. (A test reads it back.)
+pub const ERROR_CODE_TYPE: &str = match core::str::from_utf8(&UNION_BYTES) {
+    Ok(text) => text,
+    // Unreachable: only whole `&str`s are copied in. The test of the union
+    // would fail on an empty one.
+    Err(_) => "",
+};
+
+const UNION_HEAD: &str = "
 /** Every `code` of a `CountersignError`: the service's and the core's
  * codes (as the service answers them), `unrecognised` for a code from a
- * newer service, then the package's own (the ends of a wait, and failures
- * in the package or the browser). */
-export type ErrorCode =
-  | 'bad_body' | 'bad_content_type' | 'bad_json' | 'bad_field' | 'bad_lifetime'
-  | 'bad_query' | 'bad_short_uid' | 'bad_uid' | 'wrong_claim' | 'claims_differ'
-  | 'bad_signature' | 'stale_statement' | 'future_statement' | 'wrong_session'
-  | 'details_changed' | 'wrong_code' | 'not_about_a_session' | 'wrong_signer'
-  | 'wrong_statement' | 'wrong_user' | 'unknown_device' | 'device_revoked'
-  | 'not_granted' | 'not_found' | 'transition_refused' | 'session_closed'
-  | 'conflict' | 'ambiguous' | 'already_revoked' | 'device_exists'
-  | 'enrollment_used' | 'expired' | 'too_large' | 'rate_limited' | 'internal'
-  | 'unrecognised'
-  | 'denied' | 'suspicious' | 'logged_out' | 'cancelled' | 'bad_argument'
-  | 'bad_time' | 'not_enrollment_link' | 'not_login_url' | 'device_required'
-  | 'no_random' | 'bad_answer' | 'network' | 'unsupported' | 'storage'
-  | 'no_such_device' | 'invalid';
-"#;
+ * newer service, then the package's own (failures in the package or the
+ * browser, and the ends of a wait that are not the service's codes). */
+export type ErrorCode =";
+const UNION_TAIL: &str = ";\n";
+
+const UNION_LEN: usize = write_union(&mut []);
+
+const UNION_BYTES: [u8; UNION_LEN] = {
+    let mut bytes = [0; UNION_LEN];
+    write_union(&mut bytes);
+    bytes
+};
+
+/// The `n`th code of the union, if there are that many.
+const fn nth_code(mut n: usize) -> Option<&'static str> {
+    let mut service = ErrorCode::ALL;
+    while let [code, rest @ ..] = service {
+        if n == 0 {
+            return Some(code.as_str());
+        }
+        n -= 1;
+        service = rest;
+    }
+    if n == 0 {
+        return Some(ErrorCode::Unrecognised.as_str());
+    }
+    n -= 1;
+    let mut package = PackageCode::ALL;
+    while let [code, rest @ ..] = package {
+        if n == 0 {
+            return Some(code.as_str());
+        }
+        n -= 1;
+        package = rest;
+    }
+    None
+}
+
+/// Writes the union into `out` as far as it fits, and answers its length.
+const fn write_union(out: &mut [u8]) -> usize {
+    let (mut out, mut len) = put(out, 0, UNION_HEAD);
+    let mut n = 0;
+    while let Some(code) = nth_code(n) {
+        (out, len) = put(out, len, "\n  | '");
+        (out, len) = put(out, len, code);
+        (out, len) = put(out, len, "'");
+        n += 1;
+    }
+    put(out, len, UNION_TAIL).1
+}
+
+/// Copies `text` to the start of `out` as far as it fits; answers the rest
+/// of `out` and `len` plus the length of `text`.
+const fn put<'a>(mut out: &'a mut [u8], len: usize, text: &str) -> (&'a mut [u8], usize) {
+    let mut bytes = text.as_bytes();
+    while let [byte, rest @ ..] = bytes {
+        out = match out {
+            [slot, tail @ ..] => {
+                *slot = *byte;
+                tail
+            }
+            // Full: the rest is only counted.
+            [] => &mut [],
+        };
+        bytes = rest;
+    }
+    (out, len + text.len())
+}

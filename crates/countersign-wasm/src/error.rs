@@ -149,16 +149,17 @@ impl From<Failure> for CountersignError {
         use PackageCode as P;
         match failure {
             Failure::Denied => Self::package(P::Denied, "the login was denied"),
-            Failure::Suspicious => {
-                Self::package(P::Suspicious, "the login was reported as suspicious")
-            }
-            // The same end as the service's own refusal of an expired
-            // session, so the same code.
+            // The same ends as the service's refusals of a session so
+            // ended, so the same codes.
+            Failure::Suspicious => Self::service(
+                ErrorCode::Suspicious,
+                "the login was reported as suspicious",
+            ),
             Failure::Expired => Self::service(
                 ErrorCode::Expired,
                 "the login expired before it was approved",
             ),
-            Failure::LoggedOut => Self::package(P::LoggedOut, "the login was logged out"),
+            Failure::LoggedOut => Self::service(ErrorCode::LoggedOut, "the login was logged out"),
             Failure::Cancelled => Self::package(P::Cancelled, "stopped waiting for a decision"),
             Failure::BadArgument(why) => Self::package(P::BadArgument, why),
             Failure::BadUid(text) => {
