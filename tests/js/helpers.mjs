@@ -12,6 +12,7 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -119,6 +120,46 @@ export async function startServer({ sessionTtlS, webDir } = {}) {
       child.kill('SIGTERM');
       await exited;
     },
+  };
+}
+
+/**
+ * A proxy in front of `target` (a service's URL) that answers some
+ * requests itself: `intercept(method, path)` answers `{ status, headers,
+ * body }` to send instead, or nothing to pass the request on. `seen` lists
+ * every request as `{ method, path, at }` (`at` from Date.now()).
+ */
+export async function startProxy(target, intercept) {
+  const seen = [];
+  const server = http.createServer(async (request, response) => {
+    seen.push({ method: request.method, path: request.url, at: Date.now() });
+    const own = intercept(request.method, request.url);
+    if (own) {
+      response.writeHead(own.status, own.headers);
+      response.end(own.body);
+      return;
+    }
+    const chunks = [];
+    for await (const chunk of request) chunks.push(chunk);
+    try {
+      const answer = await fetch(`${target}${request.url}`, {
+        method: request.method,
+        headers: { 'content-type': request.headers['content-type'] ?? 'application/json' },
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      const headers = { 'content-type': answer.headers.get('content-type') ?? 'text/plain' };
+      response.writeHead(answer.status, headers);
+      response.end(Buffer.from(await answer.arrayBuffer()));
+    } catch (error) {
+      response.writeHead(599);
+      response.end(String(error));
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    seen,
+    stop: () => new Promise((resolve) => server.close(resolve)),
   };
 }
 

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { NodeDevice, getJson, loadPackage, startServer } from './helpers.mjs';
+import { NodeDevice, getJson, loadPackage, startProxy, startServer } from './helpers.mjs';
 
 const pkg = await loadPackage();
 const { CountersignError, LoginSession, requestLogin, verifyApproval, verifyStatement } = pkg;
@@ -138,6 +138,44 @@ describe('requesting a login from Node', () => {
     await assert.rejects(device.decide(login.shortUid, 'approve', wrong), { code: 'wrong_code' });
     await device.decide(login.shortUid, 'approve', login.verificationCode);
     assert.equal((await login.approved).status, 'approved');
+  });
+
+  test('the wait retries a 429 after its Retry-After and an unreadable answer, then ends as the service says', async () => {
+    // The first two long polls fail: asked to slow down for 1 s, then a
+    // proxy's HTML page. Each failure is followed by a quick read of the
+    // session, then the long poll again.
+    const failures = [
+      {
+        status: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': '1' },
+        body: JSON.stringify({ error: { code: 'rate_limited', message: 'slow down' } }),
+      },
+      { status: 502, headers: { 'content-type': 'text/html' }, body: '<h1>Bad gateway</h1>' },
+    ];
+    const proxy = await startProxy(server.url, (method, path) =>
+      path.includes('/wait') ? failures.shift() : undefined,
+    );
+    try {
+      const login = await requestLogin({ server: proxy.url, username: 'ada' });
+      const waits = () => proxy.seen.filter((r) => r.path.includes('/wait'));
+      while (waits().length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+      await device.decide(login.shortUid, 'deny');
+      await rejectsWith(login.approved, 'denied');
+
+      const paths = proxy.seen.map((r) => r.path.replace(login.uid, 'UID').replace(/\?.*/, ''));
+      assert.deepEqual(paths, [
+        '/api/sessions',
+        '/api/sessions/UID/wait',
+        '/api/sessions/UID',
+        '/api/sessions/UID/wait',
+        '/api/sessions/UID',
+        '/api/sessions/UID/wait',
+      ]);
+      const [, limited, afterLimit] = proxy.seen;
+      assert.ok(afterLimit.at - limited.at >= 950, 'waited out the Retry-After of 1 s');
+    } finally {
+      await proxy.stop();
+    }
   });
 
   test('stopping the wait rejects it with cancelled at once', async () => {
