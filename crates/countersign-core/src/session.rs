@@ -562,6 +562,30 @@ impl LoginSession {
         self.set_logged_out(proof, now)
     }
 
+    /// The revocation cascade: the device `device_uid` was revoked, so the
+    /// login it approved ends. No statement is signed about this session:
+    /// the checked revocation of its approving device is the authority, and
+    /// the service applies this in the revocation's transaction. Only a
+    /// session approved by `device_uid` and still approved or suspicious is
+    /// logged out (keys cleared, as by any logout); any other is refused
+    /// with [`SessionError::ProofMismatch`] (another device, or none,
+    /// approved it) or by the transition table (a login past its lifetime is
+    /// [`SessionError::Expired`], a closed one a [`TransitionError`]), and
+    /// left unchanged.
+    pub fn log_out_for_revocation(
+        &mut self,
+        device_uid: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), SessionError> {
+        if self.device_uid != Some(device_uid) {
+            return Err(SessionError::ProofMismatch);
+        }
+        let now = self.transition(Action::Logout, None, now)?;
+        self.logout_datetime = Some(now);
+        self.clear_keys();
+        Ok(())
+    }
+
     /// Marks a pending or approved session whose time has run out as
     /// expired.
     pub fn expire(&mut self, now: DateTime<Utc>) -> Result<(), SessionError> {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{AuthorisationError, SignedAuthorisation, body_digest, normalise_service};
+use crate::encoding::Digest;
 use crate::fields::TokenSet;
 use crate::session::LoginSession;
 use crate::statement::Freshness;
@@ -65,6 +66,31 @@ impl SignedAuthorisation {
         now: DateTime<Utc>,
         window: Freshness,
     ) -> Result<Identity, AuthorisationError> {
+        let body = expected.body.map(body_digest);
+        self.verify_with_body_digest(
+            expected.service,
+            expected.resource,
+            body,
+            session,
+            now,
+            window,
+        )
+    }
+
+    /// As [`Self::verify`], for a verifier that holds the SHA-256 of the
+    /// request body instead of the body: the service's
+    /// `POST /api/authorisations/verify` is sent the digest, never the body.
+    /// `None` leaves the body unchecked; a token that bound no body matches
+    /// only the digest of an empty one.
+    pub fn verify_with_body_digest(
+        &self,
+        service: &str,
+        resource: &str,
+        body_sha256: Option<Digest>,
+        session: &LoginSession,
+        now: DateTime<Utc>,
+        window: Freshness,
+    ) -> Result<Identity, AuthorisationError> {
         use AuthorisationError as E;
         let a = &self.authorisation;
         if a.session_uid != session.uid() {
@@ -92,15 +118,15 @@ impl SignedAuthorisation {
         if now - a.signed_at > window.max_age {
             return Err(E::Stale(a.signed_at));
         }
-        if normalise_service(expected.service).ok().as_deref() != Some(a.service.as_str()) {
+        if normalise_service(service).ok().as_deref() != Some(a.service.as_str()) {
             return Err(E::WrongService);
         }
-        if expected.resource != a.resource {
+        if resource != a.resource {
             return Err(E::WrongResource);
         }
-        if let Some(body) = expected.body {
+        if let Some(received) = body_sha256 {
             let signed = a.body_sha256.unwrap_or_else(|| body_digest(b""));
-            if signed != body_digest(body) {
+            if signed != received {
                 return Err(E::WrongBody);
             }
         }

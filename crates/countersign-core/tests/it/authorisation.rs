@@ -338,6 +338,20 @@ fn a_token_for_one_body_fails_for_any_other() {
             expected,
             "{body:?}"
         );
+        // The service is sent the body's digest, never the body: the same
+        // answer from it.
+        let by_digest = signed
+            .verify_with_body_digest(
+                SERVICE,
+                RESOURCE,
+                body.map(body_digest),
+                &session,
+                signed_at(),
+                AUTHORISATION_WINDOW,
+            )
+            .map(|_| ())
+            .map_err(|e| e.code().as_str());
+        assert_eq!(by_digest, expected, "{body:?} by its digest");
     }
 }
 

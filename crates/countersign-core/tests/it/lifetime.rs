@@ -1,11 +1,13 @@
 //! The end of a session: an approved login's lifetime, a requester's cancel,
-//! and what the session JSON grants at each point.
+//! the revocation of the approving device, and what the session JSON grants
+//! at each point.
 
 use crate::common::*;
 use chrono::TimeDelta;
 use countersign_core::{
     Action, Claim, DEFAULT_LOGIN_LIFETIME, DecodeError, Freshness, LoginSession,
-    MAX_LOGIN_LIFETIME, SessionError, Signer, Statement, StatementError, Status, Verified,
+    MAX_LOGIN_LIFETIME, SessionError, Signer, Statement, StatementError, Status, TransitionError,
+    Verified, uid_from_random,
 };
 use serde_json::{Value, json};
 #[cfg(target_arch = "wasm32")]
@@ -239,4 +241,69 @@ fn rows_from_before_login_lifetimes_get_the_default_one() {
         LoginSession::from_json_value(value),
         Err(DecodeError::Inconsistent("login_datetime is out of range"))
     );
+}
+
+#[test]
+fn revoking_the_approving_device_logs_out_its_live_logins() {
+    let at = t0() + TimeDelta::minutes(3);
+    for status in [Status::Approved, Status::Suspicious] {
+        let mut session = in_status(status);
+        session.log_out_for_revocation(device_uid(), at).unwrap();
+        assert!(session.is_logged_out(), "{status}");
+        assert!(!session.was_cancelled(), "{status}: it was approved");
+        assert_eq!(session.logout_time(), Some(at));
+        assert_eq!(session.status_datetime(), at);
+        assert_eq!(
+            (session.public_key(), session.public_cert()),
+            (None, None),
+            "{status}: keys are cleared"
+        );
+        assert!(session.granted_scope().is_empty());
+        let back = LoginSession::from_json(&session.to_json()).unwrap();
+        assert_eq!(back, session, "{status}: the record reads back");
+    }
+}
+
+#[test]
+fn revoking_another_device_or_a_closed_session_changes_nothing() {
+    let at = t0() + TimeDelta::minutes(3);
+    let other = uid_from_random([0xd1; 16]);
+    let approved = in_status(Status::Approved);
+    let cases = [
+        // Another device approved it, or none did.
+        (approved.clone(), other, Err(SessionError::ProofMismatch)),
+        (pending(), device_uid(), Err(SessionError::ProofMismatch)),
+        (
+            in_status(Status::Denied),
+            device_uid(),
+            Err(SessionError::ProofMismatch),
+        ),
+        // Closed already.
+        (
+            in_status(Status::LoggedOut),
+            device_uid(),
+            Err(SessionError::Transition(TransitionError {
+                from: Status::LoggedOut,
+                action: Action::Logout,
+            })),
+        ),
+    ];
+    for (session, device, expected) in cases {
+        let mut changed = session.clone();
+        assert_eq!(
+            changed.log_out_for_revocation(device, at),
+            expected,
+            "{}",
+            session.status()
+        );
+        assert_eq!(changed, session, "a refused logout changed the session");
+    }
+    // A login past its lifetime is expired, not logged out.
+    let end = approved.login_expires_at().unwrap();
+    let mut late = approved.clone();
+    assert_eq!(
+        late.log_out_for_revocation(device_uid(), end),
+        Err(SessionError::Expired(end))
+    );
+    assert_eq!(late, approved);
 }
