@@ -102,7 +102,8 @@ impl ApiError {
     }
 }
 
-/// A client of one service.
+/// A client of one service. Clones share their connections.
+#[derive(Clone)]
 pub struct Api {
     service: ServiceUrl,
     agent: ureq::Agent,

@@ -7,6 +7,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::exit::EXIT_CODES;
 
+/// How `sign`'s output is meant to be used.
+const SIGN_EXAMPLE: &str =
+    r#"curl -H "$(countersign sign 'GET https://api.example/x')" https://api.example/x"#;
+
 /// Ask for logins and approve them with a device key.
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +42,11 @@ pub enum Command {
     /// Log out a kept session, signed with its key, and delete its keys.
     #[command(after_help = EXIT_CODES)]
     Logout(LogoutArgs),
+    /// Sign an authorisation for RESOURCE with a kept session's key, and
+    /// print the `Authorization: Countersign ...` header line that carries
+    /// it to a relying party.
+    #[command(after_help = format!("Example:\n  {SIGN_EXAMPLE}\n\n{EXIT_CODES}"))]
+    Sign(SignArgs),
     /// Device keys kept in a file, to approve logins from a terminal.
     Device {
         /// What to do with a device.
@@ -79,6 +88,22 @@ pub struct LoginArgs {
 pub struct LogoutArgs {
     /// The kept session's uid or short id; may be left out when only one
     /// session is kept.
+    pub session: Option<String>,
+}
+
+/// `sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// What is authorised, exactly as the relying party names it, such as
+    /// "GET https://api.example/v1/files" or "deploy staging".
+    pub resource: String,
+    /// Binds the request body: its SHA-256 is signed too. `-` reads the body
+    /// from stdin.
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+    /// The kept session's uid or short id; may be left out when only one
+    /// session is kept.
+    #[arg(long)]
     pub session: Option<String>,
 }
 

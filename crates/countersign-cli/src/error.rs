@@ -5,13 +5,15 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use countersign_core::api::ErrorCode;
 use countersign_core::client::LinkError;
-use countersign_core::{FieldError, ShortUid, Status, UsernameError};
+use countersign_core::{AuthorisationError, FieldError, ShortUid, Status, UsernameError};
 use serde::Serialize;
 
 use crate::api::ApiError;
 use crate::files::FileError;
+use crate::show::when;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +124,30 @@ pub enum CliError {
     /// The session was approved but could not be kept.
     #[error("the login was approved but could not be kept ({0}); {1}")]
     NotKept(Box<CliError>, String),
+    /// An authorisation could not be made: an invalid resource, or a kept
+    /// session whose service URL cannot be signed for.
+    #[error("refusing to sign: {0}")]
+    Authorisation(#[from] AuthorisationError),
+    /// The kept session is not approved (its service says so, for a
+    /// session kept by an earlier version), so nothing may be signed with it.
+    #[error("session {0} is {1}, not approved: nothing can be signed with it")]
+    NotApproved(ShortUid, Status),
+    /// The kept session's login has ended.
+    #[error("the login of session {short} expired at {}; `countersign login` asks for a new one", when(*.at))]
+    LoginExpired {
+        /// The session.
+        short: ShortUid,
+        /// When its login ended.
+        at: DateTime<Utc>,
+    },
+    /// `login` was interrupted and the request could not be cancelled.
+    #[error("interrupted, but the request could not be cancelled ({error}); it stays approvable until {}", when(*.expires_at))]
+    NotCancelled {
+        /// Why the cancel failed.
+        error: Box<CliError>,
+        /// When the request stops being approvable.
+        expires_at: DateTime<Utc>,
+    },
 }
 
 impl CliError {
@@ -164,6 +190,12 @@ impl CliError {
             Self::OtherServer { .. } | Self::OtherUser { .. } => Code::Local(LocalCode::WrongKey),
             Self::Unexpected(_) => Code::Local(LocalCode::UnexpectedStatus),
             Self::NotKept(..) => Code::Local(LocalCode::NotKept),
+            // The same refusals as a relying party's, so scripts see one
+            // code for each.
+            Self::Authorisation(error) => Code::Service(error.code()),
+            Self::NotApproved(..) => Code::Service(ErrorCode::SessionNotApproved),
+            Self::LoginExpired { .. } => Code::Service(ErrorCode::Expired),
+            Self::NotCancelled { .. } => Code::Local(LocalCode::NotCancelled),
         }
     }
 }
@@ -243,6 +275,9 @@ local_codes! {
     UnexpectedStatus = "unexpected_status";
     /// An approved session could not be kept.
     NotKept = "not_kept";
+    /// `login` was interrupted and could not cancel its request, which
+    /// stays approvable until it expires.
+    NotCancelled = "not_cancelled";
 }
 
 #[cfg(test)]

@@ -17,6 +17,9 @@ pub enum Exit {
     Suspicious,
     /// No one decided before the login request expired.
     Expired,
+    /// `login` was interrupted (Ctrl-C) and its request cancelled. 130 is
+    /// the shell's code for a command ended by SIGINT.
+    Cancelled,
 }
 
 /// The exit codes, as `--help` shows them. Code 2 is clap's own, for a
@@ -28,7 +31,10 @@ Exit codes:
   2  usage: the command line could not be parsed
   3  login denied by the approver
   4  login reported as suspicious by the approver
-  5  login request expired before anyone decided";
+  5  login request expired before anyone decided
+  130  login interrupted (Ctrl-C) while waiting: the request was cancelled and
+       can no longer be approved (if it could not be cancelled: 1, with the
+       code not_cancelled)";
 
 impl Exit {
     /// The number the process exits with.
@@ -39,6 +45,7 @@ impl Exit {
             Self::Denied => 3,
             Self::Suspicious => 4,
             Self::Expired => 5,
+            Self::Cancelled => 130,
         }
     }
 
@@ -73,6 +80,7 @@ mod tests {
             Exit::Denied,
             Exit::Suspicious,
             Exit::Expired,
+            Exit::Cancelled,
         ];
         for exit in all {
             let line = format!("\n  {}  ", exit.code());

@@ -41,6 +41,13 @@ pub struct KeptSession {
     pub approved_at: Option<DateTime<Utc>>,
     /// The device that approved it.
     pub device_uid: Option<Uuid>,
+    /// The user who approved it, whom its authorisations name. Sessions
+    /// kept by earlier versions lack it; `sign` then asks the service.
+    #[serde(default)]
+    pub user_uid: Option<Uuid>,
+    /// When the login ends. Sessions kept by earlier versions lack it.
+    #[serde(default)]
+    pub login_expires_at: Option<DateTime<Utc>>,
     /// The seed of the session key (`public_key`).
     pub key_secret: Seed,
     /// The seed of the signing key (`public_certificate`), which signs the
@@ -71,6 +78,8 @@ impl KeptSession {
             expires_at: session.expires_at(),
             approved_at: session.login_time(),
             device_uid: session.device_uid(),
+            user_uid: session.user_uid(),
+            login_expires_at: session.login_expires_at(),
             key_secret,
             cert_secret,
         }
@@ -237,5 +246,7 @@ mod tests {
         assert_eq!(kept.server.join("/api/sessions"), "http://h/api/sessions");
         let again = serde_json::to_value(&kept).unwrap();
         assert_eq!(again["server"], "http://h");
+        assert_eq!(kept.user_uid, None);
+        assert_eq!(kept.login_expires_at, None);
     }
 }

@@ -1,6 +1,7 @@
 //! `countersign`: asks the countersign service for a login and waits until a
-//! person approves it with a device key, keeps and logs out approved
-//! sessions, and approves, denies or reports logins from a terminal with a
+//! person approves it with a device key (or cancels it on Ctrl-C), keeps
+//! approved sessions, signs requests with them and logs them out, and
+//! approves, denies or reports logins from a terminal with a
 //! device key kept in a file.
 
 mod api;
@@ -13,6 +14,7 @@ mod error;
 mod exit;
 mod files;
 mod hostname;
+mod interrupt;
 mod kept;
 mod output;
 mod progress;

@@ -1,7 +1,10 @@
 //! Waiting for a decision by long poll, with the retry rules of
 //! `countersign_core::Waiting` (what to retry, how long to pause, honouring
 //! `Retry-After`, when to give up). This file is only the IO: the blocking
-//! calls, the sleeping and the notes for the person waiting.
+//! calls, the sleeping and the notes for the person waiting, and a wait
+//! that a Ctrl-C ends at once, even in the middle of a long poll.
+
+use std::sync::mpsc::{Receiver, Sender};
 
 use chrono::{DateTime, Utc};
 use countersign_core::client::{Attempt, Step, WaitPolicy, Waiting};
@@ -48,6 +51,67 @@ pub fn until_decided(
             // service whose clock has stopped.
             (Step::GiveUp, Ok(_)) => return Err(CliError::Unexpected(Status::Pending)),
             (Step::GiveUp, Err(error)) => return Err(CliError::GaveUp(error)),
+        }
+    }
+}
+
+/// What the waiting thread and the Ctrl-C thread tell the command.
+pub enum Event {
+    /// A note for the person waiting.
+    Note(String),
+    /// The wait ended (boxed: a session is large, and the other events
+    /// small).
+    Decided(Box<Result<LoginSession, CliError>>),
+    /// Ctrl-C was pressed.
+    Interrupted,
+}
+
+/// How an interruptible wait ended.
+pub enum Waited {
+    /// As [`until_decided`] ended (boxed, as in [`Event`]).
+    Decided(Box<Result<LoginSession, CliError>>),
+    /// By Ctrl-C, before a decision arrived.
+    Interrupted,
+}
+
+/// As [`until_decided`], but on a thread of its own that reports on
+/// `events`, while this one reads `received` (where Ctrl-C is reported too)
+/// and passes notes to `note`. An interrupted wait leaves its thread in
+/// its long poll: the program ends soon after.
+pub fn interruptible(
+    api: &Api,
+    uid: Uuid,
+    expires_at: DateTime<Utc>,
+    events: Sender<Event>,
+    received: &Receiver<Event>,
+    note: &dyn Fn(&str),
+) -> Waited {
+    let waiter = api.clone();
+    let spawned = std::thread::Builder::new()
+        .name("wait".to_owned())
+        .spawn(move || {
+            let tell = |text: &str| {
+                let _ = events.send(Event::Note(text.to_owned()));
+            };
+            let decided = until_decided(&waiter, uid, expires_at, &tell);
+            let _ = events.send(Event::Decided(Box::new(decided)));
+        });
+    if spawned.is_err() {
+        // No thread to be had: wait here, where Ctrl-C is only noticed
+        // after the wait.
+        return Waited::Decided(Box::new(until_decided(api, uid, expires_at, note)));
+    }
+    loop {
+        match received.recv() {
+            Ok(Event::Note(text)) => note(&text),
+            Ok(Event::Decided(decided)) => return Waited::Decided(decided),
+            Ok(Event::Interrupted) => return Waited::Interrupted,
+            // Every sender is gone: the waiting thread ended without an
+            // answer, which it never does.
+            Err(_) => {
+                let unexpected = CliError::Unexpected(Status::Pending);
+                return Waited::Decided(Box::new(Err(unexpected)));
+            }
         }
     }
 }

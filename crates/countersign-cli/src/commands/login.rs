@@ -1,8 +1,10 @@
 //! `countersign login`: ask for a login, show where to approve it, wait for
-//! the decision, and keep the session if it is approved.
+//! the decision, and keep the session if it is approved; on Ctrl-C, cancel
+//! the request.
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use countersign_core::api::RequestAnswer;
 use countersign_core::{LoginRequest, LoginSession, ServiceUrl, Status, TokenSet, Username};
@@ -14,15 +16,16 @@ use crate::clock;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::hostname;
+use crate::interrupt;
 use crate::kept::{KeptSession, SessionDir};
-use crate::output::Output;
+use crate::output::{Output, note};
 use crate::progress::Progress;
 use crate::qr;
 use crate::seed::Seed;
 use crate::show::{safe, when};
-use crate::wait;
+use crate::wait::{self, Event, Waited};
 
-use super::logout;
+use super::{cancel, logout};
 
 /// Runs `login`.
 pub fn run(args: LoginArgs, out: Output) -> Result<Exit, CliError> {
@@ -52,17 +55,39 @@ pub fn run(args: LoginArgs, out: Output) -> Result<Exit, CliError> {
     };
     let api = Api::new(&server);
     let requested = api.request_login(&request)?;
+    // From before the request is shown, Ctrl-C cancels it rather than
+    // leave it approvable: whoever saw it can take it back. The receiver
+    // lives until the command ends, so a Ctrl-C while an approved session
+    // is being kept waits for that (a moment) rather than lose its keys.
+    let (events, received) = mpsc::channel();
+    if let Err(error) = interrupt::forward(events.clone(), || Event::Interrupted) {
+        note(&format!(
+            "countersign: Ctrl-C will not cancel the request ({error})"
+        ));
+    }
     announce(out, &server, &request, &requested);
 
     let progress = Progress::start(
         format!("Waiting for approval of {}", requested.short_uid),
         requested.expires_at,
     );
-    let waited = wait::until_decided(&api, requested.uid, requested.expires_at, &|note| {
-        progress.say(note);
-    });
+    let waited = wait::interruptible(
+        &api,
+        requested.uid,
+        requested.expires_at,
+        events,
+        &received,
+        &|note| progress.say(note),
+    );
     progress.stop();
-    let session = waited?;
+    let session = match waited {
+        Waited::Decided(decided) => (*decided)?,
+        Waited::Interrupted => {
+            // A second Ctrl-C, now that no one listens, ends the program.
+            drop(received);
+            return cancel::run(&api, &requested, &cert_secret.keypair(), out);
+        }
+    };
     let exit = Exit::after_wait(session.status()).ok_or(CliError::Unexpected(session.status()))?;
     let kept = if session.is_approved() {
         let kept = KeptSession::new(

@@ -16,7 +16,7 @@ use crate::output::Output;
 
 /// The service's codes for a logout refused because the session is no
 /// longer open.
-const CLOSED_CODES: [ErrorCode; 3] = [
+pub const CLOSED_CODES: [ErrorCode; 3] = [
     ErrorCode::SessionClosed,
     ErrorCode::TransitionRefused,
     ErrorCode::Expired,

@@ -1,9 +1,11 @@
 //! One module per command; each returns how the program should exit.
 
+mod cancel;
 mod decide;
 mod enroll;
 mod login;
 mod logout;
+mod sign;
 mod status;
 
 use countersign_core::{Decision, VerificationCode};
@@ -19,6 +21,7 @@ pub fn run(command: Command, out: Output) -> Result<Exit, CliError> {
         Command::Login(args) => login::run(args, out),
         Command::Status => status::run(out),
         Command::Logout(args) => logout::run(args, out),
+        Command::Sign(args) => sign::run(args, out),
         Command::Device {
             command: DeviceCommand::Enroll(args),
         } => enroll::run(args, out),

@@ -198,6 +198,36 @@ impl Drop for Home {
     }
 }
 
+/// Asks for a login and approves it; returns its short id and uid.
+pub fn approved(service: &Service, home: &Home, key: &Path) -> (String, String) {
+    let login = home.login(&service.url, "ada", &[]);
+    let code = login.code().to_string();
+    home.run(&[
+        "approve",
+        &login.url(),
+        "--key-file",
+        key.to_str().unwrap(),
+        "--code",
+        &code,
+        "--yes",
+    ])
+    .assert_code(0);
+    let (short, uid) = (login.short_uid(), login.uid());
+    assert_eq!(login.end().0, 0);
+    (short, uid)
+}
+
+/// The session `uid` as the service answers it over HTTP, read as `T`
+/// (JSON, or a `LoginSession`).
+pub fn read_session<T: serde::de::DeserializeOwned>(service: &Service, uid: &str) -> T {
+    ureq::get(format!("{}/api/sessions/{uid}", service.url))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap()
+}
+
 /// A `login` that is waiting.
 pub struct Login {
     pub child: Child,

@@ -146,6 +146,7 @@ fn help_documents_the_exit_codes() {
         vec!["--help"],
         vec!["login", "--help"],
         vec!["approve", "--help"],
+        vec!["sign", "--help"],
     ] {
         let run = home.run(&args);
         run.assert_code(0);
@@ -156,6 +157,7 @@ fn help_documents_the_exit_codes() {
             "3  login denied",
             "4  login reported as suspicious",
             "5  login request expired",
+            "130  login interrupted (Ctrl-C)",
         ] {
             assert!(
                 run.stdout.contains(line),
@@ -164,6 +166,13 @@ fn help_documents_the_exit_codes() {
             );
         }
     }
+    let sign = home.run(&["sign", "--help"]);
+    assert!(
+        sign.stdout
+            .contains(r#"curl -H "$(countersign sign 'GET https://api.example/x')""#),
+        "{}",
+        sign.stdout
+    );
     let usage = home.run(&["login"]);
     usage.assert_code(2);
 }

@@ -1,29 +1,8 @@
 //! Logging out kept sessions: which one, and one that is already closed.
 
-use std::path::Path;
-
-use crate::common::{Home, Service};
+use crate::common::{Home, Service, approved};
 use countersign_core::{Claim, Keypair, LoginSession, Signer, Statement};
 use serde_json::Value;
-
-/// Asks for a login and approves it; returns its short id and uid.
-fn approved(service: &Service, home: &Home, key: &Path) -> (String, String) {
-    let login = home.login(&service.url, "ada", &[]);
-    let code = login.code().to_string();
-    home.run(&[
-        "approve",
-        &login.url(),
-        "--key-file",
-        key.to_str().unwrap(),
-        "--code",
-        &code,
-        "--yes",
-    ])
-    .assert_code(0);
-    let (short, uid) = (login.short_uid(), login.uid());
-    assert_eq!(login.end().0, 0);
-    (short, uid)
-}
 
 #[test]
 fn logout_without_a_session_names_the_choices_and_with_one_takes_it() {

@@ -8,8 +8,10 @@
 
 mod common;
 
+mod cancel;
 mod decisions;
 mod enroll;
 mod flow;
 mod logout;
 mod network;
+mod sign;

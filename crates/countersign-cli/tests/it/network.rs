@@ -15,7 +15,7 @@ fn now() -> DateTime<Utc> {
 
 /// A service that takes a login request (60 s to live) and answers every
 /// later request, the `n`th from 1, with `after(n, path, session)`.
-fn waiting_service(
+pub fn waiting_service(
     after: impl Fn(u32, &str, &LoginSession) -> Reply + Send + 'static,
 ) -> FakeService {
     let session: Mutex<Option<LoginSession>> = Mutex::new(None);
