@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use countersign_core::Keypair;
+use countersign_core::{Keypair, LoginSession};
 use serde_json::{Value, json};
 
 use crate::client::{Conn, Response};
@@ -174,6 +174,34 @@ pub fn expect_session_status(answer: &Response, expected: &str, what: &str) -> R
             answer.snippet()
         )),
     }
+}
+
+/// The session `uid` as the service answers it to anyone who asks.
+pub async fn read_session(conn: &mut Conn, uid: uuid::Uuid) -> Result<LoginSession, String> {
+    let answer = conn
+        .request("GET", &format!("/api/sessions/{uid}"), b"", REQUEST_LIMIT)
+        .await?;
+    session_of(&answer, uid)
+}
+
+/// The session in a `GET /api/sessions/{uid}` or `/wait` answer, which must
+/// be about `uid`.
+pub fn session_of(answer: &Response, uid: uuid::Uuid) -> Result<LoginSession, String> {
+    if answer.status != 200 {
+        return Err(format!(
+            "session {uid}: the service answered {}: {}",
+            answer.status,
+            answer.snippet()
+        ));
+    }
+    let text = std::str::from_utf8(&answer.body)
+        .map_err(|_| format!("session {uid}: the answer is not UTF-8"))?;
+    let session =
+        LoginSession::from_json(text).map_err(|e| format!("session {uid}: the answer: {e}"))?;
+    if session.uid() != uid {
+        return Err(format!("asked for session {uid}, got {}", session.uid()));
+    }
+    Ok(session)
 }
 
 /// The server's count of sessions with a requester waiting, from /metrics;

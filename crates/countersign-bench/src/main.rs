@@ -8,18 +8,23 @@
 //! table and the JSON object, against the `targets`; `calls` and `device`:
 //! the API as the bench uses it; `load`: timed loops; `client`: a minimal
 //! HTTP/1.1 client; `server`: the processes measured; `clock`: time and
-//! random bytes.
+//! random bytes; `requester`: a requester's keys and what it signs;
+//! `watch`: a relying party's session watch kept current by the long poll;
+//! `fixture`: a session approved in-process.
 
 mod calls;
 mod client;
 mod clock;
 mod device;
+mod fixture;
 mod load;
 mod measure;
 mod options;
 mod report;
+mod requester;
 mod server;
 mod targets;
+mod watch;
 
 use std::fmt::Display;
 use std::process::ExitCode;

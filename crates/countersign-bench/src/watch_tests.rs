@@ -1,0 +1,176 @@
+//! The watch driver against a stand-in service on a socket: a logout the
+//! service answers reaches every holder and refuses tokens, a failed long
+//! poll is retried, and a session the service does not know is not watched.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use countersign_core::{AuthorisationError, Status, WatchError};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+
+use super::*;
+use crate::fixture::{self, SERVICE};
+use crate::requester::RESOURCE;
+
+fn expected() -> Expectation<'static> {
+    Expectation {
+        service: SERVICE,
+        resource: RESOURCE,
+        body: None,
+    }
+}
+
+/// A stand-in for the service: it answers `GET /api/sessions/{uid}` with
+/// the session it holds now, and `/wait?status=S` when that session's status
+/// is no longer `S`; it fails the first `failures` long polls with a 500.
+struct Service {
+    addr: SocketAddr,
+    session: watch::Sender<LoginSession>,
+}
+
+impl Service {
+    async fn start(session: LoginSession, failures: usize) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (sender, current) = watch::channel(session);
+        let failures = Arc::new(AtomicUsize::new(failures));
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream, current.clone(), Arc::clone(&failures)));
+            }
+        });
+        Self {
+            addr,
+            session: sender,
+        }
+    }
+}
+
+async fn serve(
+    mut stream: TcpStream,
+    mut current: watch::Receiver<LoginSession>,
+    failures: Arc<AtomicUsize>,
+) {
+    let mut read = Vec::new();
+    loop {
+        let Some(end) = read.windows(4).position(|w| w == b"\r\n\r\n") else {
+            let mut chunk = [0u8; 1024];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => read.extend_from_slice(&chunk[..n]),
+            }
+            continue;
+        };
+        let head = String::from_utf8_lossy(&read[..end]).into_owned();
+        read.drain(..end + 4);
+        let path = head.split(' ').nth(1).unwrap_or_default().to_owned();
+        let uid = current.borrow().uid();
+        let (status, body) = if path == format!("/api/sessions/{uid}") {
+            (200, current.borrow().to_json())
+        } else if let Some(query) = path.strip_prefix(&format!("/api/sessions/{uid}/wait?")) {
+            if failures
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_ok()
+            {
+                (500, "{}".to_owned())
+            } else {
+                let seen = query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("status="))
+                    .unwrap()
+                    .to_owned();
+                while current.borrow_and_update().status().to_string() == seen {
+                    current.changed().await.unwrap();
+                }
+                (200, current.borrow().to_json())
+            }
+        } else {
+            (404, "{}".to_owned())
+        };
+        let answer = format!(
+            "HTTP/1.1 {status} X\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        if stream.write_all(answer.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn refused_as_logged_out(outcome: Result<Identity, WatchError>) -> bool {
+    matches!(
+        outcome,
+        Err(WatchError::Refused(AuthorisationError::LoggedOut))
+    )
+}
+
+async fn a_logout_refuses_tokens_after(failed_polls: usize) {
+    let now = clock::now();
+    let approved = fixture::approved_session(now).unwrap();
+    let service = Service::start(approved.clone(), failed_polls).await;
+    let watcher = Watcher::start(service.addr, approved.uid(), WatchPolicy::default())
+        .await
+        .unwrap();
+    let mut watched = watcher.watched().clone();
+    let token = fixture::requester()
+        .authorise_at(&approved, SERVICE, now, [9; 16])
+        .unwrap();
+    assert_eq!(
+        watched.verify(&token, &expected()).unwrap().session_uid,
+        approved.uid()
+    );
+
+    service
+        .session
+        .send(fixture::logged_out(&approved, now).unwrap())
+        .unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(10), watched.changed())
+        .await
+        .expect("the logout reached the watch")
+        .unwrap();
+    assert_eq!(status, Status::LoggedOut);
+    assert!(refused_as_logged_out(watched.verify(&token, &expected())));
+    // Every holder sees it, whether or not it waited for the change.
+    let other = watcher.watched().clone();
+    assert!(refused_as_logged_out(other.verify(&token, &expected())));
+    assert_eq!(other.session().status(), Status::LoggedOut);
+}
+
+#[tokio::test]
+async fn a_logout_reaches_the_watch_and_refuses_tokens() {
+    a_logout_refuses_tokens_after(0).await;
+}
+
+#[tokio::test]
+async fn a_failed_long_poll_is_retried() {
+    a_logout_refuses_tokens_after(2).await;
+}
+
+#[tokio::test]
+async fn a_session_the_service_does_not_know_is_not_watched() {
+    let approved = fixture::approved_session(clock::now()).unwrap();
+    let service = Service::start(approved, 0).await;
+    let unknown = countersign_core::uid_from_random([0x77; 16]);
+    let refused = Watcher::start(service.addr, unknown, WatchPolicy::default())
+        .await
+        .unwrap_err();
+    assert!(refused.contains("404"), "{refused}");
+}
+
+#[tokio::test]
+async fn a_fixed_view_fails_closed_after_its_silence() {
+    let now = clock::now();
+    let approved = fixture::approved_session(now).unwrap();
+    let policy = WatchPolicy::default();
+    let fixed = Watched::fixed(SessionWatch::new(approved.clone(), now, policy));
+    let token = fixture::requester()
+        .authorise_at(&approved, SERVICE, now, [9; 16])
+        .unwrap();
+    assert!(fixed.verify_at(&token, &expected(), now).is_ok());
+    let later = now + policy.max_silence + chrono::TimeDelta::seconds(1);
+    assert!(matches!(
+        fixed.verify_at(&token, &expected(), later),
+        Err(WatchError::OutOfTouch { .. })
+    ));
+}
