@@ -1,7 +1,8 @@
 //! `cargo xtask bench [--json]`: build the service, the benchmark and the web
 //! app in release, start a throwaway PostgreSQL, and print the service's
-//! figures on SQLite and PostgreSQL beside a bare axum ceiling, with the web
-//! app's wasm size and how soon its approval page is usable.
+//! figures on SQLite and PostgreSQL beside a bare axum ceiling (with the
+//! relying party's: offline and service verifications, logout to refusal),
+//! with the web app's wasm size and how soon its approval page is usable.
 
 use std::process::{Command, Stdio};
 
@@ -90,7 +91,7 @@ fn print_table(figures: &Value) {
         "{:<28} {:>12} {:>12}   target",
         "figure", "sqlite", "postgres"
     );
-    let rows: [(&str, &str, String); 6] = [
+    let rows: [(&str, &str, String); 10] = [
         ("session requests /s", "create_per_s", String::new()),
         (
             "status reads /s",
@@ -105,6 +106,22 @@ fn print_table(figures: &Value) {
             "waiters_10k_rss_mb",
             "<= 200".into(),
         ),
+        ("service verifies /s", "verify_service_per_s", String::new()),
+        (
+            "service verifies once /s",
+            "verify_service_once_per_s",
+            String::new(),
+        ),
+        (
+            "logout->refusal p50 (ms)",
+            "logout_to_refusal_p50_ms",
+            String::new(),
+        ),
+        (
+            "logout->refusal p99 (ms)",
+            "logout_to_refusal_p99_ms",
+            "< 1000".into(),
+        ),
     ];
     for (label, key, target) in rows {
         println!(
@@ -117,6 +134,11 @@ fn print_table(figures: &Value) {
         "{:<28} {:>12}",
         "bare axum ceiling /s",
         number("/ceiling_per_s")
+    );
+    println!(
+        "{:<28} {:>12}   >= 14000 (70 % of 20,000)",
+        "offline verifies /s/core",
+        number("/verify_offline_per_s")
     );
     println!(
         "{:<28} {:>12}   < {}",

@@ -2,7 +2,9 @@
 //! process, on SQLite and optionally PostgreSQL, drives it over HTTP from
 //! 127.0.0.1 and prints its throughput, how fast a waiting requester is
 //! released, and its memory with 10,000 requesters waiting, next to a bare
-//! axum server's throughput as the ceiling.
+//! axum server's throughput as the ceiling; and how a relying party fares:
+//! authorisations verified offline per core, verified by the service, and
+//! how soon a watching verifier refuses them after a logout.
 //!
 //! `options`: the command line; `measure`: each measurement; `report`: the
 //! table and the JSON object, against the `targets`; `calls` and `device`:
@@ -64,18 +66,22 @@ async fn bench(options: &Options) -> Result<(), String> {
             options.server_bin.display()
         ));
     }
-    let ceiling = measure::ceiling(options).await?;
+    let verify_offline_per_s = measure::verify_offline_per_core(options.duration).await?;
+    let common = measure::Common {
+        ceiling_per_s: measure::ceiling(options).await?,
+        verify_offline_per_s,
+    };
     let sqlite = measure::on_backend("sqlite", options, None).await?;
     let postgres = match &options.postgres_url {
         Some(url) => Some(measure::on_backend("postgres", options, Some(url)).await?),
         None => None,
     };
     if options.json {
-        println!("{}", report_json(&sqlite, postgres.as_ref(), ceiling));
+        println!("{}", report_json(&sqlite, postgres.as_ref(), common));
     } else {
         print!(
             "{}",
-            report_table(options, &sqlite, postgres.as_ref(), ceiling)
+            report_table(options, &sqlite, postgres.as_ref(), common)
         );
     }
     Ok(())

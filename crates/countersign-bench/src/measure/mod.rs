@@ -2,13 +2,17 @@
 //! figures they give.
 
 mod ceiling;
+mod logout;
+mod offline;
 mod release;
 mod throughput;
+mod verify;
 mod waiters;
 
 use std::sync::Arc;
 
 pub use ceiling::ceiling;
+pub use offline::per_core as verify_offline_per_core;
 
 use crate::calls::{self, request_bodies};
 use crate::client::Conn;
@@ -17,6 +21,15 @@ use crate::options::Options;
 use crate::progress;
 use crate::server::{self, Database, Running, TempDir};
 use throughput::Load;
+
+/// The figures that do not depend on the database.
+#[derive(Debug, Clone, Copy)]
+pub struct Common {
+    /// The bare axum server's GET / rate.
+    pub ceiling_per_s: f64,
+    /// Offline verifications per second per core, in-process.
+    pub verify_offline_per_s: f64,
+}
 
 /// The figures for one database.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +40,10 @@ pub struct Figures {
     pub release_p50_ms: f64,
     pub release_p99_ms: f64,
     pub waiters_10k_rss_mb: f64,
+    pub verify_service_per_s: f64,
+    pub verify_service_once_per_s: f64,
+    pub logout_to_refusal_p50_ms: f64,
+    pub logout_to_refusal_p99_ms: f64,
 }
 
 /// Runs every measurement against a fresh server on one database.
@@ -64,7 +81,8 @@ pub async fn on_backend(
 }
 
 /// Enrolls a device for `user`, then measures in turn: session requests,
-/// status reads, approvals, release latency, memory with requesters waiting.
+/// status reads, approvals, release latency, verifications by the service,
+/// logout to refusal by a watching verifier, memory with requesters waiting.
 async fn measure(
     stage: &str,
     options: &Options,
@@ -88,6 +106,9 @@ async fn measure(
     let approve = throughput::approve(&load, &device, &bodies, sessions).await?;
     let (release_p50_ms, release_p99_ms) =
         release::percentiles(stage, addr, &device, &bodies).await?;
+    let verify = verify::rates(&load, &device, &user.username).await?;
+    let (logout_to_refusal_p50_ms, logout_to_refusal_p99_ms) =
+        logout::percentiles(stage, addr, &device, &user.username).await?;
     let waiters_10k_rss_mb = waiters::rss(stage, running, options.concurrency, &bodies).await?;
     running.check_alive("the server")?;
 
@@ -98,5 +119,9 @@ async fn measure(
         release_p50_ms,
         release_p99_ms,
         waiters_10k_rss_mb,
+        verify_service_per_s: verify.reuse_per_s,
+        verify_service_once_per_s: verify.once_per_s,
+        logout_to_refusal_p50_ms,
+        logout_to_refusal_p99_ms,
     })
 }

@@ -131,7 +131,7 @@ pub async fn approve(
     Ok(approve)
 }
 
-fn report_rate(stage: &str, what: &str, measured: Throughput) {
+pub(super) fn report_rate(stage: &str, what: &str, measured: Throughput) {
     progress(
         stage,
         format_args!(
