@@ -5,14 +5,17 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use countersign_core::api::{AccountView, AddedUser, DeviceInfo, ErrorCode, UserInfo};
-use countersign_core::{Claim, SignedStatement, Signer, Username, uid_from_random};
+use countersign_core::{
+    Action, Claim, LoginSession, SignedStatement, Signer, Username, uid_from_random,
+};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::clock::{Clock, Random};
 use crate::error::ApiError;
-use crate::store::{Store, audit_event};
+use crate::sessions;
+use crate::store::{AuditEntry, Store, StoreError, audit_event};
 
 /// The public hash under which an enrollment token is stored: the service
 /// keeps no usable copy of the link.
@@ -228,7 +231,11 @@ pub async fn enroll_by_device(
     Ok(device)
 }
 
-/// Revokes a device of the signer's user.
+/// Revokes a device of the signer's user and, in the same transaction, logs
+/// out the logins it approved that are still live (approved or reported
+/// suspicious): each is a logout signed by no one, recorded in the audit log
+/// as the revocation's, with the revoking device, the request's source and a
+/// note naming the device revoked. Their waiters are woken.
 pub async fn revoke(
     state: &AppState,
     signed: &SignedStatement,
@@ -252,19 +259,53 @@ pub async fn revoke(
             "a device can only revoke devices of its own user",
         ));
     }
+    let now = state.clock.now();
     let entry = audit_event(
         "device",
         "revoke",
-        state.clock.now(),
+        now,
         Some(user),
         Some(signer.uid),
-        Some(source),
+        Some(source.clone()),
     );
-    if !state.store.revoke_device(device, &entry).await? {
-        return Err(ApiError::new(
-            ErrorCode::AlreadyRevoked,
-            "this device is already revoked",
-        ));
+    let log_out = |found: &LoginSession| {
+        let mut session = found.clone();
+        // Refused for a login past its lifetime: the sweeper expires it.
+        session.log_out_for_revocation(device, now).ok()?;
+        let entry = AuditEntry {
+            at: session.status_datetime(),
+            session_uid: Some(session.uid()),
+            subject: "session".into(),
+            action: Action::Logout.as_str().into(),
+            from_status: Some(found.status().as_str().into()),
+            to_status: Some(session.status().as_str().into()),
+            user_uid: Some(user),
+            device_uid: Some(signer.uid),
+            source: Some(source.clone()),
+            note: Some(format!("revocation of device {device}")),
+        };
+        Some((session, entry))
+    };
+    let logged_out = match state.store.revoke_device(device, &entry, log_out).await {
+        Ok(Some(logged_out)) => logged_out,
+        Ok(None) => {
+            return Err(ApiError::new(
+                ErrorCode::AlreadyRevoked,
+                "this device is already revoked",
+            ));
+        }
+        Err(StoreError::Contended) => {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "the device's logins kept changing while it was revoked; try again",
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    for found in &logged_out {
+        sessions::changed(state, found);
+        state.metrics.transition(Action::Logout);
+        tracing::info!(uid = %found.session.uid(), %device, "login logged out by its device's revocation");
     }
     state.store.device(device).await?.ok_or(ApiError::Internal)
 }

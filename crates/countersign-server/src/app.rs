@@ -36,6 +36,10 @@ pub struct Config {
     pub request_rate: (u32, f64),
     /// Short-id lookups per address: burst, then per second.
     pub lookup_rate: (u32, f64),
+    /// Authorisations verified for relying parties per address: burst, then
+    /// per second. A relying party verifies one per request it serves, so
+    /// this is far above the lookups' budget.
+    pub verify_rate: (u32, f64),
     /// Origins of JavaScript apps allowed to call the API from a browser,
     /// such as `https://app.example`; none by default.
     pub allowed_origins: Vec<String>,
@@ -54,6 +58,7 @@ impl Config {
             enrollment_ttl: TimeDelta::days(1),
             request_rate: (20, 1.0),
             lookup_rate: (60, 2.0),
+            verify_rate: (1000, 500.0),
             allowed_origins: Vec::new(),
         }
     }
@@ -85,6 +90,8 @@ pub struct AppState {
     pub request_limit: RateLimiter,
     /// Limits short-id lookups per address.
     pub lookup_limit: RateLimiter,
+    /// Limits authorisation verifications per address.
+    pub verify_limit: RateLimiter,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
     /// Recently seen sessions.
@@ -115,6 +122,7 @@ impl AppState {
             waiters: Waiters::default(),
             request_limit: RateLimiter::new(config.request_rate.0, config.request_rate.1),
             lookup_limit: RateLimiter::new(config.lookup_rate.0, config.lookup_rate.1),
+            verify_limit: RateLimiter::new(config.verify_rate.0, config.verify_rate.1),
             config,
             metrics: Metrics::default(),
             cache: SessionCache::default(),

@@ -10,6 +10,7 @@
 //! flight; it can never make a change win.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use uuid::Uuid;
@@ -23,16 +24,25 @@ const CAPACITY: usize = 50_000;
 #[derive(Debug, Default)]
 pub struct SessionCache {
     entries: Mutex<HashMap<Uuid, Versioned>>,
+    lookups: AtomicU64,
 }
 
 impl SessionCache {
     /// The cached session, if any.
     pub fn get(&self, uid: Uuid) -> Option<Versioned> {
+        self.lookups.fetch_add(1, Ordering::Relaxed);
         self.entries
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&uid)
             .cloned()
+    }
+
+    /// How many times a session was looked up here, found or not: every
+    /// read of a session by uid starts here, so this counts them (a long
+    /// poll that reads its session over and over shows up in it).
+    pub fn lookups(&self) -> u64 {
+        self.lookups.load(Ordering::Relaxed)
     }
 
     /// Keeps a session read from or written to the store, unless a newer

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use countersign_core::api::{ErrorBody, ErrorCode};
-use countersign_core::{LoadError, SessionError, StatementError};
+use countersign_core::{AuthorisationError, LoadError, SessionError, StatementError};
 
 use crate::store::StoreError;
 
@@ -113,6 +113,12 @@ impl From<getrandom::Error> for ApiError {
 
 impl From<StatementError> for ApiError {
     fn from(error: StatementError) -> Self {
+        Self::new(error.code(), error.to_string())
+    }
+}
+
+impl From<AuthorisationError> for ApiError {
+    fn from(error: AuthorisationError) -> Self {
         Self::new(error.code(), error.to_string())
     }
 }

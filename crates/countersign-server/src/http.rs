@@ -16,15 +16,17 @@ use axum::routing::on;
 use axum::{Json, Router};
 use countersign_core::api::{
     AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorCode, Invite, NarrowingQuery,
-    RequestAnswer, SessionList, ShortUidQuery, SponsoredEnrollment, WaitQuery,
+    RequestAnswer, SessionList, ShortUidQuery, SponsoredEnrollment, VerifiedAuthorisation,
+    VerifyAuthorisation, WaitQuery,
 };
 use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement};
 
 use crate::accounts::{self, parse_uid};
 use crate::app::{AppState, Shared};
 use crate::error::ApiError;
+use crate::ratelimit::RateLimiter;
 use crate::routes::{Route, Verb};
-use crate::sessions;
+use crate::{authorisations, sessions};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -42,6 +44,9 @@ pub const ROUTES: &[Route] = &[
     Route::new(Verb::Get, "/api/sessions/{uid}/wait", |m| on(m, wait)),
     Route::new(Verb::Post, "/api/sessions/{uid}/statements", |m| on(m, act)),
     Route::new(Verb::Get, "/api/approvals/{short_uid}", |m| on(m, approval)),
+    Route::new(Verb::Post, "/api/authorisations/verify", |m| {
+        on(m, verify_authorisation)
+    }),
     Route::new(Verb::Post, "/api/enrollments", |m| on(m, invite)),
     Route::new(Verb::Get, "/api/enrollments/{token}", |m| on(m, enrollment)),
     Route::new(Verb::Post, "/api/enrollments/{token}", |m| on(m, enroll)),
@@ -186,11 +191,7 @@ impl FromRequestParts<Shared> for SessionUid {
     }
 }
 
-fn limited(
-    state: &AppState,
-    limiter: &crate::ratelimit::RateLimiter,
-    source: IpAddr,
-) -> Result<(), ApiError> {
+fn limited(state: &AppState, limiter: &RateLimiter, source: IpAddr) -> Result<(), ApiError> {
     limiter
         .check(source, state.clock.instant())
         .map_err(|retry_after_s| {
@@ -227,17 +228,37 @@ async fn home(State(state): State<Shared>) -> Response {
     .into_response()
 }
 
-/// A session request's source, with a token taken from its rate limit
-/// before the body is read, so that malformed floods are limited too.
+/// The request's source, with a token taken from `limiter` before the body
+/// is read, so that malformed floods are limited too.
+async fn allowed(
+    parts: &mut Parts,
+    state: &Shared,
+    limiter: &RateLimiter,
+) -> Result<IpAddr, ApiError> {
+    let Source(source) = Source::from_request_parts(parts, state).await?;
+    limited(state, limiter, source)?;
+    Ok(source)
+}
+
+/// A session request's source, within its rate limit.
 pub struct RequestAllowed(pub IpAddr);
 
 impl FromRequestParts<Shared> for RequestAllowed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
-        let Source(source) = Source::from_request_parts(parts, state).await?;
-        limited(state, &state.request_limit, source)?;
-        Ok(Self(source))
+        allowed(parts, state, &state.request_limit).await.map(Self)
+    }
+}
+
+/// A verification's source, within its rate limit.
+pub struct VerifyAllowed(pub IpAddr);
+
+impl FromRequestParts<Shared> for VerifyAllowed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        allowed(parts, state, &state.verify_limit).await.map(Self)
     }
 }
 
@@ -345,6 +366,14 @@ async fn approval(
         code_choices: code.choices(state.random.bytes()?).to_vec(),
         session,
     }))
+}
+
+async fn verify_authorisation(
+    State(state): State<Shared>,
+    VerifyAllowed(_): VerifyAllowed,
+    Body(request): Body<VerifyAuthorisation>,
+) -> Result<Json<VerifiedAuthorisation>, ApiError> {
+    Ok(Json(authorisations::verify(&state, &request).await?))
 }
 
 async fn invite(

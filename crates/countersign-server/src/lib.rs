@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod authorisations;
 pub mod cache;
 pub mod clock;
 pub mod cors;

@@ -96,6 +96,10 @@ struct ServeArgs {
     /// How long a login request waits for approval, in seconds.
     #[arg(long, env = "COUNTERSIGN_SESSION_TTL_S", default_value_t = 600)]
     session_ttl_s: i64,
+    /// How long an approved login lasts before it expires, in seconds (at
+    /// most 30 days).
+    #[arg(long, env = "COUNTERSIGN_LOGIN_LIFETIME_S", default_value_t = 43_200)]
+    login_lifetime_s: i64,
     /// A proxy whose X-Forwarded-For header is believed (repeatable).
     #[arg(
         long = "trusted-proxy",
@@ -115,6 +119,12 @@ struct ServeArgs {
     /// Short-id lookups allowed at once per address.
     #[arg(long, env = "COUNTERSIGN_LOOKUP_BURST", default_value_t = 60)]
     lookup_burst: u32,
+    /// Authorisations verified per second per address, after a burst.
+    #[arg(long, env = "COUNTERSIGN_VERIFY_RATE", default_value_t = 500.0)]
+    verify_rate: f64,
+    /// Authorisations verified at once per address.
+    #[arg(long, env = "COUNTERSIGN_VERIFY_BURST", default_value_t = 1000)]
+    verify_burst: u32,
     /// The origin of a JavaScript app allowed to call the API from a browser,
     /// such as https://app.example (repeatable; none by default).
     #[arg(
@@ -188,17 +198,24 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.session_ttl = chrono::TimeDelta::try_seconds(args.session_ttl_s)
         .filter(|ttl| *ttl >= chrono::TimeDelta::seconds(1) && *ttl <= countersign_core::MAX_TTL)
         .ok_or("--session-ttl-s must be between 1 and 86400")?;
+    config.login_lifetime = chrono::TimeDelta::try_seconds(args.login_lifetime_s)
+        .filter(|lifetime| {
+            *lifetime >= chrono::TimeDelta::seconds(1)
+                && *lifetime <= countersign_core::MAX_LOGIN_LIFETIME
+        })
+        .ok_or("--login-lifetime-s must be between 1 and 2592000 (30 days)")?;
     config.trusted_proxies = args.trusted_proxies;
     config.allowed_origins = args
         .allowed_origins
         .iter()
         .map(|o| o.trim_end_matches('/').to_owned())
         .collect();
-    if !(args.request_rate > 0.0 && args.lookup_rate > 0.0) {
-        return Err("--request-rate and --lookup-rate must be above 0".into());
+    if !(args.request_rate > 0.0 && args.lookup_rate > 0.0 && args.verify_rate > 0.0) {
+        return Err("--request-rate, --lookup-rate and --verify-rate must be above 0".into());
     }
     config.request_rate = (args.request_burst.max(1), args.request_rate);
     config.lookup_rate = (args.lookup_burst.max(1), args.lookup_rate);
+    config.verify_rate = (args.verify_burst.max(1), args.verify_rate);
     config.max_wait = std::time::Duration::from_secs(args.max_wait_s.max(1));
     let web = match &args.web_dir {
         Some(dir) => countersign_server::web::WebApp::load(dir)?,

@@ -12,6 +12,8 @@ pub struct Metrics {
     transitions: [AtomicU64; Action::ALL.len()],
     refused: AtomicU64,
     rate_limited: AtomicU64,
+    authorisations_accepted: AtomicU64,
+    authorisations_refused: AtomicU64,
 }
 
 impl Metrics {
@@ -39,6 +41,16 @@ impl Metrics {
     /// A request was refused by a rate limit.
     pub fn rate_limited(&self) {
         self.rate_limited.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// An authorisation was verified for a relying party and accepted.
+    pub fn authorisation_accepted(&self) {
+        self.authorisations_accepted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// An authorisation was verified for a relying party and refused.
+    pub fn authorisation_refused(&self) {
+        self.authorisations_refused.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition, with the live waiter count.
@@ -87,6 +99,24 @@ impl Metrics {
             "countersign_rate_limited_total {}",
             load(&self.rate_limited)
         );
+        let _ = writeln!(
+            out,
+            "# HELP countersign_authorisations_verified_total Authorisations verified for relying parties, by outcome."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE countersign_authorisations_verified_total counter"
+        );
+        for (outcome, counter) in [
+            ("accepted", &self.authorisations_accepted),
+            ("refused", &self.authorisations_refused),
+        ] {
+            let _ = writeln!(
+                out,
+                "countersign_authorisations_verified_total{{outcome=\"{outcome}\"}} {}",
+                load(counter)
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP countersign_waiting_sessions Sessions with a requester waiting on this instance."

@@ -81,15 +81,24 @@ async fn change(
         .compare_and_set(session, found.version, entry)
         .await?;
     if won {
-        state.cache.put(&Versioned {
-            session: session.clone(),
-            version: found.version + 1,
-        });
-        state.waiters.wake(session.uid());
+        changed(
+            state,
+            &Versioned {
+                session: session.clone(),
+                version: found.version + 1,
+            },
+        );
     } else {
         state.cache.forget(session.uid());
     }
     Ok(won)
+}
+
+/// After a change of this instance's won in the store: the cache keeps the
+/// new version and the session's waiters look at it.
+pub(crate) fn changed(state: &AppState, now: &Versioned) {
+    state.cache.put(now);
+    state.waiters.wake(now.session.uid());
 }
 
 async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Versioned, ApiError> {
@@ -135,16 +144,19 @@ pub async fn wait(
         if found.session.status() != seen {
             return Ok(found.session);
         }
-        // A pending session also ends at its expiry: wake then to expire it.
+        // A pending or approved session also ends when its time runs out:
+        // wake then to expire it. Nothing else ends by itself, so a final or
+        // suspicious session sleeps to the deadline (or a change): waking
+        // at a time long past would read the session again and again.
         // One reading, so the stored time and the instant agree.
         let now = state.clock.read();
-        let until_expiry = (found.session.expires_at() - now.wall)
-            .to_std()
-            .unwrap_or(Duration::ZERO);
+        let run_out = found.session.runs_out_at().map(|end| {
+            let until = (end - now.wall).to_std().unwrap_or(Duration::ZERO);
+            now.instant.checked_add(until).unwrap_or(deadline)
+        });
         // Not held while waiting: thousands of waiters would each keep a copy.
         drop(found);
-        let expiry = now.instant.checked_add(until_expiry).unwrap_or(deadline);
-        let wake_at = deadline.min(expiry);
+        let wake_at = run_out.map_or(deadline, |end| deadline.min(end));
         tokio::select! {
             () = &mut notified => {}
             () = state.clock.sleep_until(wake_at) => {
@@ -306,13 +318,17 @@ fn transition_entry(
         user_uid,
         device_uid,
         source: None,
+        note: None,
     }
 }
 
-/// Expires every pending session whose time ran out, waking its waiters.
-/// Answers how many it found run out.
+/// Expires every pending or approved session whose time ran out, waking its
+/// waiters, and forgets the nonces of authorisations that are stale
+/// everywhere. Answers how many sessions it found run out.
 pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
-    let run_out = state.store.run_out(state.clock.now(), 500).await?;
+    let now = state.clock.now();
+    state.store.prune_nonces(now).await?;
+    let run_out = state.store.run_out(now, 500).await?;
     let count = run_out.len();
     for found in run_out {
         expire_if_run_out(state, found).await?;
@@ -324,7 +340,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
 pub const SWEEP_EVERY: Duration = Duration::from_secs(5);
 
 /// Sweeps every [`SWEEP_EVERY`], so that waiters and lists see run-out
-/// sessions final even if no one reads them. The first sweep is due
+/// sessions expired even if no one reads them. The first sweep is due
 /// [`SWEEP_EVERY`] after this call rather than after the task first runs,
 /// so that a clock moved right after spawning it is not missed.
 pub fn sweeper(state: Shared) -> impl Future<Output = ()> + Send + 'static {

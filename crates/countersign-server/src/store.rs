@@ -6,13 +6,20 @@
 //! text or an integer, every placeholder is `$n`, and the schema differs only
 //! in how the audit log numbers its rows. So there is one implementation to
 //! trust, and one behaviour suite runs against both.
+//!
+//! Sessions and the audit log are here; users, enrollments and devices in
+//! `accounts`, the nonces of single-use authorisations in `nonces`, and the
+//! schema's migrations in `migrate`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use countersign_core::api::{DeviceInfo, UserInfo};
-use countersign_core::{LoginSession, PublicKey, ShortUid, Status};
+use countersign_core::{LoginSession, ShortUid, Status};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor as _, Row as _};
 use uuid::Uuid;
+
+mod accounts;
+mod migrate;
+mod nonces;
 
 /// What went wrong in storage. Never shown to clients as is.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +33,10 @@ pub enum StoreError {
     /// The database URL is not SQLite or PostgreSQL.
     #[error("unsupported database URL (use sqlite:// or postgres://)")]
     UnsupportedUrl,
+    /// Rows kept changing under a transaction that must see them still;
+    /// trying again usually succeeds.
+    #[error("the rows kept changing; try again")]
+    Contended,
 }
 
 /// Which SQL dialect the store speaks.
@@ -67,6 +78,9 @@ pub struct AuditEntry {
     pub device_uid: Option<Uuid>,
     /// The address the request came from.
     pub source: Option<String>,
+    /// What else there is to know, such as the revocation that logged a
+    /// session out.
+    pub note: Option<String>,
 }
 
 /// The database behind the service.
@@ -97,15 +111,6 @@ fn parse_uid(text: &str) -> Result<Uuid, StoreError> {
 
 fn is_live(status: Status) -> i64 {
     i64::from(!status.is_final())
-}
-
-/// The schema, version by version, in SQLite's dialect.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
-
-/// A migration in PostgreSQL's dialect: the two differ only in how the
-/// audit log numbers its rows.
-fn postgres_dialect(sql: &str) -> String {
-    sql.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
 }
 
 impl Store {
@@ -164,40 +169,6 @@ impl Store {
         &self.url
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
-        for (version, sql) in MIGRATIONS {
-            let mut tx = self.pool.begin().await?;
-            if self.backend == Backend::Postgres {
-                // Instances starting together on one database take turns.
-                sqlx::query(
-                    "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(7243117)) AS locked",
-                )
-                .execute(&mut *tx)
-                .await?;
-            }
-            sqlx::query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY)")
-                .execute(&mut *tx)
-                .await?;
-            let done = sqlx::query("SELECT version FROM schema_version WHERE version = $1")
-                .bind(*version)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if done.is_none() {
-                let sql = match self.backend {
-                    Backend::Sqlite => (*sql).to_owned(),
-                    Backend::Postgres => postgres_dialect(sql),
-                };
-                sqlx::raw_sql(&sql).execute(&mut *tx).await?;
-                sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
-                    .bind(*version)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        }
-        Ok(())
-    }
-
     /// Stores a new session. `Ok(false)` if its short uid is taken by a live
     /// session: the caller draws a new uid.
     pub async fn insert_session(
@@ -207,8 +178,9 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO sessions (uid, short_uid, username, request_datetime, status, live, expires_at, version, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) ON CONFLICT DO NOTHING",
+            "INSERT INTO sessions (uid, short_uid, username, request_datetime, status, live, \
+             expires_at, runs_out_at, device_uid, version, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) ON CONFLICT DO NOTHING",
         )
         .bind(session.uid().to_string())
         .bind(session.short_uid().to_string())
@@ -217,6 +189,8 @@ impl Store {
         .bind(session.status().as_str())
         .bind(is_live(session.status()))
         .bind(time_text(session.expires_at()))
+        .bind(session.runs_out_at().map(time_text))
+        .bind(session.device_uid().map(|uid| uid.to_string()))
         .bind(session.to_json())
         .execute(&mut *tx)
         .await?
@@ -234,6 +208,7 @@ impl Store {
             user_uid: None,
             device_uid: None,
             source: Some(source.to_owned()),
+            note: None,
         };
         insert_audit(&mut tx, &entry).await?;
         tx.commit().await?;
@@ -292,19 +267,19 @@ impl Store {
             .collect()
     }
 
-    /// Pending sessions whose time ran out by `now`.
+    /// Sessions whose time ran out by `now`: pending ones past their
+    /// `expires_at`, approved ones past their `login_expires_at`.
     pub async fn run_out(
         &self,
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Versioned>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT body, version FROM sessions WHERE status = 'pending' AND expires_at <= $1 LIMIT $2",
-        )
-        .bind(time_text(now))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT body, version FROM sessions WHERE runs_out_at <= $1 LIMIT $2")
+                .bind(time_text(now))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(versioned).collect()
     }
 
@@ -317,216 +292,59 @@ impl Store {
         entry: &AuditEntry,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        if !self.set_in(&mut tx, session, version, entry).await? {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The compare-and-set inside a transaction: replaces the session if it
+    /// is still at `version`, with its audit entry and, on PostgreSQL, the
+    /// announcement to other instances. `Ok(false)`, having written
+    /// nothing, if another change won.
+    async fn set_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        session: &LoginSession,
+        version: i64,
+        entry: &AuditEntry,
+    ) -> Result<bool, StoreError> {
         let changed = sqlx::query(
-            "UPDATE sessions SET status = $1, live = $2, version = version + 1, body = $3 \
-             WHERE uid = $4 AND version = $5",
+            "UPDATE sessions SET status = $1, live = $2, runs_out_at = $3, device_uid = $4, \
+             version = version + 1, body = $5 WHERE uid = $6 AND version = $7",
         )
         .bind(session.status().as_str())
         .bind(is_live(session.status()))
+        .bind(session.runs_out_at().map(time_text))
+        .bind(session.device_uid().map(|uid| uid.to_string()))
         .bind(session.to_json())
         .bind(session.uid().to_string())
         .bind(version)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         if changed != 1 {
             return Ok(false);
         }
-        insert_audit(&mut tx, entry).await?;
+        insert_audit(tx, entry).await?;
         if self.backend == Backend::Postgres {
             // Delivered to every listener when, and only if, this commits.
             // (The count only gives the Any driver a type it can read.)
             sqlx::query("SELECT COUNT(*) FROM (SELECT pg_notify($1, $2)) AS sent")
                 .bind(CHANGES_CHANNEL)
                 .bind(session.uid().to_string())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    /// Adds a user and a one-time enrollment for them.
-    pub async fn add_user(
-        &self,
-        user: &UserInfo,
-        token_hash: &str,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO users (uid, username, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(user.uid.to_string())
-        .bind(user.username.clone())
-        .bind(time_text(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted != 1 {
-            return Ok(false);
-        }
-        insert_enrollment(&mut tx, token_hash, user.uid, expires_at).await?;
-        let entry = audit_event("user", "add", now, Some(user.uid), None, None);
-        insert_audit(&mut tx, &entry).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    /// The user with this name.
-    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserInfo>, StoreError> {
-        let row = sqlx::query("SELECT uid, username FROM users WHERE username = $1")
-            .bind(username.to_owned())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| {
-            Ok(UserInfo {
-                uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
-                username: row.try_get("username")?,
-            })
-        })
-        .transpose()
-    }
-
-    /// The user with this uid.
-    pub async fn user(&self, uid: Uuid) -> Result<Option<UserInfo>, StoreError> {
-        let row = sqlx::query("SELECT uid, username FROM users WHERE uid = $1")
-            .bind(uid.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| {
-            Ok(UserInfo {
-                uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
-                username: row.try_get("username")?,
-            })
-        })
-        .transpose()
-    }
-
-    /// Adds a one-time enrollment link for an existing user.
-    pub async fn add_enrollment(
-        &self,
-        user_uid: Uuid,
-        token_hash: &str,
-        expires_at: DateTime<Utc>,
-        entry: &AuditEntry,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        insert_enrollment(&mut tx, token_hash, user_uid, expires_at).await?;
-        insert_audit(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The user an unused, unexpired enrollment is for.
-    pub async fn enrollment_user(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Uuid>, StoreError> {
-        let row = sqlx::query(
-            "SELECT user_uid FROM enrollments WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-        )
-        .bind(token_hash.to_owned())
-        .bind(time_text(now))
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| parse_uid(&row.try_get::<String, _>("user_uid")?))
-            .transpose()
-    }
-
-    /// Registers a device. With `token_hash`, the enrollment is used up in
-    /// the same transaction, and only if it is still unused: `Ok(false)` if
-    /// it was not (or the key is already registered).
-    pub async fn add_device(
-        &self,
-        device: &DeviceInfo,
-        token_hash: Option<&str>,
-        entry: &AuditEntry,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if let Some(token_hash) = token_hash {
-            let used = sqlx::query(
-                "UPDATE enrollments SET used_at = $1 WHERE token_hash = $2 AND user_uid = $3 \
-                 AND used_at IS NULL AND expires_at > $1",
-            )
-            .bind(time_text(device.created_at))
-            .bind(token_hash.to_owned())
-            .bind(device.user_uid.to_string())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if used != 1 {
-                return Ok(false);
-            }
-        }
-        let inserted = sqlx::query(
-            "INSERT INTO devices (uid, user_uid, name, public_key, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-        )
-        .bind(device.uid.to_string())
-        .bind(device.user_uid.to_string())
-        .bind(device.name.clone())
-        .bind(device.public_key.to_text())
-        .bind(time_text(device.created_at))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted != 1 {
-            return Ok(false);
-        }
-        insert_audit(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    /// The device with this uid, revoked or not.
-    pub async fn device(&self, uid: Uuid) -> Result<Option<DeviceInfo>, StoreError> {
-        let row = sqlx::query(
-            "SELECT uid, user_uid, name, public_key, created_at, revoked_at FROM devices WHERE uid = $1",
-        )
-        .bind(uid.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| device(&row)).transpose()
-    }
-
-    /// The devices of a user.
-    pub async fn devices_of(&self, user_uid: Uuid) -> Result<Vec<DeviceInfo>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT uid, user_uid, name, public_key, created_at, revoked_at FROM devices \
-             WHERE user_uid = $1 ORDER BY created_at",
-        )
-        .bind(user_uid.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(device).collect()
-    }
-
-    /// Revokes a device unless it already is.
-    pub async fn revoke_device(&self, uid: Uuid, entry: &AuditEntry) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let changed =
-            sqlx::query("UPDATE devices SET revoked_at = $1 WHERE uid = $2 AND revoked_at IS NULL")
-                .bind(time_text(entry.at))
-                .bind(uid.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        if changed != 1 {
-            return Ok(false);
-        }
-        insert_audit(&mut tx, entry).await?;
-        tx.commit().await?;
         Ok(true)
     }
 
     /// The audit log of one session, oldest first.
     pub async fn audit_of(&self, session_uid: Uuid) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT at, session_uid, subject, action, from_status, to_status, user_uid, device_uid, source \
-             FROM audit WHERE session_uid = $1 ORDER BY id",
+            "SELECT at, session_uid, subject, action, from_status, to_status, user_uid, device_uid, \
+             source, note FROM audit WHERE session_uid = $1 ORDER BY id",
         )
         .bind(session_uid.to_string())
         .fetch_all(&self.pool)
@@ -548,6 +366,7 @@ impl Store {
                     user_uid: uid("user_uid")?,
                     device_uid: uid("device_uid")?,
                     source: row.try_get("source")?,
+                    note: row.try_get("note")?,
                 })
             })
             .collect()
@@ -573,22 +392,8 @@ pub fn audit_event(
         user_uid,
         device_uid,
         source,
+        note: None,
     }
-}
-
-async fn insert_enrollment(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    token_hash: &str,
-    user_uid: Uuid,
-    expires_at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO enrollments (token_hash, user_uid, expires_at) VALUES ($1, $2, $3)")
-        .bind(token_hash.to_owned())
-        .bind(user_uid.to_string())
-        .bind(time_text(expires_at))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 async fn insert_audit(
@@ -596,8 +401,8 @@ async fn insert_audit(
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO audit (at, session_uid, subject, action, from_status, to_status, user_uid, device_uid, source) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit (at, session_uid, subject, action, from_status, to_status, user_uid, \
+         device_uid, source, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(time_text(entry.at))
     .bind(entry.session_uid.map(|u| u.to_string()))
@@ -608,6 +413,7 @@ async fn insert_audit(
     .bind(entry.user_uid.map(|u| u.to_string()))
     .bind(entry.device_uid.map(|u| u.to_string()))
     .bind(entry.source.clone())
+    .bind(entry.note.clone())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -619,20 +425,5 @@ fn versioned(row: &sqlx::any::AnyRow) -> Result<Versioned, StoreError> {
     Ok(Versioned {
         session,
         version: row.try_get("version")?,
-    })
-}
-
-fn device(row: &sqlx::any::AnyRow) -> Result<DeviceInfo, StoreError> {
-    let key: String = row.try_get("public_key")?;
-    Ok(DeviceInfo {
-        uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
-        user_uid: parse_uid(&row.try_get::<String, _>("user_uid")?)?,
-        name: row.try_get("name")?,
-        public_key: PublicKey::from_text(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
-        revoked_at: row
-            .try_get::<Option<String>, _>("revoked_at")?
-            .map(|t| parse_time(&t))
-            .transpose()?,
     })
 }

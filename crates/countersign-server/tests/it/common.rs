@@ -12,9 +12,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Method, Request, StatusCode};
+use chrono::{DateTime, Utc};
 use countersign_core::api::{ErrorBody, ErrorCode};
 use countersign_core::{
-    Claim, DeviceName, Keypair, LoginSession, Signer, Statement, uid_from_random,
+    Authorisation, Claim, DeviceName, Keypair, LoginSession, Signer, Statement, uid_from_random,
 };
 use countersign_server::app::{AppState, Config, Shared, Surroundings};
 use countersign_server::clock::{Clock, ManualClock, Random, ScriptedRandom};
@@ -290,6 +291,39 @@ impl Service {
         (added.user_uid, token)
     }
 
+    /// The service's clock now, to date tokens by.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.clock.now()
+    }
+
+    /// Asks the service to verify `token` for `resource`, once only or not.
+    pub async fn verify(&self, token: &str, resource: &str, once: bool) -> (StatusCode, Value) {
+        let body = json!({"token": token, "resource": resource, "once": once});
+        self.post("/api/authorisations/verify", body).await
+    }
+
+    /// The session as the service answers it now.
+    pub async fn session(&self, uid: Uuid) -> LoginSession {
+        let (status, body) = self.get(&format!("/api/sessions/{uid}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        LoginSession::from_json_value(body).unwrap()
+    }
+
+    /// Enrolls another device for `first`'s user, sponsored by `first`.
+    pub async fn second_device(&self, first: &Approver) -> Approver {
+        let second = Approver::new(first.user);
+        let claim = Claim::EnrollDevice {
+            user: first.user,
+            device: second.device,
+            device_key: second.key.public_key(),
+            device_name: DeviceName::new("Second browser").unwrap(),
+        };
+        let body = json!({"sponsor": first.sign(claim.clone()), "proof": second.sign(claim)});
+        let (status, device) = self.post("/api/devices", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{device}");
+        second
+    }
+
     /// Adds a user and enrolls one device for them.
     pub async fn user_with_device(&self, name: &str) -> Approver {
         let (user, token) = self.add_user(name).await;
@@ -378,6 +412,21 @@ impl Requester {
         })
     }
 
+    /// A token for `resource` under `session`, binding `body`, signed at
+    /// `at` with a fresh nonce.
+    pub fn authorise(
+        &self,
+        session: &LoginSession,
+        resource: &str,
+        body: Option<&[u8]>,
+        at: DateTime<Utc>,
+    ) -> String {
+        Authorisation::for_session(session, PUBLIC_URL, resource, body, at, random())
+            .unwrap()
+            .sign(&self.cert)
+            .to_token()
+    }
+
     pub fn logout(&self, session: &LoginSession) -> Value {
         let claim = Claim::Logout {
             session: session.uid(),
@@ -406,4 +455,38 @@ pub async fn shown(service: &Service, short_uid: &str) -> (LoginSession, Vec<u8>
     let session = LoginSession::from_json_value(page["session"].clone()).unwrap();
     let choices = serde_json::from_value(page["code_choices"].clone()).unwrap();
     (session, choices)
+}
+
+/// Asks for a login for `username` as `requester`, and approves it with
+/// `approver`: the session as approved.
+pub async fn approved(
+    service: &Service,
+    approver: &Approver,
+    requester: &Requester,
+    username: &str,
+) -> LoginSession {
+    let answer = ask(service, requester, username).await;
+    let (page, _) = shown(service, answer["short_uid"].as_str().unwrap()).await;
+    let code = page.verification_code().unwrap().value();
+    let (status, body) = service
+        .post(
+            &format!("/api/sessions/{}/statements", page.uid()),
+            approver.decide(&page, "approve", Some(code)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    LoginSession::from_json_value(body).unwrap()
+}
+
+/// The actions in a session's audit log, oldest first.
+pub async fn audit_actions(service: &Service, uid: Uuid) -> Vec<String> {
+    let audit = service.state.store.audit_of(uid).await.unwrap();
+    audit.into_iter().map(|entry| entry.action).collect()
+}
+
+/// The status of the session as stored, read past the service (whose reads
+/// expire a run-out session themselves).
+pub async fn stored_status(service: &Service, uid: Uuid) -> countersign_core::Status {
+    let found = service.state.store.session(uid).await.unwrap().unwrap();
+    found.session.status()
 }

@@ -17,18 +17,6 @@ on_both_backends!(
     a_sweep_expires_the_run_out_sessions_only,
 );
 
-/// The session as stored, read past the service (whose reads expire a
-/// run-out session themselves).
-async fn stored_status(service: &Service, uid: Uuid) -> Status {
-    let found = service.state.store.session(uid).await.unwrap().unwrap();
-    found.session.status()
-}
-
-async fn audit_actions(service: &Service, uid: Uuid) -> Vec<String> {
-    let audit = service.state.store.audit_of(uid).await.unwrap();
-    audit.into_iter().map(|entry| entry.action).collect()
-}
-
 fn uid_of(answer: &serde_json::Value) -> Uuid {
     answer["uid"].as_str().unwrap().parse().unwrap()
 }

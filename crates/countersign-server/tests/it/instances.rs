@@ -1,5 +1,6 @@
 //! Several stateless instances on one PostgreSQL database: a requester
-//! waiting on one is released by an approval made on another.
+//! waiting on one is released by an approval or a revocation made on
+//! another, and a token meant for one use is accepted once among both.
 
 use std::time::Duration;
 
@@ -87,4 +88,80 @@ async fn a_stale_instance_never_overrides_a_decision_made_on_another() {
             );
         }
     }
+}
+
+/// Fifty uses of one token with `once`, at the same time, half on each
+/// instance: the database's unique key lets exactly one through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_token_used_fifty_times_across_two_instances_is_accepted_once() {
+    let Some((url, _)) = database(Db::Postgres).await else {
+        return;
+    };
+    let one = service_at(&url, None, |_| {}).await;
+    let two = service_at(&url, None, |_| {}).await;
+    let approver = one.user_with_device("ada").await;
+    let requester = Requester::new();
+    let session = approved(&one, &approver, &requester, "ada").await;
+    let resource = "POST https://api.example/v1/payments";
+    let token = requester.authorise(&session, resource, None, one.now());
+
+    let uses: Vec<_> = (0..50)
+        .map(|i| {
+            let router = if i % 2 == 0 { &one } else { &two }.router.clone();
+            let body = serde_json::json!({"token": token, "resource": resource, "once": true});
+            let request = axum::http::Request::post("/api/authorisations/verify")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap();
+            tokio::spawn(send_to(router, request))
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for used in uses {
+        let (status, body) = used.await.unwrap();
+        answers.push((status, body["error"]["code"].as_str().map(str::to_owned)));
+    }
+    let accepted = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::OK)
+        .count();
+    let replays = answers
+        .iter()
+        .filter(|answer| **answer == (StatusCode::CONFLICT, Some("already_used".to_owned())))
+        .count();
+    assert_eq!((accepted, replays), (1, 49), "{answers:?}");
+}
+
+/// A revocation on one instance releases a waiter on another whose login
+/// the revoked device approved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_on_one_instance_releases_a_waiter_on_another() {
+    let Some((url, _)) = database(Db::Postgres).await else {
+        return;
+    };
+    let one = service_at(&url, None, |_| {}).await;
+    let two = service_at(&url, None, |_| {}).await;
+    // Let both listeners connect before anything changes.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let approver = one.user_with_device("ada").await;
+    let session = approved(&one, &approver, &Requester::new(), "ada").await;
+    let waiting = one.spawn_get(&format!(
+        "/api/sessions/{}/wait?status=approved&timeout_s=20",
+        session.uid()
+    ));
+    one.waiting_on(1).await;
+
+    // A device may revoke itself.
+    let revocation = approver.sign(countersign_core::Claim::RevokeDevice {
+        user: approver.user,
+        device: approver.device,
+    });
+    let (status, body) = two.post("/api/devices/revoke", revocation).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, released) = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("released within 5 s of the revocation")
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(released["status"], "logged_out");
 }

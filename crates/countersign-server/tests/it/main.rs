@@ -1,7 +1,9 @@
 //! The service's integration tests, one binary: the behaviour suite through
 //! the router (each test once per backend, on a manual clock: expiry, the
-//! sweeper, short-id redraws, metrics among them), the real binary, several
-//! instances on one database, and the OpenAPI document.
+//! sweeper, login lifetimes, cancels, the revocation cascade, verifying
+//! authorisations, short-id redraws, metrics among them), an upgrade of an
+//! older database, the real binary, several instances on one database, and
+//! the OpenAPI document.
 //!
 //! The whole binary is test code, and `cfg(test)` says so to clippy: its
 //! helpers get the same `allow-*-in-tests` as the tests (`clippy.toml`).
@@ -10,11 +12,16 @@
 mod common;
 
 mod binary;
+mod cancel;
+mod cascade;
 mod cors;
 mod expiry;
 mod flow;
 mod instances;
+mod lifetime;
 mod metrics;
 mod openapi;
 mod refusals;
 mod short_uids;
+mod upgrade;
+mod verify;

@@ -35,7 +35,8 @@ async fn metrics_count_a_scripted_flow(db: Db) {
         return;
     };
     let approver = service.user_with_device("ada").await;
-    let approved = ask(&service, &Requester::new(), "ada").await;
+    let requester = Requester::new();
+    let approved = ask(&service, &requester, "ada").await;
     let refused = ask(&service, &Requester::new(), "ada").await;
     // Over the burst: refused; a second later by the service's clock, one
     // token has come back.
@@ -66,12 +67,29 @@ async fn metrics_count_a_scripted_flow(db: Db) {
         StatusCode::FORBIDDEN
     );
     assert_eq!(decide(&denied, "deny", false).await, StatusCode::OK);
+    // A relying party verifies a token of the approved login, then one
+    // meant for something else.
+    let uid = approved["uid"].as_str().unwrap().parse().unwrap();
+    let session = service.session(uid).await;
+    let token = requester.authorise(&session, "deploy staging", None, service.now());
+    let (status, _) = service.verify(&token, "deploy staging", false).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = service.verify(&token, "deploy production", false).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
     let mut expected = BTreeMap::from([
         ("countersign_sessions_requested_total".to_owned(), 3),
         ("countersign_statements_refused_total".to_owned(), 1),
         ("countersign_rate_limited_total".to_owned(), 1),
         ("countersign_waiting_sessions".to_owned(), 0),
+        (
+            "countersign_authorisations_verified_total{outcome=\"accepted\"}".to_owned(),
+            1,
+        ),
+        (
+            "countersign_authorisations_verified_total{outcome=\"refused\"}".to_owned(),
+            1,
+        ),
     ]);
     for action in Action::ALL {
         let count = match action {

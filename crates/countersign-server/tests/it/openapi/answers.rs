@@ -204,6 +204,60 @@ async fn every_route_answers_as_documented() {
         .get(&service, approval, &format!("/api/approvals/{short}"))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no longer pending");
+
+    // The program signs a request to a relying party, which asks the
+    // service whether the token is good, once.
+    let verify = "/api/authorisations/verify";
+    let logged_in = LoginSession::from_json_value(after.clone()).unwrap();
+    let resource = "GET https://api.example/v1/files";
+    let token = requester.authorise(&logged_in, resource, None, service.now());
+    let asked = json!({"token": token, "resource": resource, "once": true});
+    let (status, identity) = check.post(&service, verify, verify, &asked).await;
+    assert_eq!(status, StatusCode::OK, "{identity}");
+    assert_eq!(identity["session_uid"], uid);
+    let (status, _) = check.post(&service, verify, verify, &asked).await;
+    assert_eq!(status, StatusCode::CONFLICT, "used once already");
+    let digest = countersign_core::body_digest(b"{}");
+    for (body, expected) in [
+        (
+            json!({"token": "x", "resource": resource}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (json!({"token": token}), StatusCode::BAD_REQUEST),
+        (
+            json!({"token": token, "resource": "GET https://api.example/v2"}),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            json!({"token": token, "resource": resource, "body_sha256": digest}),
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let (status, _) = check.post(&service, verify, verify, &body).await;
+        assert_eq!(status, expected, "{body}");
+    }
+    let stranger = Requester::new();
+    let unknown_session = countersign_core::Authorisation::new(
+        unknown,
+        user,
+        crate::common::PUBLIC_URL,
+        resource,
+        None,
+        service.now(),
+        [7; 16],
+    )
+    .unwrap()
+    .sign(&stranger.cert)
+    .to_token();
+    let (status, _) = check
+        .post(
+            &service,
+            verify,
+            verify,
+            &json!({"token": unknown_session, "resource": resource}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     for (query, expected) in [
         ("scope=deploy", StatusCode::OK),
         ("permissions=read,write", StatusCode::FORBIDDEN),
@@ -324,6 +378,15 @@ async fn every_route_answers_as_documented() {
         .get(&service, wait, &format!("{session}/wait?status=approved"))
         .await;
     assert_eq!(status, StatusCode::OK);
+    let (status, _) = check
+        .post(
+            &service,
+            verify,
+            verify,
+            &json!({"token": requester.authorise(&logged_in, resource, None, service.now()), "resource": resource}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "logged out");
 
     assert_eq!(
         check.succeeded,
@@ -338,6 +401,7 @@ async fn rate_limits_answer_as_documented() {
     let service = crate::common::service_on(crate::common::Db::Sqlite, |config| {
         config.request_rate = (1, 0.01);
         config.lookup_rate = (1, 0.01);
+        config.verify_rate = (1, 0.01);
     })
     .await
     .unwrap();
@@ -368,5 +432,16 @@ async fn rate_limits_answer_as_documented() {
         check.get(&service, load, query).await.0,
         StatusCode::TOO_MANY_REQUESTS,
         "loads share the lookup budget"
+    );
+    let verify = "/api/authorisations/verify";
+    let asked = json!({"token": "x", "resource": "deploy"});
+    assert_eq!(
+        check.post(&service, verify, verify, &asked).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        check.post(&service, verify, verify, &asked).await.0,
+        StatusCode::TOO_MANY_REQUESTS,
+        "verifications have a budget of their own"
     );
 }

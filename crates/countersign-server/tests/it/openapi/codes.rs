@@ -13,8 +13,9 @@ use super::{document, responses};
 
 /// Codes that no route answers, so that no response lists them:
 /// `ambiguous` is `LoadError::Ambiguous`, which only `Matches::into_single`
-/// returns, and no handler calls it.
-const UNANSWERED: [ErrorCode; 1] = [ErrorCode::Ambiguous];
+/// returns, and no handler calls it; `bad_service` refuses a service URL a
+/// client names, and the service only ever names its own.
+const UNANSWERED: [ErrorCode; 2] = [ErrorCode::Ambiguous, ErrorCode::BadService];
 
 #[test]
 fn describes_every_error_code_with_its_status_and_no_other() {

@@ -1,0 +1,266 @@
+//! Users, their one-time enrollment links and their devices, with the
+//! revocation of a device and the logouts it brings, in one transaction.
+
+use chrono::{DateTime, Utc};
+use countersign_core::api::{DeviceInfo, UserInfo};
+use countersign_core::{LoginSession, PublicKey};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use super::{
+    AuditEntry, Store, StoreError, Versioned, audit_event, insert_audit, parse_time, parse_uid,
+    time_text, versioned,
+};
+
+/// How many times the revocation cascade reads the device's sessions again
+/// after another instance changed one of them under it.
+const CASCADE_TRIES: usize = 3;
+
+impl Store {
+    /// Adds a user and a one-time enrollment for them.
+    pub async fn add_user(
+        &self,
+        user: &UserInfo,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO users (uid, username, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(user.uid.to_string())
+        .bind(user.username.clone())
+        .bind(time_text(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted != 1 {
+            return Ok(false);
+        }
+        insert_enrollment(&mut tx, token_hash, user.uid, expires_at).await?;
+        let entry = audit_event("user", "add", now, Some(user.uid), None, None);
+        insert_audit(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The user with this name.
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserInfo>, StoreError> {
+        let row = sqlx::query("SELECT uid, username FROM users WHERE username = $1")
+            .bind(username.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(UserInfo {
+                uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
+                username: row.try_get("username")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The user with this uid.
+    pub async fn user(&self, uid: Uuid) -> Result<Option<UserInfo>, StoreError> {
+        let row = sqlx::query("SELECT uid, username FROM users WHERE uid = $1")
+            .bind(uid.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(UserInfo {
+                uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
+                username: row.try_get("username")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Adds a one-time enrollment link for an existing user.
+    pub async fn add_enrollment(
+        &self,
+        user_uid: Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        insert_enrollment(&mut tx, token_hash, user_uid, expires_at).await?;
+        insert_audit(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The user an unused, unexpired enrollment is for.
+    pub async fn enrollment_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let row = sqlx::query(
+            "SELECT user_uid FROM enrollments WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash.to_owned())
+        .bind(time_text(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| parse_uid(&row.try_get::<String, _>("user_uid")?))
+            .transpose()
+    }
+
+    /// Registers a device. With `token_hash`, the enrollment is used up in
+    /// the same transaction, and only if it is still unused: `Ok(false)` if
+    /// it was not (or the key is already registered).
+    pub async fn add_device(
+        &self,
+        device: &DeviceInfo,
+        token_hash: Option<&str>,
+        entry: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(token_hash) = token_hash {
+            let used = sqlx::query(
+                "UPDATE enrollments SET used_at = $1 WHERE token_hash = $2 AND user_uid = $3 \
+                 AND used_at IS NULL AND expires_at > $1",
+            )
+            .bind(time_text(device.created_at))
+            .bind(token_hash.to_owned())
+            .bind(device.user_uid.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if used != 1 {
+                return Ok(false);
+            }
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO devices (uid, user_uid, name, public_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(device.uid.to_string())
+        .bind(device.user_uid.to_string())
+        .bind(device.name.clone())
+        .bind(device.public_key.to_text())
+        .bind(time_text(device.created_at))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted != 1 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The device with this uid, revoked or not.
+    pub async fn device(&self, uid: Uuid) -> Result<Option<DeviceInfo>, StoreError> {
+        let row = sqlx::query(
+            "SELECT uid, user_uid, name, public_key, created_at, revoked_at FROM devices WHERE uid = $1",
+        )
+        .bind(uid.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| device(&row)).transpose()
+    }
+
+    /// The devices of a user.
+    pub async fn devices_of(&self, user_uid: Uuid) -> Result<Vec<DeviceInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT uid, user_uid, name, public_key, created_at, revoked_at FROM devices \
+             WHERE user_uid = $1 ORDER BY created_at",
+        )
+        .bind(user_uid.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(device).collect()
+    }
+
+    /// Revokes a device unless it already is (`Ok(None)`), and in the same
+    /// transaction logs out the live sessions it approved: `log_out` is
+    /// given each one and answers it logged out with its audit entry, or
+    /// `None` to leave it. Answers the sessions logged out, at their new
+    /// versions. Each is a compare-and-set; if another instance changed one
+    /// meanwhile, the device's sessions are read again, and after
+    /// [`CASCADE_TRIES`] reads [`StoreError::Contended`] undoes it all.
+    pub async fn revoke_device(
+        &self,
+        uid: Uuid,
+        entry: &AuditEntry,
+        log_out: impl Fn(&LoginSession) -> Option<(LoginSession, AuditEntry)>,
+    ) -> Result<Option<Vec<Versioned>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let changed =
+            sqlx::query("UPDATE devices SET revoked_at = $1 WHERE uid = $2 AND revoked_at IS NULL")
+                .bind(time_text(entry.at))
+                .bind(uid.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if changed != 1 {
+            return Ok(None);
+        }
+        insert_audit(&mut tx, entry).await?;
+        let mut logged_out = Vec::new();
+        for _ in 0..CASCADE_TRIES {
+            let rows = sqlx::query(
+                "SELECT body, version FROM sessions WHERE device_uid = $1 AND live = 1",
+            )
+            .bind(uid.to_string())
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut lost = false;
+            for row in &rows {
+                let found = versioned(row)?;
+                let Some((session, entry)) = log_out(&found.session) else {
+                    continue;
+                };
+                if self
+                    .set_in(&mut tx, &session, found.version, &entry)
+                    .await?
+                {
+                    logged_out.push(Versioned {
+                        session,
+                        version: found.version + 1,
+                    });
+                } else {
+                    lost = true;
+                }
+            }
+            if !lost {
+                tx.commit().await?;
+                return Ok(Some(logged_out));
+            }
+        }
+        Err(StoreError::Contended)
+    }
+}
+
+async fn insert_enrollment(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    token_hash: &str,
+    user_uid: Uuid,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO enrollments (token_hash, user_uid, expires_at) VALUES ($1, $2, $3)")
+        .bind(token_hash.to_owned())
+        .bind(user_uid.to_string())
+        .bind(time_text(expires_at))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn device(row: &sqlx::any::AnyRow) -> Result<DeviceInfo, StoreError> {
+    let key: String = row.try_get("public_key")?;
+    Ok(DeviceInfo {
+        uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
+        user_uid: parse_uid(&row.try_get::<String, _>("user_uid")?)?,
+        name: row.try_get("name")?,
+        public_key: PublicKey::from_text(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+        revoked_at: row
+            .try_get::<Option<String>, _>("revoked_at")?
+            .map(|t| parse_time(&t))
+            .transpose()?,
+    })
+}

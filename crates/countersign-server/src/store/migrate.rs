@@ -1,0 +1,89 @@
+//! The schema, brought up to date when the store opens: the SQL files in
+//! `migrations/`, in SQLite's dialect and rewritten for PostgreSQL where the
+//! two differ, each applied once in a transaction of its own, and the data
+//! a migration needs that SQL alone cannot compute on both backends.
+
+use countersign_core::LoginSession;
+use sqlx::Row as _;
+
+use super::{Backend, Store, StoreError, time_text};
+
+/// The schema, version by version, in SQLite's dialect.
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations/0002_lifetimes_revocation_nonces.sql"),
+    ),
+];
+
+/// A migration in PostgreSQL's dialect: the two differ only in how the
+/// audit log numbers its rows.
+pub(super) fn postgres_dialect(sql: &str) -> String {
+    sql.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+}
+
+impl Store {
+    pub(super) async fn migrate(&self) -> Result<(), StoreError> {
+        for (version, sql) in MIGRATIONS {
+            let mut tx = self.pool.begin().await?;
+            if self.backend == Backend::Postgres {
+                // Instances starting together on one database take turns.
+                sqlx::query(
+                    "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(7243117)) AS locked",
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY)")
+                .execute(&mut *tx)
+                .await?;
+            let done = sqlx::query("SELECT version FROM schema_version WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if done.is_none() {
+                let sql = match self.backend {
+                    Backend::Sqlite => (*sql).to_owned(),
+                    Backend::Postgres => postgres_dialect(sql),
+                };
+                sqlx::raw_sql(&sql).execute(&mut *tx).await?;
+                if *version == 2 {
+                    fill_run_out_and_approver(&mut tx).await?;
+                }
+                sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
+                    .bind(*version)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Migration 2's data: `runs_out_at` and `device_uid` of the live sessions
+/// written before the columns existed, read from their JSON bodies (an
+/// approved row's `login_expires_at` may not even be there: the core gives
+/// it the default lifetime). Final sessions keep NULLs, which is right for
+/// them. Done in Rust, once, because the two backends read JSON and add
+/// hours to text times with different functions.
+async fn fill_run_out_and_approver(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Result<(), StoreError> {
+    let rows = sqlx::query("SELECT body FROM sessions WHERE live = 1")
+        .fetch_all(&mut **tx)
+        .await?;
+    for row in rows {
+        let body: String = row.try_get("body")?;
+        let session =
+            LoginSession::from_json(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query("UPDATE sessions SET runs_out_at = $1, device_uid = $2 WHERE uid = $3")
+            .bind(session.runs_out_at().map(time_text))
+            .bind(session.device_uid().map(|uid| uid.to_string()))
+            .bind(session.uid().to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
