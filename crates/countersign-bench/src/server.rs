@@ -207,6 +207,10 @@ fn serve_limits() -> Vec<String> {
         "1000000",
         "--lookup-burst",
         "1000000",
+        "--verify-rate",
+        "1000000",
+        "--verify-burst",
+        "1000000",
         "--max-wait-s",
         "120",
     ]
