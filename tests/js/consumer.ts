@@ -1,18 +1,25 @@
 // A sample consumer of the package, type-checked against its declarations
 // (npx --yes -p typescript@5 tsc -p tests/js). It is what a web app writes:
-// load the wasm, request a login, show where to approve it, wait, log out.
+// load the wasm, request a login, show where to approve it, wait, send
+// signed requests, log out or cancel; and what a relying party writes:
+// watch the session and verify the requests.
 
 import init, {
   CountersignError,
   LoginSession,
+  SessionWatch,
   buildStatement,
   listDevices,
+  parseAuthorisation,
   readAccount,
   requestLogin,
   verifyApproval,
+  verifyAuthorisation,
+  type AuthorisationInfo,
   type DeviceInfo,
   type DeviceKey,
   type ErrorCode,
+  type Identity,
   type Login,
   type RequestLoginOptions,
   type SignedStatementJson,
@@ -85,6 +92,68 @@ function describe(code: ErrorCode): string {
   }
 }
 
+/** Sends a request signed with an approved login. */
+export async function upload(login: Login, url: string, body: string): Promise<Response> {
+  const header: string = login.authorise(`POST ${url}`, { body });
+  const bytes: string = login.authorise(`POST ${url}`, { body: new TextEncoder().encode(body) });
+  const plain: string = login.authorise(`GET ${url}`);
+  console.log(bytes.length, plain.length);
+  return fetch(url, { method: 'POST', headers: { Authorization: header }, body });
+}
+
+/** Gives up a login nobody has approved yet. */
+export async function giveUp(login: Login): Promise<boolean> {
+  const session: LoginSession = await login.cancel();
+  const cancelled: boolean = session.wasCancelled;
+  return cancelled;
+}
+
+/** A relying party: one watch per session, each request verified offline. */
+export class RelyingParty {
+  private readonly watches = new Map<string, Promise<SessionWatch>>();
+
+  constructor(private readonly server: string) {}
+
+  /** Who sent `header` for `resource`, or why not. */
+  async who(header: string, resource: string, body?: Uint8Array): Promise<Identity | ErrorCode> {
+    try {
+      const info: AuthorisationInfo = parseAuthorisation(header);
+      let watch = this.watches.get(info.sessionUid);
+      if (!watch) {
+        watch = SessionWatch.start({ server: this.server, sessionUid: info.sessionUid });
+        this.watches.set(info.sessionUid, watch);
+      }
+      const started: SessionWatch = await watch;
+      const status: Status = started.session.status;
+      const heard: number = started.heardAtMs;
+      console.log(status, heard, started.server, started.sessionUid);
+      const identity: Identity = started.verify(header, { resource, body, once: true });
+      const again: Identity = await verifyAuthorisation(header, { resource, watch: started });
+      console.log(again.loginExpiresAtMs, identity.scope.join(' '), identity.nonce, info.bodySha256);
+      return identity;
+    } catch (error) {
+      if (error instanceof CountersignError) return error.code;
+      throw error;
+    }
+  }
+
+  /** The service checks it, once. */
+  async once(header: string, resource: string): Promise<string> {
+    const identity = await verifyAuthorisation(header, { resource, server: this.server, once: true });
+    return identity.username;
+  }
+
+  async close(): Promise<void> {
+    for (const watch of this.watches.values()) (await watch).stop();
+  }
+}
+
+/** What a refused request is told: the package's own code for a silent
+ * service is in the union too. */
+export function refusal(code: ErrorCode): number {
+  return code === 'out_of_touch' ? 503 : code === 'already_used' ? 409 : 401;
+}
+
 /** Logs out of a login requested earlier. */
 export async function signOut(login: Login): Promise<boolean> {
   const session = await login.logout();
@@ -123,3 +192,9 @@ export function denialBytes(session: LoginSession, deviceUid: string): Uint8Arra
 void requestLogin({ server: 'https://cs.example' });
 // @ts-expect-error: a claim's action is one of the known ones
 void buildStatement({ action: 'fly', session: '', details: '' }, 'requester', 0);
+// @ts-expect-error: a body is text or bytes
+export const badBody = (login: Login) => login.authorise('GET /x', { body: 7 });
+// @ts-expect-error: verify needs the resource
+export const noResource = (watch: SessionWatch) => watch.verify('token', {});
+// @ts-expect-error: signWithSessionKey is gone
+export const gone = (login: Login) => login.signWithSessionKey(new Uint8Array());

@@ -4,7 +4,8 @@
 
 use countersign_core::api::{
     AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, Invite, NarrowingQuery,
-    RequestAnswer, SessionList, ShortUidQuery, WaitQuery, percent_encode, with_query,
+    RequestAnswer, SessionList, ShortUidQuery, VerifiedAuthorisation, VerifyAuthorisation,
+    WaitQuery, percent_encode, with_query,
 };
 use countersign_core::client::{ServiceUrl, parse_retry_after};
 use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status};
@@ -225,6 +226,15 @@ impl Api {
     /// Revokes a device.
     pub async fn revoke(&self, signed: &SignedStatement) -> Result<DeviceInfo, BrowserError> {
         self.post("/api/devices/revoke", signed).await
+    }
+
+    /// Asks the service to check an authorisation token for a resource
+    /// (and, with `once`, to record its nonce so that it is accepted once).
+    pub async fn verify_authorisation(
+        &self,
+        request: &VerifyAuthorisation,
+    ) -> Result<VerifiedAuthorisation, BrowserError> {
+        self.post("/api/authorisations/verify", request).await
     }
 
     /// The signer's devices and sessions.

@@ -39,7 +39,8 @@ macro_rules! package_codes {
 package_codes! {
     /// The approver denied the login.
     Denied = "denied";
-    /// The app stopped waiting (`stopWaiting`).
+    /// The app stopped waiting (`stopWaiting`) or cancelled the request
+    /// (`cancel`).
     Cancelled = "cancelled";
     /// An argument or option has the wrong shape, or is missing.
     BadArgument = "bad_argument";
@@ -66,6 +67,9 @@ package_codes! {
     NoSuchDevice = "no_such_device";
     /// A request could not be built.
     Invalid = "invalid";
+    /// A `SessionWatch` has not heard from the service for too long, so a
+    /// logout may have been missed: every token is refused until it does.
+    OutOfTouch = "out_of_touch";
 }
 
 /// The declarations' `ErrorCode` union, which types `CountersignError.code`.

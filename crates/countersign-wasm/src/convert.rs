@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use countersign_core::TokenSet;
-use js_sys::{Array, JSON, Object, Reflect};
+use js_sys::{Array, JSON, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
@@ -89,8 +89,19 @@ impl Options {
         Ok(Self { object: value })
     }
 
-    /// `undefined` when absent or `undefined`/`null`.
-    fn get(&self, key: &str) -> Option<JsValue> {
+    /// An options object that may be left out (`undefined` or `null`) and
+    /// then reads as empty.
+    pub(crate) fn read_opt(value: JsValue, known: &[&str]) -> Result<Self, CountersignError> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(Self {
+                object: Object::new().into(),
+            });
+        }
+        Self::read(value, known)
+    }
+
+    /// The value of `key`; `None` when absent or `undefined`/`null`.
+    pub(crate) fn get(&self, key: &str) -> Option<JsValue> {
         let value = Reflect::get(&self.object, &JsValue::from_str(key)).ok()?;
         (!value.is_undefined() && !value.is_null()).then_some(value)
     }
@@ -110,6 +121,28 @@ impl Options {
     pub(crate) fn string(&self, key: &str) -> Result<String, CountersignError> {
         self.opt_string(key)?
             .ok_or_else(|| Failure::BadArgument(format!("option {key:?} is missing")).into())
+    }
+
+    /// A yes or no that may be left out.
+    pub(crate) fn opt_bool(&self, key: &str) -> Result<Option<bool>, CountersignError> {
+        self.get(key)
+            .map(|v| v.as_bool().ok_or_else(|| Self::wrong(key, "true or false")))
+            .transpose()
+    }
+
+    /// Bytes that may be left out: a string (its UTF-8 bytes, as `fetch`
+    /// sends a string body) or a `Uint8Array` (a Node `Buffer` is one).
+    pub(crate) fn opt_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, CountersignError> {
+        let Some(value) = self.get(key) else {
+            return Ok(None);
+        };
+        if let Some(text) = value.as_string() {
+            return Ok(Some(text.into_bytes()));
+        }
+        value
+            .dyn_into::<Uint8Array>()
+            .map(|bytes| Some(bytes.to_vec()))
+            .map_err(|_| Self::wrong(key, "a string or a Uint8Array"))
     }
 
     /// A whole number from 0 to 255 that may be left out.

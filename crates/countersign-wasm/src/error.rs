@@ -6,10 +6,10 @@
 
 use countersign_browser::BrowserError;
 use countersign_core::api::ErrorCode;
-use countersign_core::client::LinkError;
+use countersign_core::client::{LinkError, WatchError};
 use countersign_core::{
-    BadCode, DecodeError, EncodingError, FieldError, LoadError, SessionError, ShortUidError,
-    StatementError, TransitionError, UnknownStatus, UsernameError,
+    AuthorisationError, BadCode, DecodeError, EncodingError, FieldError, LoadError, SessionError,
+    ShortUidError, StatementError, TransitionError, UnknownStatus, UsernameError,
 };
 use wasm_bindgen::prelude::*;
 
@@ -22,7 +22,10 @@ use crate::session::LoginSession;
 /// `Error.prototype`, so both `e instanceof CountersignError` and
 /// `e instanceof Error` hold. Waiting for a decision fails with the codes
 /// `denied`, `suspicious`, `expired`, `logged_out` or `cancelled`, and
-/// then `session` holds the session as the service last answered it.
+/// then `session` holds the session as the service last answered it. A
+/// refused authorisation has the service's code for the refusal
+/// (`logged_out`, `stale`, `wrong_resource`, ...), or `out_of_touch` when a
+/// `SessionWatch` has not heard from the service for too long.
 #[wasm_bindgen(js_name = CountersignError)]
 #[derive(Debug, Clone)]
 pub struct CountersignError {
@@ -124,8 +127,10 @@ pub enum Failure {
     Expired,
     /// The session was approved and logged out before the wait saw it.
     LoggedOut,
-    /// The app stopped waiting.
+    /// The app stopped waiting, or cancelled the request.
     Cancelled,
+    /// An authorisation accepted `once` was presented again.
+    AlreadyUsed,
     /// An argument has the wrong shape.
     BadArgument(String),
     /// A text is not a uid.
@@ -161,6 +166,12 @@ impl From<Failure> for CountersignError {
             ),
             Failure::LoggedOut => Self::service(ErrorCode::LoggedOut, "the login was logged out"),
             Failure::Cancelled => Self::package(P::Cancelled, "stopped waiting for a decision"),
+            // The service's code for the same refusal, so a relying party
+            // handles both alike.
+            Failure::AlreadyUsed => Self::service(
+                ErrorCode::AlreadyUsed,
+                "this authorisation was already used",
+            ),
             Failure::BadArgument(why) => Self::package(P::BadArgument, why),
             Failure::BadUid(text) => {
                 Self::service(ErrorCode::BadUid, format!("not a uid: {text:?}"))
@@ -208,7 +219,19 @@ with_core_code!(
     BadCode,
     UnknownStatus,
     LinkError,
+    AuthorisationError,
 );
+
+impl From<WatchError> for CountersignError {
+    fn from(error: WatchError) -> Self {
+        match error {
+            WatchError::Refused(refused) => refused.into(),
+            out @ WatchError::OutOfTouch { .. } => {
+                Self::package(PackageCode::OutOfTouch, out.to_string())
+            }
+        }
+    }
+}
 
 impl From<BrowserError> for CountersignError {
     fn from(error: BrowserError) -> Self {

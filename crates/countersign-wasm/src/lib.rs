@@ -3,7 +3,13 @@
 //!
 //! - Requesting a login: [`request_login`] (`requestLogin`) makes the
 //!   session's keys in wasm, asks the service and waits by long poll; the
-//!   [`Login`] it returns signs the logout.
+//!   [`Login`] it returns signs authorisations once approved
+//!   (`authorise(resource, { body })`, the `Authorization` header), the
+//!   logout, and the cancel of a pending request.
+//! - Relying parties: [`SessionWatch`] keeps a session current by the long
+//!   poll and verifies tokens offline; `verifyAuthorisation` verifies with
+//!   a watch or through the service; `parseAuthorisation` reads a token's
+//!   session before any check.
 //! - Sessions: [`LoginSession`], the core session: plain data as getters,
 //!   times in milliseconds (`loginTimeMs`), the seed's operations under
 //!   the seed's names as aliases (`short_uid()`, `login_time()`).
@@ -22,6 +28,7 @@
 
 use wasm_bindgen::prelude::*;
 
+mod authorisation;
 mod codes;
 mod convert;
 #[cfg(feature = "devices")]
@@ -31,12 +38,15 @@ mod request;
 mod session;
 mod statement;
 mod timer;
+mod watch;
 
+pub use authorisation::{parse_authorisation, verify_authorisation};
 pub use codes::{ERROR_CODE_TYPE, PackageCode};
 pub use error::{CountersignError, Failure};
 pub use request::{Login, request_login};
 pub use session::LoginSession;
 pub use statement::{Statement, build_statement, verify_approval, verify_statement};
+pub use watch::SessionWatch;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -191,6 +201,77 @@ export interface LoginSessionJson {
   permissions: string[];
   user_uid: string | null;
   device_uid: string | null;
+  /** When an approved login ends. */
+  login_expires_at?: string | null;
+  /** What the session grants: empty unless it is approved. */
+  granted_scope?: string[];
+  granted_permissions?: string[];
+}
+
+/** A request body an authorisation binds: a string (its UTF-8 bytes, as
+ * `fetch` sends it) or bytes (a Node `Buffer` is a `Uint8Array`). */
+export type Body = string | Uint8Array;
+
+/** What `Login.authorise` takes. */
+export interface AuthoriseOptions {
+  /** The request body, bound by its SHA-256. */
+  body?: Body;
+}
+
+/** What `SessionWatch.start` takes. */
+export interface SessionWatchOptions {
+  /** The countersign service, named as the requester named it. */
+  server: string;
+  /** The session to watch (`parseAuthorisation(token).sessionUid`). */
+  sessionUid: string;
+}
+
+/** What `SessionWatch.verify` takes. */
+export interface WatchVerifyOptions {
+  /** The resource the request asks for, as the requester must have named
+   * it, such as `GET https://api.example/v1/files`. */
+  resource: string;
+  /** The body received; when given, it must be the one signed (a token
+   * that bound no body matches only an empty one). */
+  body?: Body;
+  /** Refuse a token this watch accepted before (`already_used`). */
+  once?: boolean;
+}
+
+/** What `verifyAuthorisation` takes: a `watch` to verify offline, or the
+ * `server` to ask. */
+export interface VerifyAuthorisationOptions extends WatchVerifyOptions {
+  watch?: SessionWatch;
+  server?: string;
+}
+
+/** Who an accepted authorisation speaks for, and what its session grants. */
+export interface Identity {
+  userUid: string;
+  username: string;
+  sessionUid: string;
+  /** The scope granted. */
+  scope: string[];
+  /** The permissions granted. */
+  permissions: string[];
+  /** When the login ends. */
+  loginExpiresAtMs: number;
+  /** When the token was signed. */
+  signedAtMs: number;
+  /** The token's nonce, unique to it. */
+  nonce: string;
+}
+
+/** What a token says, read without any check (`parseAuthorisation`). */
+export interface AuthorisationInfo {
+  sessionUid: string;
+  userUid: string;
+  service: string;
+  resource: string;
+  /** The SHA-256 of the bound body, or `undefined`. */
+  bodySha256: string | undefined;
+  signedAtMs: number;
+  nonce: string;
 }
 
 /** A kept device key's public parts (what `DeviceKey.toJSON` gives). */

@@ -1,18 +1,23 @@
 //! Requesting a login from a JavaScript app: `requestLogin` makes the
 //! session's two keys in wasm, asks the service, and waits for the decision
-//! by long poll; the `Login` it returns signs the logout. The secret halves
-//! of the keys never leave wasm memory. What to retry while waiting, and for
-//! how long, is the core's `Waiting`, which the command line follows too.
+//! by long poll; the `Login` it returns signs authorisations for the
+//! approved session (`authorise`), its logout, and the cancel of a pending
+//! request. The secret halves of the keys never leave wasm memory. What to
+//! retry while waiting, and for how long, is the core's `Waiting`, which the
+//! command line follows too.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use countersign_browser::api::Api;
 use countersign_browser::{BrowserError, clock};
 use countersign_core::api::RequestAnswer;
 use countersign_core::client::{self, Attempt, ServiceUrl, Step, WaitPolicy, Waiting};
-use countersign_core::{self as cs, Keypair, LoginRequest, Signer, Statement, Status, Username};
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use countersign_core::{
+    self as cs, Authorisation, AuthorisationError, Keypair, LoginRequest, Signer, Statement,
+    Status, Username,
+};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -23,15 +28,26 @@ use crate::error::{CountersignError, Failure};
 use crate::session::LoginSession;
 use crate::timer;
 
-/// A fresh key pair from a seed drawn with `crypto.getRandomValues`.
+/// `N` bytes from `crypto.getRandomValues`: the package's one random
+/// source, for key seeds and nonces.
 #[allow(clippy::disallowed_methods, reason = "the package's one random source")]
+fn random<const N: usize>() -> Result<[u8; N], CountersignError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| Failure::NoRandom(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// A fresh key pair from a random seed.
 fn fresh_keypair() -> Result<Keypair, CountersignError> {
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| Failure::NoRandom(e.to_string()))?;
+    let mut seed = random::<32>()?;
     let keypair = Keypair::from_seed(&seed);
     seed.fill(0);
     Ok(keypair)
 }
+
+/// The session as this login last knew it: set when the wait sees it
+/// approved and when it is logged out here, read by `authorise`.
+type Known = Rc<RefCell<Option<cs::LoginSession>>>;
 
 /// Asks the service for a login and starts waiting for the decision.
 ///
@@ -80,17 +96,18 @@ pub async fn request_login(
     let abort = AbortController::new()
         .map_err(|_| BrowserError::Unsupported("no AbortController".into()))?;
     let cancelled = Rc::new(Cell::new(false));
-    let watch = Watch {
+    let known = Known::default();
+    let wait = Wait {
         api: api.clone(),
         uid: answer.uid,
         public_key: request.public_key,
         expires_at: answer.expires_at,
         abort: abort.clone(),
         cancelled: cancelled.clone(),
+        known: known.clone(),
     };
     let approved = future_to_promise(async move {
-        watch
-            .until_decided()
+        wait.until_decided()
             .await
             .map(JsValue::from)
             .map_err(JsValue::from)
@@ -104,6 +121,7 @@ pub async fn request_login(
         approved,
         abort,
         cancelled,
+        known,
     })
 }
 
@@ -120,16 +138,17 @@ fn mark_handled(promise: &Promise) {
 }
 
 /// The wait, until the session is decided.
-struct Watch {
+struct Wait {
     api: Api,
     uid: uuid::Uuid,
     public_key: cs::PublicKey,
     expires_at: chrono::DateTime<chrono::Utc>,
     abort: AbortController,
     cancelled: Rc<Cell<bool>>,
+    known: Known,
 }
 
-impl Watch {
+impl Wait {
     async fn until_decided(self) -> Result<LoginSession, CountersignError> {
         let mut waiting = Waiting::new(WaitPolicy::default(), self.expires_at);
         let long_poll = waiting.policy().long_poll_query();
@@ -190,6 +209,7 @@ impl Watch {
                 // The service must have approved the request we made, with
                 // our keys, not some other session.
                 return Some(if session.public_key() == Some(&self.public_key) {
+                    *self.known.borrow_mut() = Some(session.clone());
                     Ok(session.into())
                 } else {
                     Err(Failure::BadAnswer("the approved session holds other keys".into()).into())
@@ -205,7 +225,8 @@ impl Watch {
 }
 
 /// A login requested from the service: the details to show the user, the
-/// `approved` promise, and the logout.
+/// `approved` promise, authorisations once approved, the logout and the
+/// cancel.
 ///
 /// The secret halves of the session's two keys are held here, in wasm
 /// memory, and never given to JavaScript. Call `free()` when done with it to
@@ -219,6 +240,7 @@ pub struct Login {
     approved: Promise,
     abort: AbortController,
     cancelled: Rc<Cell<bool>>,
+    known: Known,
 }
 
 #[wasm_bindgen(js_class = Login)]
@@ -287,12 +309,59 @@ impl Login {
         self.abort.abort();
     }
 
-    /// Signs `message` with the session key, for services that check the
-    /// requester by the session's `publicKey`; the signature is in the text
-    /// encoding (URL-safe base64 without padding).
-    #[wasm_bindgen(js_name = signWithSessionKey)]
-    pub fn sign_with_session_key(&self, message: &Uint8Array) -> String {
-        self.session_key.sign_bytes(&message.to_vec()).to_text()
+    /// The value of an `Authorization` header, `Countersign <token>`, that
+    /// authorises `resource` (named as the relying party names it, such as
+    /// `GET https://api.example/v1/files`) under this approved login:
+    /// signed now with the session's certificate key, with a fresh 128-bit
+    /// nonce, binding the SHA-256 of `body` when given (a string, as its
+    /// UTF-8 bytes, or a `Uint8Array`). A relying party accepts it for 5
+    /// minutes, and never once the session is logged out.
+    ///
+    /// Throws `session_not_approved` before `approved` has resolved,
+    /// `logged_out` after `logout()` or `cancel()`, `expired` once the
+    /// login's lifetime is over, `bad_resource` for an empty or multi-line
+    /// resource.
+    #[wasm_bindgen(js_name = authorise)]
+    pub fn authorise(
+        &self,
+        resource: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "AuthoriseOptions")] options: JsValue,
+    ) -> Result<String, CountersignError> {
+        let options = Options::read_opt(options, &["body"])?;
+        let body = options.opt_bytes("body")?;
+        let known = self.known.borrow();
+        let session = known
+            .as_ref()
+            .ok_or(AuthorisationError::SessionNotApproved)?;
+        let now = clock::now();
+        match session.status_at(now) {
+            Status::Approved => {}
+            Status::LoggedOut => return Err(AuthorisationError::LoggedOut.into()),
+            Status::Expired => return Err(AuthorisationError::Expired.into()),
+            Status::Pending | Status::Denied | Status::Suspicious => {
+                return Err(AuthorisationError::SessionNotApproved.into());
+            }
+        }
+        let authorisation = Authorisation::for_session(
+            session,
+            self.api.service().as_str(),
+            resource,
+            body.as_deref(),
+            now,
+            random()?,
+        )?;
+        Ok(authorisation.sign(&self.cert_key).header_value())
+    }
+
+    /// Cancels the request: stops the wait at once (`approved` rejects with
+    /// `cancelled`, as after `stopWaiting()`) and logs the session out at
+    /// the service with the certificate key, so that it can no longer be
+    /// approved and the approval page says it was cancelled. Resolves with
+    /// the logged-out session. On an approved login it is `logout()`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<LoginSession>", js_name = cancel)]
+    pub fn cancel(&self) -> Promise {
+        self.stop_waiting();
+        self.logout()
     }
 
     /// Logs the session out with a statement signed by the certificate key,
@@ -300,11 +369,12 @@ impl Login {
     #[wasm_bindgen(unchecked_return_type = "Promise<LoginSession>", js_name = logout)]
     pub fn logout(&self) -> Promise {
         let (api, uid, cert_key) = (self.api.clone(), self.answer.uid, self.cert_key.clone());
+        let known = self.known.clone();
         future_to_promise(async move {
-            logout(&api, uid, &cert_key)
-                .await
-                .map(JsValue::from)
-                .map_err(JsValue::from)
+            let session = logout(&api, uid, &cert_key).await?;
+            // Authorisations stop here rather than at a relying party.
+            *known.borrow_mut() = Some(session.inner().clone());
+            Ok(session.into())
         })
     }
 }

@@ -137,6 +137,20 @@ impl LoginSession {
         self.inner.login_time().map(ms)
     }
 
+    /// When an approved login ends (its lifetime after the approval), or
+    /// `undefined` if it was never approved.
+    #[wasm_bindgen(getter, js_name = loginExpiresAtMs)]
+    pub fn login_expires_at_ms(&self) -> Option<f64> {
+        self.inner.login_expires_at().map(ms)
+    }
+
+    /// Whether the request was cancelled by its requester: logged out
+    /// without ever having been approved.
+    #[wasm_bindgen(getter, js_name = wasCancelled)]
+    pub fn was_cancelled(&self) -> bool {
+        self.inner.was_cancelled()
+    }
+
     /// When it was logged out, or `undefined`.
     #[wasm_bindgen(getter, js_name = logoutTimeMs)]
     pub fn logout_time_ms(&self) -> Option<f64> {

@@ -1,6 +1,6 @@
 //! The npm package's integration tests, one binary: the bindings as
-//! JavaScript sees them and, with the `devices` feature, the device-key
-//! functions.
+//! JavaScript sees them, authorisations read and refused offline and, with
+//! the `devices` feature, the device-key functions.
 //!
 //! Where a binary runs is set once for all of it. The device-key functions
 //! need IndexedDB, so with `devices` (the default) the binary runs in a
@@ -16,6 +16,7 @@
 #[cfg(feature = "devices")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod authorisation;
 mod bindings;
 #[cfg(feature = "devices")]
 mod devices;
