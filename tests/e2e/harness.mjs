@@ -7,6 +7,7 @@
 //   COUNTERSIGN_SERVER_BIN   the server binary      (target/debug/countersign-server)
 //   COUNTERSIGN_WEB_DIR      the app Trunk built    (dist)
 //   COUNTERSIGN_SCREENSHOTS  where screenshots go   (tests/screenshots)
+//   COUNTERSIGN_PKG_DIR      the npm package        (pkg, from crates/countersign-wasm/build.sh)
 //   CHROMIUM                 the browser            (/usr/bin/chromium)
 
 import assert from 'node:assert/strict';
@@ -31,6 +32,7 @@ export const env = {
   serverBin: process.env.COUNTERSIGN_SERVER_BIN || path.join(repoRoot, 'target/debug/countersign-server'),
   webDir: process.env.COUNTERSIGN_WEB_DIR || path.join(repoRoot, 'dist'),
   screenshots: process.env.COUNTERSIGN_SCREENSHOTS || path.join(repoRoot, 'tests/screenshots'),
+  pkgDir: process.env.COUNTERSIGN_PKG_DIR || path.join(repoRoot, 'pkg'),
   chromium: process.env.CHROMIUM || '/usr/bin/chromium',
 };
 
@@ -267,6 +269,64 @@ export async function waitForStatus(server, uid, status, timeoutMs = 5000) {
   }
   assert.equal(session.status, status, `session ${uid} is ${session.status}, expected ${status}`);
   return session;
+}
+
+// ---------------------------------------------------------------------------
+// The npm package and the example relying party (www/relying-party.mjs).
+
+/** The npm package's Node build, as `require('countersign')` gives it in
+ * Node. */
+export function loadPackage() {
+  const file = path.join(env.pkgDir, 'node', 'countersign_wasm.js');
+  if (!fs.existsSync(file)) throw new Error(`no package in ${env.pkgDir}: run crates/countersign-wasm/build.sh first`);
+  return require(file);
+}
+
+/**
+ * Starts www/relying-party.mjs for the service `server` on a free port;
+ * resolves with `{ url, stop }` once it listens.
+ */
+export async function startRelyingParty(server) {
+  const script = path.join(repoRoot, 'www', 'relying-party.mjs');
+  const args = [script, '--server', server.url, '--port', '0', '--package', env.pkgDir];
+  const child = spawn(process.execPath, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-20000);
+  });
+  const exited = new Promise((resolve) => child.on('exit', () => {
+    children.delete(child);
+    resolve();
+  }));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the relying party did not start within 15 s\n${stderr}`)), 15000);
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /relying party listening on (\S+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`the relying party exited before listening\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    log: () => stderr,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------

@@ -111,6 +111,10 @@ pub fn run(options: Options) -> Result<(), String> {
         let built = crate::web::build(false)?;
         report.push(("web app build", Outcome::Size(built.wasm_gz_bytes)));
         cmd::run(cmd::cargo().args(["build", "-p", "countersign-server"]))?;
+        // Before the end-to-end tests: they run the example relying party,
+        // which verifies with the package.
+        let package = crate::js::build(false)?;
+        report.push(("npm package build", Outcome::PackageSize(package)));
         let root = cmd::root();
         let e2e = cmd::run_tests(
             std::process::Command::new("node")
@@ -127,12 +131,11 @@ pub fn run(options: Options) -> Result<(), String> {
                 )
                 .env("COUNTERSIGN_WEB_DIR", root.join("dist"))
                 .env("COUNTERSIGN_SCREENSHOTS", root.join("tests/screenshots"))
+                .env("COUNTERSIGN_PKG_DIR", root.join("pkg"))
                 .env("CHROMIUM", cmd::which("chromium").unwrap_or_default()),
         )?;
         report.push(("end-to-end in headless Chromium", Outcome::Passed(e2e)));
 
-        let package = crate::js::build(false)?;
-        report.push(("npm package build", Outcome::PackageSize(package)));
         crate::js::typecheck()?;
         report.push(("TypeScript declarations (tsc)", Outcome::Checked));
         let js = cmd::run_tests(
