@@ -15,6 +15,9 @@ use serde::de::DeserializeOwned;
 use ureq::http::StatusCode;
 use uuid::Uuid;
 
+use crate::error::CliError;
+use crate::transport::Transport;
+
 /// How long a plain request may take, connection included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long to wait to connect.
@@ -110,8 +113,10 @@ pub struct Api {
 }
 
 impl Api {
-    /// A client of the service at `service`.
-    pub fn new(service: &ServiceUrl) -> Self {
+    /// A client of the service at `service`, if `transport` allows it;
+    /// `from` says where its URL came from, for the refusal.
+    pub fn new(service: &ServiceUrl, transport: Transport, from: &str) -> Result<Self, CliError> {
+        transport.check(service, from)?;
         let config = ureq::Agent::config_builder()
             // Error answers carry a JSON body worth reading.
             .http_status_as_error(false)
@@ -119,10 +124,10 @@ impl Api {
             .timeout_global(Some(REQUEST_TIMEOUT))
             .user_agent(concat!("countersign-cli/", env!("CARGO_PKG_VERSION")))
             .build();
-        Self {
+        Ok(Self {
             service: service.clone(),
             agent: ureq::Agent::new_with_config(config),
-        }
+        })
     }
 
     /// `POST /api/sessions`: asks for a login.

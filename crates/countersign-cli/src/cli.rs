@@ -23,6 +23,18 @@ pub struct Cli {
     /// Print JSON for scripts: one object per line, flushed at once.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Allow plain http:// to a service that is not on this machine
+    /// (localhost, 127.0.0.0/8 and [::1] are always allowed). Without it,
+    /// such a --server, login URL, enrollment link or kept file is refused
+    /// (exit 1, code insecure_http) before anything is sent: anyone on the
+    /// network between could read and change what is sent.
+    #[arg(
+        long,
+        global = true,
+        env = "COUNTERSIGN_INSECURE_HTTP",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub insecure_http: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

@@ -40,6 +40,17 @@ pub enum CliError {
     /// A scope, permission list or device name is invalid.
     #[error("invalid {0}")]
     Field(#[from] FieldError),
+    /// Plain http to a service that is not on this machine, without
+    /// `--insecure-http`.
+    #[error(
+        "refusing plain http:// to {service} ({from}): it is not this machine, so anyone on the network between could read and change what is sent; use https://, or pass --insecure-http (or set COUNTERSIGN_INSECURE_HTTP=1) to accept that"
+    )]
+    InsecureHttp {
+        /// The service.
+        service: String,
+        /// Where its URL came from.
+        from: String,
+    },
     /// A verification code is not a two-digit number.
     #[error("invalid verification code: {0}")]
     Code(String),
@@ -182,6 +193,7 @@ impl CliError {
             Self::Url { .. } | Self::Username(_) | Self::Field(_) | Self::Code(_) => {
                 Code::Local(LocalCode::BadInput)
             }
+            Self::InsecureHttp { .. } => Code::Local(LocalCode::InsecureHttp),
             Self::Random(_) => Code::Local(LocalCode::NoRandom),
             Self::NoKeptSession | Self::WhichSession(_) | Self::UnknownSession(..) => {
                 Code::Local(LocalCode::NoSuchSession)
@@ -265,6 +277,9 @@ local_codes! {
     BadInput = "bad_input";
     /// The system gave no random bytes.
     NoRandom = "no_random";
+    /// Plain http to a service that is not on this machine, without
+    /// `--insecure-http`.
+    InsecureHttp = "insecure_http";
     /// No kept session, or not the one named.
     NoSuchSession = "no_such_session";
     /// The person did not confirm, or could not be asked.

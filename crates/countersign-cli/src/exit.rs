@@ -27,7 +27,9 @@ pub enum Exit {
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success (for login: approved)
-  1  error (the message says what; with --json also one {\"error\": ...} line)
+  1  error (the message says what; with --json also one {\"error\": ...} line);
+     plain http:// to a service other than this machine, without
+     --insecure-http, is this error, with the code insecure_http
   2  usage: the command line could not be parsed
   3  login denied by the approver
   4  login reported as suspicious by the approver

@@ -85,6 +85,12 @@ impl KeptSession {
         }
     }
 
+    /// Where its service comes from, as refusals say it: "the service of
+    /// the kept session ab.cd.ef.01".
+    pub fn named(&self) -> String {
+        format!("the service of the kept session {}", self.short_uid)
+    }
+
     /// The key pair behind `public_certificate`.
     pub fn cert_key(&self) -> Keypair {
         self.cert_secret.keypair()

@@ -21,6 +21,7 @@ mod progress;
 mod qr;
 mod seed;
 mod show;
+mod transport;
 mod wait;
 
 use std::process::ExitCode;
@@ -30,12 +31,13 @@ use clap::Parser as _;
 use crate::cli::Cli;
 use crate::exit::Exit;
 use crate::output::Output;
+use crate::transport::Transport;
 
 fn main() -> ExitCode {
     // clap prints usage errors itself and exits with 2.
     let cli = Cli::parse();
     let out = Output::new(cli.json);
-    match commands::run(cli.command, out) {
+    match commands::run(cli.command, out, Transport::new(cli.insecure_http)) {
         Ok(exit) => exit.into(),
         Err(error) => {
             out.error(&error);

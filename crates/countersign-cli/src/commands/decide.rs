@@ -15,9 +15,15 @@ use crate::error::CliError;
 use crate::exit::Exit;
 use crate::output::{Output, note};
 use crate::show;
+use crate::transport::Transport;
 
 /// Runs `approve`, `deny` or `suspicious`.
-pub fn run(args: DecideArgs, decision: Decision, out: Output) -> Result<Exit, CliError> {
+pub fn run(
+    args: DecideArgs,
+    decision: Decision,
+    out: Output,
+    transport: Transport,
+) -> Result<Exit, CliError> {
     let key = DeviceKey::load(&args.key_file)?;
     let LoginLink {
         service,
@@ -34,7 +40,12 @@ pub fn run(args: DecideArgs, decision: Decision, out: Output) -> Result<Exit, Cl
             key: key.server.to_string(),
         });
     }
-    let api = Api::new(&service);
+    let from = if args.login_url.contains(['/', '?']) {
+        "in the login URL"
+    } else {
+        "the device key's service"
+    };
+    let api = Api::new(&service, transport, from)?;
     let page = api.approval(short)?;
     let session = &page.session;
     if session.short_uid() != short {

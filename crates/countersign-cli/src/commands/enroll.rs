@@ -16,15 +16,19 @@ use crate::exit::Exit;
 use crate::files::FileError;
 use crate::hostname;
 use crate::output::Output;
+use crate::transport::Transport;
 
 /// Runs `device enroll`.
 ///
 /// The key file is written before the enrollment is sent, so that a device
 /// the service accepted always has its key; it is deleted again if the
 /// service refuses, and kept (with a warning) if the answer is lost.
-pub fn run(args: EnrollArgs, out: Output) -> Result<Exit, CliError> {
+pub fn run(args: EnrollArgs, out: Output, transport: Transport) -> Result<Exit, CliError> {
     let link = EnrollmentLink::parse(&args.link)
         .map_err(|e| CliError::url("enrollment link", &args.link, e))?;
+    // Before anything else: over plain http the one-time token would
+    // travel in the clear.
+    let api = Api::new(link.service(), transport, "in the enrollment link")?;
     let name = DeviceName::new(args.name.unwrap_or_else(default_name))?;
     // Checked again, atomically, when the file is created; checking first
     // spares a used-up request when the path is plainly taken.
@@ -35,7 +39,6 @@ pub fn run(args: EnrollArgs, out: Output) -> Result<Exit, CliError> {
         );
         return Err(FileError::new("create", &args.key_file, taken).into());
     }
-    let api = Api::new(link.service());
     let enrollment = api
         .enrollment(link.token())
         .map_err(CliError::LinkRefused)?;

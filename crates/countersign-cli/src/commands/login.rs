@@ -23,14 +23,16 @@ use crate::progress::Progress;
 use crate::qr;
 use crate::seed::Seed;
 use crate::show::{safe, when};
+use crate::transport::Transport;
 use crate::wait::{self, Event, Waited};
 
 use super::{cancel, logout};
 
 /// Runs `login`.
-pub fn run(args: LoginArgs, out: Output) -> Result<Exit, CliError> {
+pub fn run(args: LoginArgs, out: Output, transport: Transport) -> Result<Exit, CliError> {
     let server = ServiceUrl::parse(&args.server)
         .map_err(|e| CliError::url("service URL", &args.server, e))?;
+    let api = Api::new(&server, transport, "given with --server")?;
     let tokens = |field, text: &Option<String>| {
         text.as_deref()
             .map(|t| TokenSet::parse_list(field, t))
@@ -53,7 +55,6 @@ pub fn run(args: LoginArgs, out: Output) -> Result<Exit, CliError> {
         scope,
         permissions,
     };
-    let api = Api::new(&server);
     let requested = api.request_login(&request)?;
     // From before the request is shown, Ctrl-C cancels it rather than
     // leave it approvable: whoever saw it can take it back. The receiver

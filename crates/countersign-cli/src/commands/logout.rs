@@ -13,6 +13,7 @@ use crate::error::CliError;
 use crate::exit::Exit;
 use crate::kept::{KeptSession, SessionDir};
 use crate::output::Output;
+use crate::transport::Transport;
 
 /// The service's codes for a logout refused because the session is no
 /// longer open.
@@ -23,10 +24,10 @@ pub const CLOSED_CODES: [ErrorCode; 3] = [
 ];
 
 /// Runs `logout`.
-pub fn run(args: LogoutArgs, out: Output) -> Result<Exit, CliError> {
+pub fn run(args: LogoutArgs, out: Output, transport: Transport) -> Result<Exit, CliError> {
     let sessions = SessionDir::locate()?;
     let kept = sessions.find(args.session.as_deref())?;
-    let api = Api::new(&kept.server);
+    let api = Api::new(&kept.server, transport, &kept.named())?;
     let current = api.session(kept.uid)?;
     if current.status().is_final() {
         return forget(out, &sessions, &kept, &current, true);

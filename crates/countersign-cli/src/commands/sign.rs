@@ -22,16 +22,21 @@ use crate::exit::Exit;
 use crate::files::FileError;
 use crate::kept::{KeptSession, SessionDir};
 use crate::output::Output;
+use crate::transport::Transport;
 
 /// Runs `sign`.
-pub fn run(args: SignArgs, out: Output) -> Result<Exit, CliError> {
+pub fn run(args: SignArgs, out: Output, transport: Transport) -> Result<Exit, CliError> {
     // Checked first, so that a mistyped resource fails before a body is
     // read from stdin.
     check_resource(&args.resource)?;
     let sessions = SessionDir::locate()?;
     let kept = sessions.find(args.session.as_deref())?;
+    // Signing is offline, but a session kept from a service reached over
+    // plain http may be anyone's invention: it is refused like the
+    // service itself.
+    transport.check(&kept.server, &kept.named())?;
     let now = clock::now();
-    let user_uid = approved_user(&kept, now)?;
+    let user_uid = approved_user(&kept, now, transport)?;
     let body = args.body_file.as_deref().map(read_body).transpose()?;
     let signed = Authorisation::new(
         kept.uid,
@@ -56,13 +61,17 @@ pub fn run(args: SignArgs, out: Output) -> Result<Exit, CliError> {
 
 /// The user who approved the kept session, if its login still lasts at
 /// `now`.
-fn approved_user(kept: &KeptSession, now: DateTime<Utc>) -> Result<Uuid, CliError> {
+fn approved_user(
+    kept: &KeptSession,
+    now: DateTime<Utc>,
+    transport: Transport,
+) -> Result<Uuid, CliError> {
     let (user_uid, login_expires_at) = match (kept.user_uid, kept.approved_at) {
         (Some(user_uid), Some(_)) => (user_uid, kept.login_expires_at),
         _ => {
             // Kept by an earlier version, which did not keep the user: the
             // service knows, and whether the session is still approved.
-            let session = Api::new(&kept.server).session(kept.uid)?;
+            let session = Api::new(&kept.server, transport, &kept.named())?.session(kept.uid)?;
             match session.user_uid() {
                 Some(user_uid) if session.is_approved() => (user_uid, session.login_expires_at()),
                 _ => return Err(CliError::NotApproved(kept.short_uid, session.status())),

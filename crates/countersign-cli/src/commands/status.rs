@@ -8,10 +8,11 @@ use crate::exit::Exit;
 use crate::kept::SessionDir;
 use crate::output::{Output, note};
 use crate::show::{safe, when};
+use crate::transport::Transport;
 
 /// Runs `status`. Exits with an error if any session's status could not be
 /// read, after listing them all.
-pub fn run(out: Output) -> Result<Exit, CliError> {
+pub fn run(out: Output, transport: Transport) -> Result<Exit, CliError> {
     let sessions = SessionDir::locate()?;
     let kept = sessions.list(&mut |error| note(&format!("countersign: skipping {error}")))?;
     if kept.is_empty() {
@@ -23,7 +24,6 @@ pub fn run(out: Output) -> Result<Exit, CliError> {
     }
     let mut exit = Exit::Success;
     for session in kept {
-        let api = Api::new(&session.server);
         let line = |fields: Value| {
             let mut line = json!({
                 "uid": session.uid,
@@ -37,7 +37,11 @@ pub fn run(out: Output) -> Result<Exit, CliError> {
             }
             line
         };
-        match api.session(session.uid) {
+        // A kept session on a service this program may not talk to is
+        // listed with the refusal, like one whose service is unreachable.
+        let now = Api::new(&session.server, transport, &session.named())
+            .and_then(|api| Ok(api.session(session.uid)?));
+        match now {
             Ok(now) => {
                 out.json(&line(json!({
                     "status": now.status(),
@@ -55,7 +59,6 @@ pub fn run(out: Output) -> Result<Exit, CliError> {
             }
             Err(error) => {
                 exit = Exit::Error;
-                let error = CliError::from(error);
                 out.json(&line(json!({
                     "status": null,
                     "error": { "code": error.code(), "message": error.to_string() },

@@ -192,6 +192,63 @@ impl Home {
     }
 }
 
+impl Home {
+    /// Writes a device key file for `ada` on `server`, as `device enroll`
+    /// would have, without asking any service. Returns the file.
+    pub fn write_key(&self, server: &str) -> PathBuf {
+        let key = serde_json::json!({
+            "server": server,
+            "username": "ada",
+            "user_uid": "0192a6b4-7c3d-7e8f-9a0b-1c2d3e4f5a6b",
+            "device_uid": "0192a6b4-7c3d-7e8f-9a0b-1c2d3e4f5a6c",
+            "name": "laptop",
+            "secret": "A".repeat(43),
+        });
+        let path = self.dir.join("keys").join("written.json");
+        write_private(&path, &key.to_string());
+        path
+    }
+
+    /// Writes a kept, approved session of `ada` on `server`, as `login`
+    /// would have, without asking any service. Returns its short id.
+    pub fn write_kept(&self, server: &str) -> String {
+        let short = "ab.cd.ef.01";
+        let kept = serde_json::json!({
+            "uid": "0192a6b4-7c3d-7e8f-9a0b-1c2d3e4f5a6d",
+            "short_uid": short,
+            "server": server,
+            "username": "ada",
+            "login_url": format!("{server}/s?id={short}"),
+            "hostname": null,
+            "scope": [],
+            "permissions": [],
+            "requested_at": "2026-11-29T09:00:00Z",
+            "expires_at": "2026-11-29T09:10:00Z",
+            "approved_at": "2026-11-29T09:01:00Z",
+            "device_uid": "0192a6b4-7c3d-7e8f-9a0b-1c2d3e4f5a6c",
+            "user_uid": "0192a6b4-7c3d-7e8f-9a0b-1c2d3e4f5a6b",
+            "login_expires_at": "2999-01-01T00:00:00Z",
+            "key_secret": "A".repeat(43),
+            "cert_secret": "Q".repeat(43),
+        });
+        let path = self
+            .sessions()
+            .join("0192a6b4-7c3d-7e8f-9a0b-1c2d3e4f5a6d.json");
+        write_private(&path, &kept.to_string());
+        short.to_owned()
+    }
+}
+
+/// Writes an owner-only file in owner-only directories, as the binary
+/// keeps its secrets.
+fn write_private(path: &Path, text: &str) {
+    let dir = path.parent().unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
 impl Drop for Home {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);

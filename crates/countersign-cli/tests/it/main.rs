@@ -14,4 +14,5 @@ mod enroll;
 mod flow;
 mod logout;
 mod network;
+mod plain_http;
 mod sign;
