@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod notify;
 pub mod ratelimit;
 pub mod routes;
+pub mod serve;
 pub mod sessions;
 pub mod store;
 pub mod waiters;

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use countersign_server::app::{AppState, Config, Surroundings};
 use countersign_server::clock::{Clock, Random};
+use countersign_server::ratelimit::Limit;
 use countersign_server::store::Store;
-use countersign_server::{accounts, http, sessions};
+use countersign_server::{accounts, http, serve, sessions};
 
 #[derive(Parser)]
 #[command(
@@ -139,6 +140,36 @@ struct ServeArgs {
     /// The longest one long poll waits, in seconds.
     #[arg(long, env = "COUNTERSIGN_MAX_WAIT_S", default_value_t = 30)]
     max_wait_s: u64,
+    /// How long a client has to send a request's head, in seconds; a
+    /// connection idle that long between requests is closed too.
+    #[arg(long, env = "COUNTERSIGN_HEADER_TIMEOUT_S", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout_s: u64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, env = "COUNTERSIGN_MAX_CONNECTIONS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+    /// Long polls waiting at once on this instance, from everyone.
+    #[arg(long, env = "COUNTERSIGN_MAX_WAITERS", default_value_t = 20_000)]
+    max_waiters: usize,
+    /// Long polls waiting at once from one source (an IPv4 address or an
+    /// IPv6 /64).
+    #[arg(
+        long,
+        env = "COUNTERSIGN_MAX_WAITERS_PER_SOURCE",
+        default_value_t = 100
+    )]
+    max_waiters_per_source: usize,
+    /// A rate limit per source for a class of routes, as CLASS=BURST/PER_S
+    /// (repeatable; after the flags above). Classes: request, lookup,
+    /// verify, read, wait, statement, account.
+    #[arg(
+        long = "rate-limit",
+        env = "COUNTERSIGN_RATE_LIMITS",
+        value_delimiter = ',',
+        value_parser = Limit::parse_budget
+    )]
+    rate_limits: Vec<(Limit, (u32, f64))>,
 }
 
 #[derive(Args)]
@@ -216,6 +247,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.request_rate = (args.request_burst.max(1), args.request_rate);
     config.lookup_rate = (args.lookup_burst.max(1), args.lookup_rate);
     config.verify_rate = (args.verify_burst.max(1), args.verify_rate);
+    for (limit, budget) in args.rate_limits {
+        *config.budget_mut(limit) = budget;
+    }
+    config.max_waiters = args.max_waiters.max(1);
+    config.max_waiters_per_source = args.max_waiters_per_source.max(1);
     config.max_wait = std::time::Duration::from_secs(args.max_wait_s.max(1));
     let web = match &args.web_dir {
         Some(dir) => countersign_server::web::WebApp::load(dir)?,
@@ -232,13 +268,41 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     tokio::spawn(sessions::sweeper(state.clone()));
     tokio::spawn(countersign_server::notify::listen(state.clone()));
     println!("countersign is running: open {public_url} (listening on {local})");
-    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("the server failed: {e}"))
+    let limits = serve::Limits {
+        header_timeout: std::time::Duration::from_secs(args.header_timeout_s),
+        max_connections: usize::try_from(args.max_connections)
+            .map_err(|_| "--max-connections is too large")?,
+    };
+    serve::run(listener, http::router(state), limits, stop_signal()).await;
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM (what service managers send), so that
+/// answers in flight finish before the process ends.
+async fn stop_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No handler could be installed: only SIGTERM or SIGKILL stop it.
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping: finishing the answers in flight");
 }
 
 async fn add_user(args: AddArgs) -> Result<(), String> {
