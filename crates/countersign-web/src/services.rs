@@ -1,14 +1,15 @@
 //! Every call the pages make to the service and the key store. Pages call
 //! these and never fetch or sign themselves.
 
-use countersign_browser::BrowserError;
+use chrono::TimeDelta;
 use countersign_browser::api::Api;
-use countersign_browser::flows;
 use countersign_browser::keys::{self, DeviceKey};
-use countersign_core::api::{AccountView, ApprovalView, DeviceInfo, ErrorCode};
+use countersign_browser::{BrowserError, clock, flows};
+use countersign_core::api::{AccountView, ApprovalView, DeviceInfo, ErrorCode, WaitQuery};
 use countersign_core::client::EnrollmentLink;
-use countersign_core::{DeviceName, LoginSession, ShortUid};
+use countersign_core::{DeviceName, LoginSession, Narrowing, ShortUid, Status};
 use uuid::Uuid;
+use web_sys::{AbortController, AbortSignal};
 
 pub use countersign_core::client::Decision;
 
@@ -39,14 +40,47 @@ fn api() -> Result<Api, BrowserError> {
     Api::same_origin()
 }
 
-/// The pending request behind a short id, and this browser's keys for its user.
-pub async fn load_approval(
-    short: ShortUid,
-) -> Result<(ApprovalView, Vec<DeviceKey>), BrowserError> {
+/// What a login link leads to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// A pending request, and this browser's keys for its user.
+    Pending(Box<ApprovalView>, Vec<DeviceKey>),
+    /// A request its program cancelled: logged out before anyone approved.
+    Cancelled,
+}
+
+/// The pending request behind a short id, and this browser's keys for its
+/// user; or, where there is none, whether it was cancelled.
+pub async fn load_approval(short: ShortUid) -> Result<Request, BrowserError> {
     let api = api()?;
-    let view = api.approval(short).await?;
+    let view = match api.approval(short).await {
+        Ok(view) => view,
+        // The approval view shows pending requests only: a cancelled one
+        // is logged out, found by the seed's load by short id and status.
+        Err(error) if is_code(&error, ErrorCode::NotFound) => {
+            let logged_out = api
+                .load_by_short_uid(short, Status::LoggedOut, &Narrowing::default())
+                .await;
+            return match logged_out {
+                Ok(found) if found.iter().any(LoginSession::was_cancelled) => {
+                    Ok(Request::Cancelled)
+                }
+                _ => Err(error),
+            };
+        }
+        Err(error) => return Err(error),
+    };
     let keys = keys::for_user(api.service(), view.session.username().as_str()).await?;
-    Ok((view, keys))
+    Ok(Request::Pending(Box::new(view), keys))
+}
+
+/// How a decision ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decided {
+    /// The service took it: the session's status now.
+    Done(Status),
+    /// The program cancelled the request before the decision arrived.
+    Cancelled,
 }
 
 /// Signs and submits a decision on the session the page shows.
@@ -54,8 +88,77 @@ pub async fn decide(
     shown: &LoginSession,
     key: &DeviceKey,
     decision: Decision,
-) -> Result<LoginSession, BrowserError> {
-    flows::decide(&api()?, shown, key, decision).await
+) -> Result<Decided, BrowserError> {
+    let api = api()?;
+    match flows::decide(&api, shown, key, decision).await {
+        Ok(session) => Ok(Decided::Done(session.status())),
+        // Refused for the session's state: read it to say why, if it was
+        // cancelled.
+        Err(error) if may_be_cancelled(&error) => match api.session(shown.uid(), None).await {
+            Ok(now) if now.was_cancelled() => Ok(Decided::Cancelled),
+            _ => Err(error),
+        },
+        Err(error) => Err(error),
+    }
+}
+
+fn is_code(error: &BrowserError, expected: ErrorCode) -> bool {
+    matches!(error, BrowserError::Service { code, .. } if *code == expected)
+}
+
+/// Whether a refused decision may be one on a cancelled request: refused
+/// for the session's state (409), not for the statement or the device.
+fn may_be_cancelled(error: &BrowserError) -> bool {
+    matches!(error, BrowserError::Service { status: 409, .. })
+}
+
+/// A long poll on a pending request, until it is decided elsewhere,
+/// expires or is cancelled; it stops when this is dropped.
+pub struct Watching(AbortController);
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Watches the pending request `uid` and calls `on_change` with the
+/// session once it is no longer pending. Gives up quietly on a failure:
+/// the page still works, and a decision refused later still says why.
+pub fn watch_request(
+    uid: Uuid,
+    on_change: impl FnOnce(LoginSession) + 'static,
+) -> Option<Watching> {
+    let abort = AbortController::new().ok()?;
+    let signal = abort.signal();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(session) = until_decided(uid, &signal).await {
+            on_change(session);
+        }
+    });
+    Some(Watching(abort))
+}
+
+async fn until_decided(uid: Uuid, signal: &AbortSignal) -> Result<LoginSession, BrowserError> {
+    let api = api()?;
+    let query = WaitQuery {
+        status: Status::Pending,
+        timeout_s: 25,
+    };
+    loop {
+        let asked = clock::now();
+        let session = api.wait_once(uid, &query, Some(signal)).await?;
+        if !session.is_pending() {
+            return Ok(session);
+        }
+        // A wait the service did not hold would otherwise be asked again
+        // in a tight loop.
+        if clock::now() - asked < TimeDelta::seconds(1) {
+            return Err(BrowserError::BadAnswer(
+                "the service did not hold the wait".into(),
+            ));
+        }
+    }
 }
 
 /// Who an enrollment link is for.
@@ -124,6 +227,21 @@ mod tests {
         );
         let told = explain(&refused(ErrorCode::StaleStatement, "stale"));
         assert!(told.contains("clock"), "{told}");
+    }
+
+    #[test]
+    fn only_refusals_for_the_sessions_state_may_mean_a_cancelled_request() {
+        for code in [ErrorCode::TransitionRefused, ErrorCode::SessionClosed] {
+            assert!(may_be_cancelled(&refused(code, "closed")), "{code}");
+        }
+        for code in [
+            ErrorCode::WrongCode,
+            ErrorCode::DeviceRevoked,
+            ErrorCode::NotFound,
+        ] {
+            assert!(!may_be_cancelled(&refused(code, "no")), "{code}");
+        }
+        assert!(!may_be_cancelled(&BrowserError::Network("down".into())));
     }
 
     #[test]

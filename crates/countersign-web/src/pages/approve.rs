@@ -1,11 +1,13 @@
 //! The login URL's page: check a pending request and approve, deny or
-//! report it with this browser's device key.
+//! report it with this browser's device key. While it is shown, a long poll
+//! (in `services`) tells the page if the request ends elsewhere: cancelled
+//! by its program, decided on another device, or expired.
 
 use std::rc::Rc;
 
 use countersign_browser::keys::DeviceKey;
 use countersign_core::api::ApprovalView;
-use countersign_core::{ShortUid, Status, VerificationCode};
+use countersign_core::{LoginSession, ShortUid, Status, VerificationCode};
 use yew::{Callback, Html, Reducible, component, html, use_effect_with, use_reducer};
 use yew_router::hooks::use_location;
 use yew_router::prelude::Link;
@@ -15,7 +17,7 @@ use crate::components::code_picker::CodePicker;
 use crate::components::notice::{Notice, Tone};
 use crate::components::session_details::SessionDetails;
 use crate::route::{ApproveQuery, Route};
-use crate::services::{self, Decision};
+use crate::services::{self, Decided, Decision, Request};
 
 /// Where the page stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +33,8 @@ enum Phase {
     Done(Status),
     /// The request ran out while shown.
     Expired,
+    /// The program that made the request cancelled it.
+    Cancelled,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,13 +48,15 @@ struct State {
 }
 
 enum Action {
-    Loaded(Box<Result<(ApprovalView, Vec<DeviceKey>), String>>),
+    Loaded(Box<Result<Request, String>>),
     Failed(String, String),
     Pick(VerificationCode),
     Select(usize),
     Sending,
-    Sent(Result<Status, String>),
+    Sent(Result<Decided, String>),
     Expired,
+    /// The request is no longer pending (the long poll's answer).
+    Ended(Box<LoginSession>),
 }
 
 impl Reducible for State {
@@ -60,11 +66,12 @@ impl Reducible for State {
         let mut next = (*self).clone();
         match action {
             Action::Loaded(loaded) => match *loaded {
-                Ok((view, keys)) => {
-                    next.view = Some(view);
+                Ok(Request::Pending(view, keys)) => {
+                    next.view = Some(*view);
                     next.keys = keys;
                     next.phase = Phase::Ready;
                 }
+                Ok(Request::Cancelled) => next.phase = Phase::Cancelled,
                 Err(why) => {
                     next.phase = Phase::Failed("This request cannot be shown".into(), why);
                 }
@@ -76,7 +83,8 @@ impl Reducible for State {
                 next.phase = Phase::Sending;
                 next.problem = None;
             }
-            Action::Sent(Ok(status)) => next.phase = Phase::Done(status),
+            Action::Sent(Ok(Decided::Done(status))) => next.phase = Phase::Done(status),
+            Action::Sent(Ok(Decided::Cancelled)) => next.phase = Phase::Cancelled,
             Action::Sent(Err(why)) => {
                 next.phase = Phase::Ready;
                 next.problem = Some(why);
@@ -86,6 +94,18 @@ impl Reducible for State {
                     next.phase = Phase::Expired;
                 }
             }
+            // While a decision is being sent, its own answer says how it
+            // ended.
+            Action::Ended(session) if next.phase == Phase::Ready => {
+                next.phase = if session.was_cancelled() {
+                    Phase::Cancelled
+                } else if session.status() == Status::Expired {
+                    Phase::Expired
+                } else {
+                    Phase::Done(session.status())
+                };
+            }
+            Action::Ended(_) => {}
         }
         next.into()
     }
@@ -123,6 +143,20 @@ pub fn Approve() -> Html {
         });
     }
 
+    {
+        // While a request is shown, learn at once if it ends elsewhere.
+        let state = state.clone();
+        let shown = state.view.as_ref().map(|v| v.session.uid());
+        use_effect_with(shown, move |shown| {
+            let watching = shown.and_then(|uid| {
+                services::watch_request(uid, move |session| {
+                    state.dispatch(Action::Ended(Box::new(session)));
+                })
+            });
+            move || drop(watching)
+        });
+    }
+
     let decide = {
         let state = state.clone();
         Callback::from(move |decision: Decision| {
@@ -136,7 +170,6 @@ pub fn Approve() -> Html {
             yew::platform::spawn_local(async move {
                 let sent = services::decide(&view.session, &key, decision)
                     .await
-                    .map(|s| s.status())
                     .map_err(|e| services::explain(&e));
                 state.dispatch(Action::Sent(sent));
             });
@@ -164,6 +197,12 @@ fn body(state: &yew::UseReducerHandle<State>, decide: &Callback<Decision>) -> Ht
         Phase::Expired => html! {
             <Notice tone={Tone::Info} title="This request has expired">
                 <p>{ "Nothing was approved. If you still want to log in, ask the program for a new request." }</p>
+            </Notice>
+        },
+        Phase::Cancelled => html! {
+            <Notice tone={Tone::Info} title="This request was cancelled">
+                <p>{ "This request was cancelled by the program that made it." }</p>
+                <p>{ "Nothing was approved, and nothing can be now. If you still want to log in, start again from the program." }</p>
             </Notice>
         },
         Phase::Ready | Phase::Sending => match &state.view {
