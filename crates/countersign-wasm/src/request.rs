@@ -357,7 +357,9 @@ impl Login {
     /// `cancelled`, as after `stopWaiting()`) and logs the session out at
     /// the service with the certificate key, so that it can no longer be
     /// approved and the approval page says it was cancelled. Resolves with
-    /// the logged-out session. On an approved login it is `logout()`.
+    /// the logged-out session; rejects (`network`, ...) if the logout could
+    /// not be sent, and the request then stays approvable until it expires.
+    /// On an approved login it is `logout()`.
     #[wasm_bindgen(unchecked_return_type = "Promise<LoginSession>", js_name = cancel)]
     pub fn cancel(&self) -> Promise {
         self.stop_waiting();
