@@ -147,7 +147,11 @@ where
 }
 
 /// The address a request came from: the peer, or, when the peer is a
-/// trusted proxy, the last address in `X-Forwarded-For` that is not one.
+/// trusted proxy, the address it forwarded for, and so on leftwards through
+/// `X-Forwarded-For` while each hop is a trusted proxy. An entry that does
+/// not parse (`unknown`, a name, a stray port) ends the walk at the last
+/// trusted hop: skipping it would let the client's own entries, further
+/// left, choose its address and rate-limit budget.
 pub struct Source(pub IpAddr);
 
 impl FromRequestParts<Shared> for Source {
@@ -159,21 +163,41 @@ impl FromRequestParts<Shared> for Source {
             .map_err(|_| ApiError::Internal)?;
         let trusted = &state.config.trusted_proxies;
         let mut source = peer.ip();
-        if trusted.contains(&source) {
-            let forwarded = parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-                .collect::<Vec<_>>();
-            if let Some(client) = forwarded.into_iter().rev().find(|a| !trusted.contains(a)) {
-                source = client;
+        if !trusted.contains(&source) {
+            return Ok(Self(source));
+        }
+        // Lines join in order, so the last line's last entry is the nearest
+        // hop. A line that is not text cannot be read, like an entry.
+        'walk: for line in parts.headers.get_all("x-forwarded-for").iter().rev() {
+            let Ok(text) = line.to_str() else {
+                break;
+            };
+            for entry in text.rsplit(',') {
+                match forwarded_address(entry) {
+                    Some(address) => source = address,
+                    None => break 'walk,
+                }
+                if !trusted.contains(&source) {
+                    break 'walk;
+                }
             }
         }
         Ok(Self(source))
     }
+}
+
+/// One `X-Forwarded-For` entry as proxies write it: `192.0.2.7`,
+/// `192.0.2.7:4711`, `2001:db8::7`, `[2001:db8::7]` or `[2001:db8::7]:4711`.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(address) = entry.parse::<IpAddr>() {
+        return Some(address);
+    }
+    if let Ok(socket) = entry.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    let v6 = entry.strip_prefix('[')?.strip_suffix(']')?;
+    v6.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6)
 }
 
 /// A session uid from the path, checked before the body is read, so a bad

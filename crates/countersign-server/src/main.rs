@@ -101,7 +101,9 @@ struct ServeArgs {
     /// most 30 days).
     #[arg(long, env = "COUNTERSIGN_LOGIN_LIFETIME_S", default_value_t = 43_200)]
     login_lifetime_s: i64,
-    /// A proxy whose X-Forwarded-For header is believed (repeatable).
+    /// A proxy whose X-Forwarded-For header is believed (repeatable): read
+    /// from the right through trusted proxies, up to an entry that does not
+    /// parse, where the last trusted hop is taken as the client.
     #[arg(
         long = "trusted-proxy",
         env = "COUNTERSIGN_TRUSTED_PROXIES",

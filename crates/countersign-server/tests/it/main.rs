@@ -17,6 +17,7 @@ mod cascade;
 mod cors;
 mod expiry;
 mod flow;
+mod forwarded;
 mod instances;
 mod lifetime;
 mod metrics;
