@@ -195,8 +195,9 @@ where
     }
 }
 
-/// The huge limits that keep the server's rate limiting out of the figures,
-/// and the long-poll cap that keeps 10,000 waiters open while memory is read.
+/// The huge limits that keep the server's rate limits and waiter caps out
+/// of the figures, and the long-poll cap that keeps 10,000 waiters open
+/// while memory is read.
 fn serve_limits() -> Vec<String> {
     [
         "--request-rate",
@@ -210,6 +211,12 @@ fn serve_limits() -> Vec<String> {
         "--verify-rate",
         "1000000",
         "--verify-burst",
+        "1000000",
+        "--rate-limit",
+        "read=1000000/1000000,wait=1000000/1000000,statement=1000000/1000000,account=1000000/1000000",
+        "--max-waiters",
+        "1000000",
+        "--max-waiters-per-source",
         "1000000",
         "--max-wait-s",
         "120",

@@ -10,7 +10,7 @@ use countersign_core::Freshness;
 use crate::cache::SessionCache;
 use crate::clock::{Clock, Random};
 use crate::metrics::Metrics;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{Limit, Limits};
 use crate::store::Store;
 use crate::waiters::Waiters;
 use crate::web::WebApp;
@@ -40,6 +40,24 @@ pub struct Config {
     /// per second. A relying party verifies one per request it serves, so
     /// this is far above the lookups' budget.
     pub verify_rate: (u32, f64),
+    /// Session reads by uid per address: burst, then per second. A read is
+    /// usually answered from the cache.
+    pub read_rate: (u32, f64),
+    /// Long polls started per address: burst, then per second. How many
+    /// may wait at once is capped apart ([`Config::max_waiters`]).
+    pub wait_rate: (u32, f64),
+    /// Signed statements about sessions per address: burst, then per
+    /// second. Each costs a signature check and a write.
+    pub statement_rate: (u32, f64),
+    /// Account calls per address (enrollment links read and used, devices
+    /// enrolled, invited and revoked, accounts read): burst, then per
+    /// second. Each costs a signature check and several reads or writes.
+    pub account_rate: (u32, f64),
+    /// Long polls waiting at once on this instance, from everyone.
+    pub max_waiters: usize,
+    /// Long polls waiting at once on this instance from one source (an
+    /// IPv4 address or an IPv6 /64).
+    pub max_waiters_per_source: usize,
     /// Origins of JavaScript apps allowed to call the API from a browser,
     /// such as `https://app.example`; none by default.
     pub allowed_origins: Vec<String>,
@@ -59,7 +77,41 @@ impl Config {
             request_rate: (20, 1.0),
             lookup_rate: (60, 2.0),
             verify_rate: (1000, 500.0),
+            read_rate: (600, 100.0),
+            wait_rate: (120, 10.0),
+            statement_rate: (60, 5.0),
+            account_rate: (60, 2.0),
+            max_waiters: 20_000,
+            max_waiters_per_source: 100,
             allowed_origins: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The budget of a class of routes per source: burst, then per second.
+    pub fn budget(&self, limit: Limit) -> (u32, f64) {
+        match limit {
+            Limit::Request => self.request_rate,
+            Limit::Lookup => self.lookup_rate,
+            Limit::Verify => self.verify_rate,
+            Limit::Read => self.read_rate,
+            Limit::Wait => self.wait_rate,
+            Limit::Statement => self.statement_rate,
+            Limit::Account => self.account_rate,
+        }
+    }
+
+    /// The budget of a class of routes, to change it.
+    pub fn budget_mut(&mut self, limit: Limit) -> &mut (u32, f64) {
+        match limit {
+            Limit::Request => &mut self.request_rate,
+            Limit::Lookup => &mut self.lookup_rate,
+            Limit::Verify => &mut self.verify_rate,
+            Limit::Read => &mut self.read_rate,
+            Limit::Wait => &mut self.wait_rate,
+            Limit::Statement => &mut self.statement_rate,
+            Limit::Account => &mut self.account_rate,
         }
     }
 }
@@ -86,12 +138,8 @@ pub struct AppState {
     pub waiters: Waiters,
     /// The configuration.
     pub config: Config,
-    /// Limits session requests per address.
-    pub request_limit: RateLimiter,
-    /// Limits short-id lookups per address.
-    pub lookup_limit: RateLimiter,
-    /// Limits authorisation verifications per address.
-    pub verify_limit: RateLimiter,
+    /// The rate limits, one per class of route, per source.
+    pub limits: Limits,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
     /// Recently seen sessions.
@@ -119,10 +167,8 @@ impl AppState {
         let Surroundings { clock, random, web } = surroundings;
         Arc::new(Self {
             store,
-            waiters: Waiters::default(),
-            request_limit: RateLimiter::new(config.request_rate.0, config.request_rate.1),
-            lookup_limit: RateLimiter::new(config.lookup_rate.0, config.lookup_rate.1),
-            verify_limit: RateLimiter::new(config.verify_rate.0, config.verify_rate.1),
+            waiters: Waiters::new(config.max_waiters, config.max_waiters_per_source),
+            limits: Limits::new(|limit| config.budget(limit)),
             config,
             metrics: Metrics::default(),
             cache: SessionCache::default(),

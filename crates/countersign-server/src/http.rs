@@ -24,7 +24,7 @@ use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedSt
 use crate::accounts::{self, parse_uid};
 use crate::app::{AppState, Shared};
 use crate::error::ApiError;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::Limit;
 use crate::routes::{Route, Verb};
 use crate::{authorisations, sessions};
 
@@ -215,8 +215,10 @@ impl FromRequestParts<Shared> for SessionUid {
     }
 }
 
-fn limited(state: &AppState, limiter: &RateLimiter, source: IpAddr) -> Result<(), ApiError> {
-    limiter
+fn limited(state: &AppState, limit: Limit, source: IpAddr) -> Result<(), ApiError> {
+    state
+        .limits
+        .of(limit)
         .check(source, state.clock.instant())
         .map_err(|retry_after_s| {
             state.metrics.rate_limited();
@@ -252,38 +254,50 @@ async fn home(State(state): State<Shared>) -> Response {
     .into_response()
 }
 
-/// The request's source, with a token taken from `limiter` before the body
-/// is read, so that malformed floods are limited too.
-async fn allowed(
-    parts: &mut Parts,
-    state: &Shared,
-    limiter: &RateLimiter,
-) -> Result<IpAddr, ApiError> {
+/// The request's source, with a token taken from its class's budget
+/// before the body is read, so that malformed floods are limited too.
+async fn allowed(parts: &mut Parts, state: &Shared, limit: Limit) -> Result<IpAddr, ApiError> {
     let Source(source) = Source::from_request_parts(parts, state).await?;
-    limited(state, limiter, source)?;
+    limited(state, limit, source)?;
     Ok(source)
 }
 
-/// A session request's source, within its rate limit.
-pub struct RequestAllowed(pub IpAddr);
+/// Extractors of a request's source within its route's rate limit: one
+/// per class of route, named in each handler's arguments before anything
+/// else is read.
+macro_rules! within_limit {
+    ($($(#[$doc:meta])* $name:ident => $limit:ident;)*) => {$(
+        $(#[$doc])*
+        pub struct $name(pub IpAddr);
 
-impl FromRequestParts<Shared> for RequestAllowed {
-    type Rejection = ApiError;
+        impl FromRequestParts<Shared> for $name {
+            type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
-        allowed(parts, state, &state.request_limit).await.map(Self)
-    }
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &Shared,
+            ) -> Result<Self, ApiError> {
+                allowed(parts, state, Limit::$limit).await.map(Self)
+            }
+        }
+    )*};
 }
 
-/// A verification's source, within its rate limit.
-pub struct VerifyAllowed(pub IpAddr);
-
-impl FromRequestParts<Shared> for VerifyAllowed {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
-        allowed(parts, state, &state.verify_limit).await.map(Self)
-    }
+within_limit! {
+    /// A session request's source, within its rate limit.
+    RequestAllowed => Request;
+    /// A short-id lookup's source, within its rate limit.
+    LookupAllowed => Lookup;
+    /// A verification's source, within its rate limit.
+    VerifyAllowed => Verify;
+    /// A session read's source, within its rate limit.
+    ReadAllowed => Read;
+    /// A long poll's source, within its rate limit.
+    WaitAllowed => Wait;
+    /// A signed statement's source, within its rate limit.
+    StatementAllowed => Statement;
+    /// An account call's source, within its rate limit.
+    AccountAllowed => Account;
 }
 
 async fn request_login(
@@ -332,6 +346,7 @@ fn short_uid(text: &str) -> Result<ShortUid, ApiError> {
 
 async fn session(
     State(state): State<Shared>,
+    ReadAllowed(_): ReadAllowed,
     SessionUid(uid): SessionUid,
     params: Result<Query<NarrowingQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LoginSession>, ApiError> {
@@ -341,10 +356,9 @@ async fn session(
 
 async fn load_by_short_uid(
     State(state): State<Shared>,
-    Source(source): Source,
+    LookupAllowed(_): LookupAllowed,
     params: Result<Query<ShortUidQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<SessionList>, ApiError> {
-    limited(&state, &state.lookup_limit, source)?;
     let params = query(params)?;
     let short = short_uid(&params.short_uid)?;
     let narrowing = narrowing(&params.narrowing)?;
@@ -354,19 +368,20 @@ async fn load_by_short_uid(
 
 async fn wait(
     State(state): State<Shared>,
+    WaitAllowed(source): WaitAllowed,
     SessionUid(uid): SessionUid,
     query: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LoginSession>, ApiError> {
     let query = self::query(query)?;
     let timeout = Duration::from_secs(query.timeout_s);
     Ok(Json(
-        sessions::wait(&state, uid, query.status, timeout).await?,
+        sessions::wait(&state, uid, query.status, timeout, source).await?,
     ))
 }
 
 async fn act(
     State(state): State<Shared>,
-    Source(source): Source,
+    StatementAllowed(source): StatementAllowed,
     SessionUid(uid): SessionUid,
     Body(signed): Body<SignedStatement>,
 ) -> Result<Json<LoginSession>, ApiError> {
@@ -375,10 +390,9 @@ async fn act(
 
 async fn approval(
     State(state): State<Shared>,
-    Source(source): Source,
+    LookupAllowed(_): LookupAllowed,
     Path(short): Path<String>,
 ) -> Result<Json<ApprovalView>, ApiError> {
-    limited(&state, &state.lookup_limit, source)?;
     let short = short_uid(&short)?;
     let session = sessions::pending_by_short_uid(&state, short).await?;
     let code = session.verification_code().ok_or(ApiError::Internal)?;
@@ -402,6 +416,7 @@ async fn verify_authorisation(
 
 async fn invite(
     State(state): State<Shared>,
+    AccountAllowed(_): AccountAllowed,
     Body(signed): Body<SignedStatement>,
 ) -> Result<impl IntoResponse, ApiError> {
     let enrollment_url = accounts::invite(&state, &signed).await?;
@@ -410,6 +425,7 @@ async fn invite(
 
 async fn enrollment(
     State(state): State<Shared>,
+    AccountAllowed(_): AccountAllowed,
     Path(token): Path<String>,
 ) -> Result<Json<EnrollmentInfo>, ApiError> {
     let user = accounts::enrollment(&state, &token).await?;
@@ -421,7 +437,7 @@ async fn enrollment(
 
 async fn enroll(
     State(state): State<Shared>,
-    Source(source): Source,
+    AccountAllowed(source): AccountAllowed,
     Path(token): Path<String>,
     Body(proof): Body<SignedStatement>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -431,7 +447,7 @@ async fn enroll(
 
 async fn enroll_by_device(
     State(state): State<Shared>,
-    Source(source): Source,
+    AccountAllowed(source): AccountAllowed,
     Body(body): Body<SponsoredEnrollment>,
 ) -> Result<impl IntoResponse, ApiError> {
     let device =
@@ -441,7 +457,7 @@ async fn enroll_by_device(
 
 async fn revoke(
     State(state): State<Shared>,
-    Source(source): Source,
+    AccountAllowed(source): AccountAllowed,
     Body(signed): Body<SignedStatement>,
 ) -> Result<Json<DeviceInfo>, ApiError> {
     Ok(Json(
@@ -451,6 +467,7 @@ async fn revoke(
 
 async fn account(
     State(state): State<Shared>,
+    AccountAllowed(_): AccountAllowed,
     Body(signed): Body<SignedStatement>,
 ) -> Result<Json<AccountView>, ApiError> {
     Ok(Json(accounts::read(&state, &signed).await?))

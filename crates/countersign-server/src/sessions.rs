@@ -21,6 +21,9 @@ use crate::store::{AuditEntry, Versioned};
 pub const UID_DRAWS: usize = 8;
 /// How many times a lost compare-and-set is retried against the new state.
 const CAS_TRIES: usize = 3;
+/// When a long poll over a waiter cap may try again, in seconds: waits end
+/// within `--max-wait-s`, and a refusal costs the service next to nothing.
+pub const WAITERS_FULL_RETRY_S: u64 = 5;
 
 /// Records a login request from `source`.
 pub async fn request(
@@ -122,13 +125,23 @@ async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Version
 }
 
 /// Waits until the session's status differs from `seen`, its time runs out,
-/// or `timeout` passes; then answers with the session as it stands.
+/// or `timeout` passes; then answers with the session as it stands. Refused
+/// at once when `source`, or the instance, already holds as many waiters as
+/// it may.
 pub async fn wait(
     state: &AppState,
     uid: Uuid,
     seen: Status,
     timeout: Duration,
+    source: IpAddr,
 ) -> Result<LoginSession, ApiError> {
+    let _admitted = state.waiters.admit(source).map_err(|full| {
+        state.metrics.rate_limited();
+        tracing::debug!(%source, ?full, "long poll refused: too many waiters");
+        ApiError::TooManyRequests {
+            retry_after_s: WAITERS_FULL_RETRY_S,
+        }
+    })?;
     let start = state.clock.instant();
     let deadline = start
         .checked_add(timeout.min(state.config.max_wait))

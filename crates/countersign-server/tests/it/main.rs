@@ -20,6 +20,7 @@ mod flow;
 mod forwarded;
 mod instances;
 mod lifetime;
+mod limits;
 mod metrics;
 mod openapi;
 mod process;

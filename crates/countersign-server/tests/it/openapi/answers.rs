@@ -402,6 +402,10 @@ async fn rate_limits_answer_as_documented() {
         config.request_rate = (1, 0.01);
         config.lookup_rate = (1, 0.01);
         config.verify_rate = (1, 0.01);
+        config.read_rate = (1, 0.01);
+        config.wait_rate = (1, 0.01);
+        config.statement_rate = (1, 0.01);
+        config.account_rate = (1, 0.01);
     })
     .await
     .unwrap();
@@ -444,4 +448,61 @@ async fn rate_limits_answer_as_documented() {
         StatusCode::TOO_MANY_REQUESTS,
         "verifications have a budget of their own"
     );
+    // Reads, long polls and statements: a budget each.
+    let uid = "0190a4c2-6b1e-7c3a-9f00-000000000001";
+    let read = "/api/sessions/{uid}";
+    let wait = "/api/sessions/{uid}/wait";
+    let wait_path = format!("/api/sessions/{uid}/wait?status=pending&timeout_s=0");
+    let statements = "/api/sessions/{uid}/statements";
+    let statements_path = format!("/api/sessions/{uid}/statements");
+    for _ in 0..2 {
+        check
+            .get(&service, read, &format!("/api/sessions/{uid}"))
+            .await;
+        check.get(&service, wait, &wait_path).await;
+        check
+            .post(&service, statements, &statements_path, &json!({}))
+            .await;
+    }
+    assert_eq!(
+        check
+            .get(&service, read, &format!("/api/sessions/{uid}"))
+            .await
+            .0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        check.get(&service, wait, &wait_path).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        check
+            .post(&service, statements, &statements_path, &json!({}))
+            .await
+            .0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The account calls share one budget: the first is answered, every
+    // other is refused.
+    let account = "/api/account";
+    assert_eq!(
+        check.post(&service, account, account, &json!({})).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let token = "/api/enrollments/{token}";
+    for (route, path, post) in [
+        ("/api/enrollments", "/api/enrollments", true),
+        (token, "/api/enrollments/some-token", false),
+        (token, "/api/enrollments/some-token", true),
+        ("/api/devices", "/api/devices", true),
+        ("/api/devices/revoke", "/api/devices/revoke", true),
+        (account, account, true),
+    ] {
+        let answer = if post {
+            check.post(&service, route, path, &json!({})).await
+        } else {
+            check.get(&service, route, path).await
+        };
+        assert_eq!(answer.0, StatusCode::TOO_MANY_REQUESTS, "{route}");
+    }
 }
