@@ -16,6 +16,7 @@ use ureq::http::StatusCode;
 use uuid::Uuid;
 
 use crate::error::CliError;
+use crate::show::safe;
 use crate::transport::Transport;
 
 /// How long a plain request may take, connection included.
@@ -25,11 +26,13 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// What a long poll may take beyond the time the service holds it.
 const WAIT_SLACK: Duration = Duration::from_secs(15);
 
-/// Why a call to the service did not give the answer asked for.
+/// Why a call to the service did not give the answer asked for. The
+/// service's own words (its message, what could not be read) are printed
+/// with control and invisible characters escaped.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// The service answered with its error body.
-    #[error("{message} ({code})")]
+    #[error("{} ({code})", safe(message))]
     Service {
         /// The HTTP status.
         status: u16,
@@ -49,7 +52,7 @@ pub enum ApiError {
         status: u16,
     },
     /// The service could not be reached or stopped answering.
-    #[error("cannot reach the service at {server}: {detail}")]
+    #[error("cannot reach the service at {server}: {}", safe(detail))]
     Network {
         /// Which service.
         server: String,
@@ -57,7 +60,10 @@ pub enum ApiError {
         detail: String,
     },
     /// The service answered something this program cannot read.
-    #[error("the service at {server} gave an answer this program cannot read: {detail}")]
+    #[error(
+        "the service at {server} gave an answer this program cannot read: {}",
+        safe(detail)
+    )]
     BadAnswer {
         /// Which service.
         server: String,

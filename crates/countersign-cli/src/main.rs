@@ -16,6 +16,7 @@ mod files;
 mod hostname;
 mod interrupt;
 mod kept;
+mod login_link;
 mod output;
 mod progress;
 mod qr;

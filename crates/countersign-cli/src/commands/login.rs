@@ -18,6 +18,7 @@ use crate::exit::Exit;
 use crate::hostname;
 use crate::interrupt;
 use crate::kept::{KeptSession, SessionDir};
+use crate::login_link;
 use crate::output::{Output, note};
 use crate::progress::Progress;
 use crate::qr;
@@ -55,7 +56,10 @@ pub fn run(args: LoginArgs, out: Output, transport: Transport) -> Result<Exit, C
         scope,
         permissions,
     };
-    let requested = api.request_login(&request)?;
+    let mut requested = api.request_login(&request)?;
+    // What is printed, drawn and kept is the session's own link, built
+    // here from checked parts, or nothing.
+    requested.login_url = login_link::checked(&server, requested.short_uid, &requested.login_url)?;
     // From before the request is shown, Ctrl-C cancels it rather than
     // leave it approvable: whoever saw it can take it back. The receiver
     // lives until the command ends, so a Ctrl-C while an approved session

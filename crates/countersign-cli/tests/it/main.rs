@@ -15,4 +15,5 @@ mod flow;
 mod logout;
 mod network;
 mod plain_http;
+mod service_text;
 mod sign;

@@ -2,7 +2,7 @@
 //! doubling pause (or as long as the service asks), and the person is told
 //! in plain words.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::common::{FakeService, Home, Reply};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -20,7 +20,10 @@ pub fn waiting_service(
 ) -> FakeService {
     let session: Mutex<Option<LoginSession>> = Mutex::new(None);
     let count = Mutex::new(0);
-    FakeService::start(move |method, path, body| {
+    // Its own URL, known once it listens: the login URL is on it.
+    let base: Arc<OnceLock<String>> = Arc::default();
+    let own = Arc::clone(&base);
+    let fake = FakeService::start(move |method, path, body| {
         if method == "POST" && path == "/api/sessions" {
             let request: LoginRequest = serde_json::from_str(body).unwrap();
             let made = LoginSession::request(
@@ -31,15 +34,16 @@ pub fn waiting_service(
                 TimeDelta::seconds(60),
             )
             .unwrap();
+            let base = own.get().unwrap();
             let answer = json!(countersign_core::api::RequestAnswer {
                 uid: made.uid(),
                 short_uid: made.short_uid(),
-                login_url: made.login_url("http://fake"),
+                login_url: made.login_url(base),
                 expires_at: made.expires_at(),
                 verification_code: made.verification_code().unwrap(),
                 status: made.status(),
-                session_url: format!("http://fake/api/sessions/{}", made.uid()),
-                wait_url: format!("http://fake/api/sessions/{}/wait", made.uid()),
+                session_url: format!("{base}/api/sessions/{}", made.uid()),
+                wait_url: format!("{base}/api/sessions/{}/wait", made.uid()),
             });
             *session.lock().unwrap() = Some(made);
             return (201, answer.to_string()).into();
@@ -48,7 +52,9 @@ pub fn waiting_service(
         *count += 1;
         let made = session.lock().unwrap().clone().unwrap();
         after(*count, path, &made)
-    })
+    });
+    base.set(fake.url.clone()).unwrap();
+    fake
 }
 
 /// The session as the service answers it once expired.
