@@ -286,6 +286,7 @@ pub async fn revoke(
         };
         Some((session, entry))
     };
+    let ticket = state.cache.ticket();
     let logged_out = match state.store.revoke_device(device, &entry, log_out).await {
         Ok(Some(logged_out)) => logged_out,
         Ok(None) => {
@@ -303,7 +304,7 @@ pub async fn revoke(
         Err(error) => return Err(error.into()),
     };
     for found in &logged_out {
-        sessions::changed(state, found);
+        sessions::changed(state, ticket, found);
         state.metrics.transition(Action::Logout);
         tracing::info!(uid = %found.session.uid(), %device, "login logged out by its device's revocation");
     }

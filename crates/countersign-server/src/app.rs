@@ -53,6 +53,9 @@ pub struct Config {
     /// enrolled, invited and revoked, accounts read): burst, then per
     /// second. Each costs a signature check and several reads or writes.
     pub account_rate: (u32, f64),
+    /// On PostgreSQL, how long the LISTEN connection may stay quiet before
+    /// it must answer a `SELECT 1`, and how long it has to answer.
+    pub listen_heartbeat: Duration,
     /// Long polls waiting at once on this instance, from everyone.
     pub max_waiters: usize,
     /// Long polls waiting at once on this instance from one source (an
@@ -81,6 +84,7 @@ impl Config {
             wait_rate: (120, 10.0),
             statement_rate: (60, 5.0),
             account_rate: (60, 2.0),
+            listen_heartbeat: Duration::from_secs(5),
             max_waiters: 20_000,
             max_waiters_per_source: 100,
             allowed_origins: Vec::new(),

@@ -2,12 +2,22 @@
 //! reads and long polls do not go to the database each time.
 //!
 //! It stays true because every change goes through a compare-and-set on the
-//! row version: this instance updates the cache when its own change wins,
-//! forgets an entry when its change loses (someone else changed the row),
-//! and, on PostgreSQL, forgets an entry when another instance announces a
-//! change (and everything when the announcements may have been missed). A
-//! stale entry can therefore only answer a read for the moment a NOTIFY is in
-//! flight; it can never make a change win.
+//! row version, and the cache never goes back a version:
+//! - a change of this instance that wins is kept at its new version; one
+//!   that loses records that the stored version is past the one it named,
+//!   and the row is read again;
+//! - on PostgreSQL, every change is announced with its new version, and
+//!   the announcement records a floor: "the stored version is at least V".
+//!   A cached older version is dropped, and a read that was in flight when
+//!   the announcement arrived cannot put its older version back;
+//! - when announcements may have been missed (the LISTEN connection was
+//!   lost, or the cache starts over when full), everything is forgotten and
+//!   an epoch moves on: whatever was read or written before cannot be put
+//!   back, since it may predate a change no one heard of.
+//!
+//! So an instance answers a status older than the stored one only while an
+//! announcement is in flight; and a stale entry can never make a change
+//! win, since the compare-and-set names the version.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,25 +27,51 @@ use uuid::Uuid;
 
 use crate::store::Versioned;
 
-/// How many sessions are kept before the cache starts over.
+/// How many sessions (and floors) are kept before the cache starts over.
 const CAPACITY: usize = 50_000;
+
+/// What is known of one session.
+#[derive(Debug, Clone)]
+enum Entry {
+    /// The session at a version no older than any floor heard of (boxed:
+    /// floors, the many, stay small).
+    Known(Box<Versioned>),
+    /// Only that the stored version is at least this.
+    Floor(i64),
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: HashMap<Uuid, Entry>,
+    /// Moves on each time everything is forgotten.
+    epoch: u64,
+}
 
 /// Recently seen sessions by uid.
 #[derive(Debug, Default)]
 pub struct SessionCache {
-    entries: Mutex<HashMap<Uuid, Versioned>>,
+    inner: Mutex<Inner>,
     lookups: AtomicU64,
 }
 
+/// Taken before a session is read from or written to the store, and given
+/// back with what was read or written: if everything was forgotten in
+/// between, what it brings is not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket(u64);
+
 impl SessionCache {
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The cached session, if any.
     pub fn get(&self, uid: Uuid) -> Option<Versioned> {
         self.lookups.fetch_add(1, Ordering::Relaxed);
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&uid)
-            .cloned()
+        match self.inner().entries.get(&uid) {
+            Some(Entry::Known(found)) => Some(Versioned::clone(found)),
+            Some(Entry::Floor(_)) | None => None,
+        }
     }
 
     /// How many times a session was looked up here, found or not: every
@@ -45,37 +81,68 @@ impl SessionCache {
         self.lookups.load(Ordering::Relaxed)
     }
 
-    /// Keeps a session read from or written to the store, unless a newer
-    /// version is already kept.
-    pub fn put(&self, found: &Versioned) {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= CAPACITY {
-            entries.clear();
+    /// A ticket to take before reading or writing a session in the store.
+    pub fn ticket(&self) -> Ticket {
+        Ticket(self.inner().epoch)
+    }
+
+    /// Keeps a session read from or written to the store since `ticket`
+    /// was taken, unless everything was forgotten since, or a version as
+    /// new is kept, or the stored version is known to be newer.
+    pub fn put(&self, ticket: Ticket, found: &Versioned) {
+        let mut inner = self.inner();
+        if ticket.0 != inner.epoch {
+            return;
+        }
+        if inner.entries.len() >= CAPACITY {
+            forget_all(&mut inner);
+            return;
         }
         let uid = found.session.uid();
-        if entries
-            .get(&uid)
-            .is_none_or(|kept| kept.version < found.version)
-        {
-            entries.insert(uid, found.clone());
+        let newer = match inner.entries.get(&uid) {
+            Some(Entry::Known(kept)) => kept.version < found.version,
+            Some(Entry::Floor(floor)) => *floor <= found.version,
+            None => true,
+        };
+        if newer {
+            inner
+                .entries
+                .insert(uid, Entry::Known(Box::new(found.clone())));
         }
     }
 
-    /// Forgets one session: it changed elsewhere.
-    pub fn forget(&self, uid: Uuid) {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&uid);
+    /// Records that the stored version of `uid` is at least `version`: an
+    /// older one kept is dropped, and an older one is never put back.
+    pub fn at_least(&self, uid: Uuid, version: i64) {
+        let mut inner = self.inner();
+        if inner.entries.len() >= CAPACITY {
+            forget_all(&mut inner);
+        }
+        match inner.entries.get_mut(&uid) {
+            Some(Entry::Known(kept)) if kept.version >= version => {}
+            Some(Entry::Floor(floor)) => *floor = (*floor).max(version),
+            Some(Entry::Known(_)) | None => {
+                inner.entries.insert(uid, Entry::Floor(version));
+            }
+        }
     }
 
-    /// Forgets everything: changes may have been missed.
-    pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+    /// Forgets one session, with nothing known of its version (an
+    /// announcement from an instance too old to name it).
+    pub fn forget(&self, uid: Uuid) {
+        self.inner().entries.remove(&uid);
     }
+
+    /// Forgets everything: changes may have been missed, so nothing read
+    /// or written before is kept either.
+    pub fn clear(&self) {
+        forget_all(&mut self.inner());
+    }
+}
+
+fn forget_all(inner: &mut Inner) {
+    inner.entries.clear();
+    inner.epoch = inner.epoch.wrapping_add(1);
 }
 
 #[cfg(test)]
@@ -108,13 +175,47 @@ mod tests {
     fn keeps_the_newest_version_and_forgets_on_request() {
         let cache = SessionCache::default();
         let uid = versioned(1).session.uid();
-        cache.put(&versioned(2));
-        cache.put(&versioned(1));
+        cache.put(cache.ticket(), &versioned(2));
+        cache.put(cache.ticket(), &versioned(1));
         assert_eq!(cache.get(uid).map(|v| v.version), Some(2));
         cache.forget(uid);
         assert!(cache.get(uid).is_none());
-        cache.put(&versioned(3));
+        cache.put(cache.ticket(), &versioned(3));
         cache.clear();
         assert!(cache.get(uid).is_none());
+    }
+
+    #[test]
+    fn a_put_older_than_a_floor_is_ignored() {
+        let cache = SessionCache::default();
+        let uid = versioned(1).session.uid();
+        cache.put(cache.ticket(), &versioned(4));
+        cache.at_least(uid, 6);
+        assert!(
+            cache.get(uid).is_none(),
+            "version 4 is older than the floor"
+        );
+        cache.put(cache.ticket(), &versioned(5));
+        assert!(
+            cache.get(uid).is_none(),
+            "a put of version 5 after a floor of 6"
+        );
+        cache.put(cache.ticket(), &versioned(6));
+        assert_eq!(cache.get(uid).map(|v| v.version), Some(6));
+        cache.at_least(uid, 6);
+        cache.at_least(uid, 2);
+        assert_eq!(cache.get(uid).map(|v| v.version), Some(6), "not newer");
+    }
+
+    #[test]
+    fn nothing_read_before_everything_was_forgotten_is_kept() {
+        let cache = SessionCache::default();
+        let uid = versioned(1).session.uid();
+        let before = cache.ticket();
+        cache.clear();
+        cache.put(before, &versioned(9));
+        assert!(cache.get(uid).is_none());
+        cache.put(cache.ticket(), &versioned(2));
+        assert_eq!(cache.get(uid).map(|v| v.version), Some(2));
     }
 }

@@ -13,6 +13,7 @@ use countersign_core::{
 use uuid::Uuid;
 
 use crate::app::{AppState, Shared};
+use crate::cache::Ticket;
 use crate::error::ApiError;
 use crate::store::{AuditEntry, Versioned};
 
@@ -36,15 +37,19 @@ pub async fn request(
         let uid = uid_from_random(state.random.bytes()?);
         let session =
             LoginSession::request(request.clone(), uid, source, now, state.config.session_ttl)?;
+        let ticket = state.cache.ticket();
         if state
             .store
             .insert_session(&session, &source.to_string())
             .await?
         {
-            state.cache.put(&Versioned {
-                session: session.clone(),
-                version: 1,
-            });
+            state.cache.put(
+                ticket,
+                &Versioned {
+                    session: session.clone(),
+                    version: 1,
+                },
+            );
             state.metrics.requested();
             tracing::info!(uid = %session.uid(), short_uid = %session.short_uid(), %source, "login requested");
             return Ok(session);
@@ -64,43 +69,54 @@ pub async fn current(state: &AppState, uid: Uuid) -> Result<Versioned, ApiError>
     expire_if_run_out(state, found).await
 }
 
-/// Reads a session from the store, and keeps it in the cache.
+/// Reads a session from the store, and keeps it in the cache (unless the
+/// cache heard of a newer version meanwhile).
 async fn read(state: &AppState, uid: Uuid) -> Result<Versioned, ApiError> {
+    let ticket = state.cache.ticket();
     let found = state.store.session(uid).await?.ok_or(ApiError::NotFound)?;
-    state.cache.put(&found);
+    state.cache.put(ticket, &found);
     Ok(found)
 }
 
+/// What became of a compare-and-set.
+enum Changed {
+    /// It won: the session at its new version.
+    Won(Versioned),
+    /// Another change won: the session as stored now.
+    Lost(Versioned),
+}
+
 /// Writes a changed session if it is still at `found`'s version, keeping
-/// the cache true either way. `Ok(false)` if another change won.
+/// the cache true either way: a win is kept at its new version; a loss
+/// means the stored version is past `found`'s, and the row is read again.
 async fn change(
     state: &AppState,
     found: &Versioned,
     session: &LoginSession,
     entry: &AuditEntry,
-) -> Result<bool, ApiError> {
+) -> Result<Changed, ApiError> {
+    let ticket = state.cache.ticket();
     let won = state
         .store
         .compare_and_set(session, found.version, entry)
         .await?;
     if won {
-        changed(
-            state,
-            &Versioned {
-                session: session.clone(),
-                version: found.version + 1,
-            },
-        );
-    } else {
-        state.cache.forget(session.uid());
+        let now = Versioned {
+            session: session.clone(),
+            version: found.version + 1,
+        };
+        changed(state, ticket, &now);
+        return Ok(Changed::Won(now));
     }
-    Ok(won)
+    state.cache.at_least(session.uid(), found.version + 1);
+    Ok(Changed::Lost(read(state, session.uid()).await?))
 }
 
-/// After a change of this instance's won in the store: the cache keeps the
-/// new version and the session's waiters look at it.
-pub(crate) fn changed(state: &AppState, now: &Versioned) {
-    state.cache.put(now);
+/// After a change of this instance's won in the store (with `ticket` taken
+/// before it was written): the cache keeps the new version and the
+/// session's waiters look at it.
+pub(crate) fn changed(state: &AppState, ticket: Ticket, now: &Versioned) {
+    state.cache.put(ticket, now);
     state.waiters.wake(now.session.uid());
 }
 
@@ -112,16 +128,15 @@ async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Version
     let mut session = found.session.clone();
     session.expire(now)?;
     let entry = transition_entry(&found.session, &session, Action::Expire, None, None);
-    if change(state, &found, &session, &entry).await? {
-        state.metrics.transition(Action::Expire);
-        tracing::info!(uid = %session.uid(), "login session expired");
-        return Ok(Versioned {
-            session,
-            version: found.version + 1,
-        });
+    match change(state, &found, &session, &entry).await? {
+        Changed::Won(now) => {
+            state.metrics.transition(Action::Expire);
+            tracing::info!(uid = %session.uid(), "login session expired");
+            Ok(now)
+        }
+        // Another change won: the stored state is final or newer.
+        Changed::Lost(now) => Ok(now),
     }
-    // Another change won: the stored state is final or newer; read it.
-    read(state, session.uid()).await
 }
 
 /// Waits until the session's status differs from `seen`, its time runs out,
@@ -262,13 +277,14 @@ pub async fn act(
         let mut entry =
             transition_entry(&found.session, &session, proof.action(), user_uid, device);
         entry.source = Some(source.to_string());
-        if change(state, &found, &session, &entry).await? {
+        if let Changed::Won(_) = change(state, &found, &session, &entry).await? {
             state.metrics.transition(proof.action());
             tracing::info!(%uid, action = %proof.action(), to = %session.status(), "login session changed");
             return Ok(session);
         }
         // Another change won the race: check the statement against what is
-        // stored now, which usually refuses it with the right reason.
+        // stored now (read again into the cache), which usually refuses it
+        // with the right reason.
     }
     Err(ApiError::new(
         ErrorCode::Conflict,

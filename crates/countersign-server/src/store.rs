@@ -92,7 +92,8 @@ pub struct Store {
 }
 
 /// The PostgreSQL channel on which every session change is announced, with
-/// the session uid as payload, so that waiters on every instance wake.
+/// `uid:version` (the session's uid and its new row version) as payload,
+/// so that waiters on every instance wake and caches never go back.
 pub const CHANGES_CHANNEL: &str = "countersign_session_changes";
 
 pub(crate) fn time_text(t: DateTime<Utc>) -> String {
@@ -333,7 +334,7 @@ impl Store {
             // (The count only gives the Any driver a type it can read.)
             sqlx::query("SELECT COUNT(*) FROM (SELECT pg_notify($1, $2)) AS sent")
                 .bind(CHANGES_CHANNEL)
-                .bind(session.uid().to_string())
+                .bind(format!("{}:{}", session.uid(), version + 1))
                 .execute(&mut **tx)
                 .await?;
         }
