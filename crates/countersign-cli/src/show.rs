@@ -90,23 +90,34 @@ pub fn left(delta: TimeDelta) -> String {
     }
 }
 
-/// Text from the requester, made safe to print: the service already
-/// refuses control characters, and this also escapes the invisible
-/// formatting characters (bidirectional overrides, zero-width marks) that
-/// could make a name or message look like something it is not.
+/// Text from the requester or the service, made safe to print: control
+/// characters, and the invisible formatting characters (bidirectional
+/// overrides and isolates, zero-width marks, tag characters) that could
+/// make a name or message look like something it is not, are written as
+/// `\u{...}`.
 pub fn safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        let invisible = matches!(c,
-            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}'
-            | '\u{061c}' | '\u{feff}' | '\u{00ad}');
-        if invisible || c.is_control() {
+        if is_invisible(c) || c.is_control() {
             out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Unicode's format characters (general category Cf, as of Unicode 15,
+/// with the whole U+2060 block, whose gaps may be assigned later), and the
+/// line and paragraph separators, which break a line as a control would.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{0600}'..='\u{0605}' | '\u{061c}' | '\u{06dd}' | '\u{070f}'
+        | '\u{0890}'..='\u{0891}' | '\u{08e2}' | '\u{180e}' | '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}' | '\u{110bd}' | '\u{110cd}' | '\u{13430}'..='\u{1343f}'
+        | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}' | '\u{e0001}'
+        | '\u{e0020}'..='\u{e007f}')
 }
 
 #[cfg(test)]
@@ -119,6 +130,20 @@ mod tests {
         assert_eq!(safe("ada\u{202e}nimda"), "ada\\u{202e}nimda");
         assert_eq!(safe("a\u{200b}b\u{7}"), "a\\u{200b}b\\u{0007}");
         assert_eq!(safe("héllo"), "héllo");
+        // Isolates, the separators and tag characters (which can spell a
+        // hidden text) too.
+        assert_eq!(safe("a\u{2066}b\u{2069}"), "a\\u{2066}b\\u{2069}");
+        assert_eq!(safe("a\u{2028}b\u{2029}"), "a\\u{2028}b\\u{2029}");
+        assert_eq!(safe("ok\u{e0041}\u{e007f}"), "ok\\u{e0041}\\u{e007f}");
+        assert_eq!(
+            safe("\u{180e}\u{061c}\u{fff9}"),
+            "\\u{180e}\\u{061c}\\u{fff9}"
+        );
+        // Visible text of every script stays as it is.
+        assert_eq!(safe("日本語 עברית العربية ✓"), "日本語 עברית العربية ✓");
+        // What is escaped is escaped once: escaping again changes nothing.
+        let once = safe("x\u{202e}\u{1b}[2J");
+        assert_eq!(safe(&once), once);
     }
 
     #[test]

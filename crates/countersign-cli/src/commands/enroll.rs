@@ -89,7 +89,7 @@ pub fn run(args: EnrollArgs, out: Output, transport: Transport) -> Result<Exit, 
     out.text(&format!(
         "Enrolled device {:?} for {} on {}.",
         key.name.as_str(),
-        key.username,
+        crate::show::safe(key.username.as_str()),
         key.server
     ));
     out.text(&format!(

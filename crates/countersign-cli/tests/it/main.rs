@@ -15,5 +15,6 @@ mod flow;
 mod logout;
 mod network;
 mod plain_http;
+mod requester_text;
 mod service_text;
 mod sign;
