@@ -15,6 +15,14 @@ use crate::store::Store;
 use crate::waiters::Waiters;
 use crate::web::WebApp;
 
+/// The longest any long poll may wait, in seconds: the bound of
+/// `--max-wait-s`.
+pub const LONGEST_WAIT_S: u64 = 3600;
+
+/// The longest any long poll may wait: far inside what an `Instant` can
+/// add, and past any proxy's idle timeout.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(LONGEST_WAIT_S);
+
 /// How the service behaves.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -28,7 +36,8 @@ pub struct Config {
     pub freshness: Freshness,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
-    /// The longest one long poll waits before answering "no change yet".
+    /// The longest one long poll waits before answering "no change yet"
+    /// (a wait is never longer than [`LONGEST_WAIT`], whatever this says).
     pub max_wait: Duration,
     /// How long an enrollment link stays usable.
     pub enrollment_ttl: TimeDelta,

@@ -22,7 +22,7 @@ use countersign_core::api::{
 use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement};
 
 use crate::accounts::{self, parse_uid};
-use crate::app::{AppState, Shared};
+use crate::app::{AppState, LONGEST_WAIT, Shared};
 use crate::error::ApiError;
 use crate::ratelimit::Limit;
 use crate::routes::{Route, Verb};
@@ -200,6 +200,21 @@ fn forwarded_address(entry: &str) -> Option<IpAddr> {
     v6.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6)
 }
 
+/// A path parameter as text. A segment that is not UTF-8 once
+/// percent-decoded is refused as a malformed value of that parameter, with
+/// `code` in the service's JSON (axum's own rejection is plain text).
+async fn path_text(
+    parts: &mut Parts,
+    state: &Shared,
+    code: ErrorCode,
+    message: &'static str,
+) -> Result<String, ApiError> {
+    Path::<String>::from_request_parts(parts, state)
+        .await
+        .map(|Path(text)| text)
+        .map_err(|_| ApiError::new(code, message))
+}
+
 /// A session uid from the path, checked before the body is read, so a bad
 /// id is reported as such whatever the body holds.
 pub struct SessionUid(pub uuid::Uuid);
@@ -208,10 +223,35 @@ impl FromRequestParts<Shared> for SessionUid {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
-        let Path(text) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::new(ErrorCode::BadUid, "not a session uid"))?;
+        let text = path_text(parts, state, ErrorCode::BadUid, "not a session uid").await?;
         parse_uid(&text).map(Self)
+    }
+}
+
+/// A short uid from the path.
+pub struct ShortUidPath(pub ShortUid);
+
+impl FromRequestParts<Shared> for ShortUidPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        let text = path_text(parts, state, ErrorCode::BadShortUid, "not a short uid").await?;
+        short_uid(&text).map(Self)
+    }
+}
+
+/// An enrollment token from the path, as text; whether it names a usable
+/// link is for `accounts` to say.
+pub struct EnrollmentToken(pub String);
+
+impl FromRequestParts<Shared> for EnrollmentToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        let message = "the enrollment token in the path is not text";
+        path_text(parts, state, ErrorCode::BadField, message)
+            .await
+            .map(Self)
     }
 }
 
@@ -373,7 +413,9 @@ async fn wait(
     query: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LoginSession>, ApiError> {
     let query = self::query(query)?;
-    let timeout = Duration::from_secs(query.timeout_s);
+    // Bounded here, so no deadline computed from it can overflow however
+    // long the configuration allows.
+    let timeout = Duration::from_secs(query.timeout_s).min(LONGEST_WAIT);
     Ok(Json(
         sessions::wait(&state, uid, query.status, timeout, source).await?,
     ))
@@ -391,9 +433,8 @@ async fn act(
 async fn approval(
     State(state): State<Shared>,
     LookupAllowed(_): LookupAllowed,
-    Path(short): Path<String>,
+    ShortUidPath(short): ShortUidPath,
 ) -> Result<Json<ApprovalView>, ApiError> {
-    let short = short_uid(&short)?;
     let session = sessions::pending_by_short_uid(&state, short).await?;
     let code = session.verification_code().ok_or(ApiError::Internal)?;
     let fingerprint = |key: Option<&countersign_core::PublicKey>| key.map(|k| k.fingerprint());
@@ -426,7 +467,7 @@ async fn invite(
 async fn enrollment(
     State(state): State<Shared>,
     AccountAllowed(_): AccountAllowed,
-    Path(token): Path<String>,
+    EnrollmentToken(token): EnrollmentToken,
 ) -> Result<Json<EnrollmentInfo>, ApiError> {
     let user = accounts::enrollment(&state, &token).await?;
     Ok(Json(EnrollmentInfo {
@@ -438,7 +479,7 @@ async fn enrollment(
 async fn enroll(
     State(state): State<Shared>,
     AccountAllowed(source): AccountAllowed,
-    Path(token): Path<String>,
+    EnrollmentToken(token): EnrollmentToken,
     Body(proof): Body<SignedStatement>,
 ) -> Result<impl IntoResponse, ApiError> {
     let device = accounts::enroll_with_token(&state, &token, &proof, source.to_string()).await?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use countersign_server::app::{AppState, Config, Surroundings};
+use countersign_server::app::{AppState, Config, LONGEST_WAIT_S, Surroundings};
 use countersign_server::clock::{Clock, Random};
 use countersign_server::ratelimit::Limit;
 use countersign_server::store::Store;
@@ -139,17 +139,30 @@ struct ServeArgs {
     /// Serve the approval web app built by Trunk into this directory.
     #[arg(long, env = "COUNTERSIGN_WEB_DIR")]
     web_dir: Option<PathBuf>,
-    /// The longest one long poll waits, in seconds.
-    #[arg(long, env = "COUNTERSIGN_MAX_WAIT_S", default_value_t = 30)]
+    /// The longest one long poll waits, in seconds (at most an hour).
+    #[arg(
+        long,
+        env = "COUNTERSIGN_MAX_WAIT_S",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=LONGEST_WAIT_S)
+    )]
     max_wait_s: u64,
     /// How long a client has to send a request's head, in seconds; a
     /// connection idle that long between requests is closed too.
-    #[arg(long, env = "COUNTERSIGN_HEADER_TIMEOUT_S", default_value_t = 10,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(
+        long,
+        env = "COUNTERSIGN_HEADER_TIMEOUT_S",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
     header_timeout_s: u64,
     /// Connections served at once; more wait until one closes.
-    #[arg(long, env = "COUNTERSIGN_MAX_CONNECTIONS", default_value_t = 10_000,
-          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(
+        long,
+        env = "COUNTERSIGN_MAX_CONNECTIONS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
     max_connections: u64,
     /// Long polls waiting at once on this instance, from everyone.
     #[arg(long, env = "COUNTERSIGN_MAX_WAITERS", default_value_t = 20_000)]
@@ -254,7 +267,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     }
     config.max_waiters = args.max_waiters.max(1);
     config.max_waiters_per_source = args.max_waiters_per_source.max(1);
-    config.max_wait = std::time::Duration::from_secs(args.max_wait_s.max(1));
+    config.max_wait = std::time::Duration::from_secs(args.max_wait_s);
     let web = match &args.web_dir {
         Some(dir) => countersign_server::web::WebApp::load(dir)?,
         None => countersign_server::web::WebApp::default(),

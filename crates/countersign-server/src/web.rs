@@ -21,7 +21,7 @@ pub const BASE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-e
 struct Asset {
     bytes: Vec<u8>,
     content_type: &'static str,
-    /// Trunk names files by content hash: those never change.
+    /// Named by its content hash, so it never changes under its name.
     immutable: bool,
 }
 
@@ -47,6 +47,19 @@ fn content_type(name: &str) -> &'static str {
         Some("json") => "application/json",
         _ => "application/octet-stream",
     }
+}
+
+/// Whether Trunk named this file by its content (`style-6e20fd480b8c7137.css`,
+/// `app-52c10621ca51db22_bg.wasm`): a `-` then at least 16 hex digits, then
+/// `.` or `_`. Only such a file can be cached for good; any other keeps its
+/// name when it changes (`index.html`, the example's `main.js`, the
+/// package's `countersign_wasm_bg.wasm`), so browsers must revalidate it.
+fn named_by_hash(name: &str) -> bool {
+    name.match_indices('-').any(|(at, _)| {
+        let rest = name.get(at + 1..).unwrap_or_default();
+        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        digits >= 16 && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
+    })
 }
 
 /// The `'sha256-...'` sources of every inline `<script>` in a page.
@@ -91,7 +104,7 @@ impl WebApp {
             }
             let bytes =
                 std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let immutable = name != "index.html";
+            let immutable = named_by_hash(&name);
             files.insert(
                 format!("/{name}"),
                 Asset {
@@ -157,6 +170,16 @@ impl WebApp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_by_hash_are_trunks() {
+        assert!(named_by_hash("countersign-web-52c10621ca51db22_bg.wasm"));
+        assert!(named_by_hash("style-6e20fd480b8c7137.css"));
+        assert!(!named_by_hash("index.html"));
+        assert!(!named_by_hash("countersign_wasm_bg.wasm"));
+        assert!(!named_by_hash("app-1234abcd.js"));
+        assert!(!named_by_hash("x-52c10621ca51db22"));
+    }
 
     #[test]
     fn hashes_inline_scripts_only() {

@@ -12,6 +12,7 @@
 mod common;
 
 mod binary;
+mod bounds;
 mod cancel;
 mod cascade;
 mod cors;
@@ -31,3 +32,4 @@ mod short_uids;
 mod stale;
 mod upgrade;
 mod verify;
+mod web_app;
