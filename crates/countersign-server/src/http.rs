@@ -77,7 +77,8 @@ pub fn router(state: Shared) -> Router {
 }
 
 /// Headers that make every answer hard to misuse: no framing, no referrer,
-/// no sniffing, a CSP that allows this origin's scripts and wasm only.
+/// no sniffing, a CSP that allows this origin's scripts and wasm only, and
+/// HSTS when the service is public over https.
 async fn security_headers(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -90,6 +91,15 @@ async fn security_headers(State(state): State<Shared>, request: Request, next: N
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::REFERRER_POLICY, "no-referrer");
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    // Served as https (behind whatever terminates TLS): browsers are to
+    // come back only over TLS for a year.
+    if state.config.public_url.starts_with("https://") {
+        set(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000",
+        );
+    }
     // The app's hashed files say how long they keep; everything else is fresh.
     if !headers.contains_key(header::CACHE_CONTROL) {
         set(headers, header::CACHE_CONTROL, "no-store");

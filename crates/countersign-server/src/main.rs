@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use countersign_core::client::ServiceUrl;
 use countersign_server::app::{AppState, Config, LONGEST_WAIT_S, Surroundings};
 use countersign_server::clock::{Clock, Random};
 use countersign_server::ratelimit::Limit;
@@ -91,9 +92,19 @@ struct ServeArgs {
     #[command(flatten)]
     database: Database,
     /// The URL people open (login and enrollment links start with it);
-    /// defaults to http://ADDR.
+    /// defaults to http://ADDR. Plain http:// is refused for a host other
+    /// than this machine unless --insecure-http is given.
     #[arg(long, env = "COUNTERSIGN_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Accept a plain http:// public URL for a host other than this
+    /// machine, where anyone on the network between can read and change
+    /// what is sent (behind a TLS proxy, give its https:// URL instead).
+    #[arg(
+        long,
+        env = "COUNTERSIGN_INSECURE_HTTP",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    insecure_http: bool,
     /// How long a login request waits for approval, in seconds.
     #[arg(long, env = "COUNTERSIGN_SESSION_TTL_S", default_value_t = 600)]
     session_ttl_s: i64,
@@ -234,12 +245,28 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
+    // Checked before anything is opened or bound. The default public URL
+    // is the listening address, whose port is known only once bound, but
+    // whose host is known now.
+    let named = match &args.public_url {
+        Some(url) => Some(checked_public_url(url, args.insecure_http)?),
+        None if !args.addr.ip().is_loopback() && !args.insecure_http => {
+            return Err(plain_http_refused(&format!(
+                "http://{} (the default, from --addr)",
+                args.addr
+            )));
+        }
+        None => None,
+    };
     let store = args.database.open().await?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
+    let public_url = match named {
+        Some(url) => url,
+        None => checked_public_url(&format!("http://{local}"), args.insecure_http)?,
+    };
     let mut config = Config::new(&public_url);
     config.session_ttl = chrono::TimeDelta::try_seconds(args.session_ttl_s)
         .filter(|ttl| *ttl >= chrono::TimeDelta::seconds(1) && *ttl <= countersign_core::MAX_TTL)
@@ -290,6 +317,26 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     serve::run(listener, http::router(state), limits, stop_signal()).await;
     Ok(())
+}
+
+/// The public URL in its normal form. Plain http to a host other than this
+/// machine is refused unless `insecure_http`: links, codes and statements
+/// would cross the network readable and changeable by anyone on the way.
+fn checked_public_url(text: &str, insecure_http: bool) -> Result<String, String> {
+    let url = ServiceUrl::parse(text).map_err(|e| format!("--public-url {text}: {e}"))?;
+    if !url.is_https() && !url.is_loopback() && !insecure_http {
+        return Err(plain_http_refused(url.as_str()));
+    }
+    Ok(url.as_str().to_owned())
+}
+
+fn plain_http_refused(url: &str) -> String {
+    format!(
+        "refusing the public URL {url}: plain http:// to a host other than this machine \
+         lets anyone on the network between read and change the links, codes and \
+         statements it carries. Serve it behind TLS and give --public-url https://..., \
+         or pass --insecure-http (or set COUNTERSIGN_INSECURE_HTTP=1) to accept that"
+    )
 }
 
 /// Completes on Ctrl-C or SIGTERM (what service managers send), so that

@@ -30,6 +30,7 @@ mod refusals;
 mod serving;
 mod short_uids;
 mod stale;
+mod tls;
 mod upgrade;
 mod verify;
 mod web_app;
