@@ -16,6 +16,7 @@ mod bounds;
 mod cancel;
 mod cascade;
 mod cors;
+mod crash;
 mod expiry;
 mod flow;
 mod forwarded;
