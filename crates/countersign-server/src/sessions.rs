@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::app::{AppState, Shared};
 use crate::cache::Ticket;
 use crate::error::ApiError;
-use crate::store::{AuditEntry, Versioned};
+use crate::store::{AuditEntry, Swap, Versioned};
 
 /// How many fresh uids to draw before giving up on a free short uid. With
 /// 2^32 short uids a clash is rare; eight in a row means something is wrong.
@@ -84,32 +84,41 @@ enum Changed {
     Won(Versioned),
     /// Another change won: the session as stored now.
     Lost(Versioned),
+    /// The device that signed it was revoked meanwhile: nothing changed.
+    SignerRevoked,
 }
 
-/// Writes a changed session if it is still at `found`'s version, keeping
-/// the cache true either way: a win is kept at its new version; a loss
-/// means the stored version is past `found`'s, and the row is read again.
+/// Writes a changed session if it is still at `found`'s version (and, if
+/// a device signed it, that device is still unrevoked), keeping the cache
+/// true either way: a win is kept at its new version; a loss means the
+/// stored version is past `found`'s, and the row is read again.
 async fn change(
     state: &AppState,
     found: &Versioned,
     session: &LoginSession,
     entry: &AuditEntry,
+    signer: Option<Uuid>,
 ) -> Result<Changed, ApiError> {
     let ticket = state.cache.ticket();
-    let won = state
+    let swap = state
         .store
-        .compare_and_set(session, found.version, entry)
+        .compare_and_set(session, found.version, entry, signer)
         .await?;
-    if won {
-        let now = Versioned {
-            session: session.clone(),
-            version: found.version + 1,
-        };
-        changed(state, ticket, &now);
-        return Ok(Changed::Won(now));
+    match swap {
+        Swap::Done => {
+            let now = Versioned {
+                session: session.clone(),
+                version: found.version + 1,
+            };
+            changed(state, ticket, &now);
+            Ok(Changed::Won(now))
+        }
+        Swap::Lost => {
+            state.cache.at_least(session.uid(), found.version + 1);
+            Ok(Changed::Lost(read(state, session.uid()).await?))
+        }
+        Swap::SignerRevoked => Ok(Changed::SignerRevoked),
     }
-    state.cache.at_least(session.uid(), found.version + 1);
-    Ok(Changed::Lost(read(state, session.uid()).await?))
 }
 
 /// After a change of this instance's won in the store (with `ticket` taken
@@ -128,7 +137,7 @@ async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Version
     let mut session = found.session.clone();
     session.expire(now)?;
     let entry = transition_entry(&found.session, &session, Action::Expire, None, None);
-    match change(state, &found, &session, &entry).await? {
+    match change(state, &found, &session, &entry, None).await? {
         Changed::Won(now) => {
             state.metrics.transition(Action::Expire);
             tracing::info!(uid = %session.uid(), "login session expired");
@@ -136,6 +145,8 @@ async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Version
         }
         // Another change won: the stored state is final or newer.
         Changed::Lost(now) => Ok(now),
+        // Signed by no one, so never refused for its signer.
+        Changed::SignerRevoked => Err(ApiError::Internal),
     }
 }
 
@@ -277,10 +288,18 @@ pub async fn act(
         let mut entry =
             transition_entry(&found.session, &session, proof.action(), user_uid, device);
         entry.source = Some(source.to_string());
-        if let Changed::Won(_) = change(state, &found, &session, &entry).await? {
-            state.metrics.transition(proof.action());
-            tracing::info!(%uid, action = %proof.action(), to = %session.status(), "login session changed");
-            return Ok(session);
+        match change(state, &found, &session, &entry, device).await? {
+            Changed::Won(_) => {
+                state.metrics.transition(proof.action());
+                tracing::info!(%uid, action = %proof.action(), to = %session.status(), "login session changed");
+                return Ok(session);
+            }
+            // Revoked between the check in `verify` and the write.
+            Changed::SignerRevoked => {
+                state.metrics.refused();
+                return Err(revoked());
+            }
+            Changed::Lost(_) => {}
         }
         // Another change won the race: check the statement against what is
         // stored now (read again into the cache), which usually refuses it
@@ -311,10 +330,7 @@ async fn verify(
                 .await?
                 .ok_or_else(|| refused("this device is not registered"))?;
             if device.revoked_at.is_some() {
-                return Err(ApiError::new(
-                    ErrorCode::DeviceRevoked,
-                    "this device has been revoked",
-                ));
+                return Err(revoked());
             }
             let user = state
                 .store
@@ -328,6 +344,10 @@ async fn verify(
             Ok((proof, Some(user.uid)))
         }
     }
+}
+
+fn revoked() -> ApiError {
+    ApiError::new(ErrorCode::DeviceRevoked, "this device has been revoked")
 }
 
 fn transition_entry(

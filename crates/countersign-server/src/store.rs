@@ -57,6 +57,18 @@ pub struct Versioned {
     pub version: i64,
 }
 
+/// What a compare-and-set did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Swap {
+    /// The session was replaced.
+    Done,
+    /// Another change came first: the row is no longer at the version
+    /// named. Nothing was written.
+    Lost,
+    /// The device that signed the change is revoked. Nothing was written.
+    SignerRevoked,
+}
+
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {
@@ -284,36 +296,58 @@ impl Store {
         rows.iter().map(versioned).collect()
     }
 
-    /// Replaces a session if it is still at `version`, writing the audit
-    /// entry in the same transaction. `Ok(false)` if another change won.
+    /// Replaces a session if it is still at `version` and, when `signer`
+    /// names the device that signed the change, that device is still
+    /// unrevoked; writes the audit entry in the same transaction.
     pub async fn compare_and_set(
         &self,
         session: &LoginSession,
         version: i64,
         entry: &AuditEntry,
-    ) -> Result<bool, StoreError> {
+        signer: Option<Uuid>,
+    ) -> Result<Swap, StoreError> {
         let mut tx = self.pool.begin().await?;
-        if !self.set_in(&mut tx, session, version, entry).await? {
-            return Ok(false);
+        let swap = self
+            .set_in(&mut tx, session, version, entry, signer)
+            .await?;
+        if swap == Swap::Done {
+            tx.commit().await?;
         }
-        tx.commit().await?;
-        Ok(true)
+        Ok(swap)
     }
 
     /// The compare-and-set inside a transaction: replaces the session if it
-    /// is still at `version`, with its audit entry and, on PostgreSQL, the
-    /// announcement to other instances. `Ok(false)`, having written
-    /// nothing, if another change won.
+    /// is still at `version` and its `signer` (if a device signed) is not
+    /// revoked, with its audit entry and, on PostgreSQL, the announcement to
+    /// other instances. Writes nothing unless it answers [`Swap::Done`].
+    ///
+    /// The device is checked in the UPDATE itself. SQLite runs one writer
+    /// at a time, and the UPDATE is the transaction's first statement, so
+    /// it sees every revocation committed before it, and a revocation
+    /// after it sees the approval (and logs it out). PostgreSQL's UPDATE
+    /// sees only revocations committed when it starts, so the device's row
+    /// is first locked `FOR SHARE`: a revocation in progress is waited for
+    /// (and then seen), and one that starts later waits for this
+    /// transaction, then finds the approval among the device's logins.
     async fn set_in(
         &self,
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         session: &LoginSession,
         version: i64,
         entry: &AuditEntry,
-    ) -> Result<bool, StoreError> {
+        signer: Option<Uuid>,
+    ) -> Result<Swap, StoreError> {
+        let signer = signer.map(|uid| uid.to_string());
+        if let (Some(device), Backend::Postgres) = (&signer, self.backend) {
+            sqlx::query("SELECT uid FROM devices WHERE uid = $1 FOR SHARE")
+                .bind(device.clone())
+                .fetch_optional(&mut **tx)
+                .await?;
+        }
         let changed = sqlx::query(
             "UPDATE sessions SET status = $1, live = $2, runs_out_at = $3, device_uid = $4, \
-             version = version + 1, body = $5 WHERE uid = $6 AND version = $7",
+             version = version + 1, body = $5 WHERE uid = $6 AND version = $7 \
+             AND NOT EXISTS (SELECT 1 FROM devices WHERE uid = $8 AND revoked_at IS NOT NULL)",
         )
         .bind(session.status().as_str())
         .bind(is_live(session.status()))
@@ -322,11 +356,26 @@ impl Store {
         .bind(session.to_json())
         .bind(session.uid().to_string())
         .bind(version)
+        .bind(signer.clone())
         .execute(&mut **tx)
         .await?
         .rows_affected();
         if changed != 1 {
-            return Ok(false);
+            let revoked = match signer {
+                Some(device) => {
+                    sqlx::query("SELECT uid FROM devices WHERE uid = $1 AND revoked_at IS NOT NULL")
+                        .bind(device)
+                        .fetch_optional(&mut **tx)
+                        .await?
+                        .is_some()
+                }
+                None => false,
+            };
+            return Ok(if revoked {
+                Swap::SignerRevoked
+            } else {
+                Swap::Lost
+            });
         }
         insert_audit(tx, entry).await?;
         if self.backend == Backend::Postgres {
@@ -338,7 +387,7 @@ impl Store {
                 .execute(&mut **tx)
                 .await?;
         }
-        Ok(true)
+        Ok(Swap::Done)
     }
 
     /// The audit log of one session, oldest first.

@@ -8,8 +8,8 @@ use sqlx::Row as _;
 use uuid::Uuid;
 
 use super::{
-    AuditEntry, Store, StoreError, Versioned, audit_event, insert_audit, parse_time, parse_uid,
-    time_text, versioned,
+    AuditEntry, Store, StoreError, Swap, Versioned, audit_event, insert_audit, parse_time,
+    parse_uid, time_text, versioned,
 };
 
 /// How many times the revocation cascade reads the device's sessions again
@@ -214,9 +214,11 @@ impl Store {
                 let Some((session, entry)) = log_out(&found.session) else {
                     continue;
                 };
+                // Signed by no device: the revocation is the authority.
                 if self
-                    .set_in(&mut tx, &session, found.version, &entry)
+                    .set_in(&mut tx, &session, found.version, &entry, None)
                     .await?
+                    == Swap::Done
                 {
                     logged_out.push(Versioned {
                         session,
