@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory as _, Parser, Subcommand};
 
 use crate::exit::EXIT_CODES;
 
@@ -38,6 +39,27 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// What clap cannot check: `approve` without `--code` needs a terminal
+    /// to ask the code on (`stdin_is_terminal`). The refusal is a usage
+    /// error (exit 2), as a missing `--code` always was.
+    pub fn check(&self, stdin_is_terminal: bool) -> Result<(), clap::Error> {
+        match &self.command {
+            Command::Approve(ApproveArgs { code: None, .. }) if !stdin_is_terminal => {
+                let mut command = Self::command();
+                command.build();
+                let message = "approve needs --code <CODE> when stdin is not a terminal \
+                               (on a terminal it asks for the code)";
+                Err(match command.find_subcommand_mut("approve") {
+                    Some(approve) => approve.error(ErrorKind::MissingRequiredArgument, message),
+                    None => command.error(ErrorKind::MissingRequiredArgument, message),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The commands.
@@ -148,9 +170,11 @@ pub struct ApproveArgs {
     /// What the approver acts on, and the key to act with.
     #[command(flatten)]
     pub decide: DecideArgs,
-    /// The verification code the requesting program shows.
+    /// The verification code the requesting program shows, for scripts.
+    /// Left out, it is asked for on the terminal once the login is shown;
+    /// without a terminal (stdin) it must be given.
     #[arg(long)]
-    pub code: u8,
+    pub code: Option<u8>,
 }
 
 /// `deny` and `suspicious` (and the common part of `approve`).
@@ -170,7 +194,6 @@ pub struct DecideArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory as _;
 
     #[test]
     fn the_command_line_is_consistent() {
@@ -195,7 +218,26 @@ mod tests {
         assert!(!cli.json);
         assert!(matches!(
             cli.command,
-            Command::Approve(ApproveArgs { code: 42, .. })
+            Command::Approve(ApproveArgs { code: Some(42), .. })
         ));
+    }
+
+    #[test]
+    fn approve_without_a_code_needs_a_terminal_to_ask_on() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["countersign", "approve", "ab.cd.ef.01", "--key-file", "k"];
+            all.extend_from_slice(args);
+            Cli::try_parse_from(all).unwrap()
+        };
+        assert!(parse(&[]).check(true).is_ok());
+        let refused = parse(&["--yes"]).check(false).unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::MissingRequiredArgument);
+        assert_eq!(refused.exit_code(), 2);
+        let text = refused.render().to_string();
+        assert!(text.contains("stdin is not a terminal"), "{text}");
+        assert!(text.contains("Usage: countersign approve"), "{text}");
+        assert!(parse(&["--code", "42"]).check(false).is_ok());
+        let deny = Cli::try_parse_from(["countersign", "deny", "x", "--key-file", "k"]).unwrap();
+        assert!(deny.check(false).is_ok());
     }
 }

@@ -30,7 +30,8 @@ Exit codes:
   1  error (the message says what; with --json also one {\"error\": ...} line);
      plain http:// to a service other than this machine, without
      --insecure-http, is this error, with the code insecure_http
-  2  usage: the command line could not be parsed
+  2  usage: the command line could not be parsed, or approve has no --code
+     and stdin is not a terminal to ask for it on
   3  login denied by the approver
   4  login reported as suspicious by the approver
   5  login request expired before anyone decided

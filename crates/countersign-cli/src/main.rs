@@ -7,6 +7,7 @@
 mod api;
 mod cli;
 mod clock;
+mod code_prompt;
 mod commands;
 mod confirm;
 mod device_key;
@@ -25,6 +26,7 @@ mod show;
 mod transport;
 mod wait;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
@@ -37,6 +39,9 @@ use crate::transport::Transport;
 fn main() -> ExitCode {
     // clap prints usage errors itself and exits with 2.
     let cli = Cli::parse();
+    if let Err(usage) = cli.check(std::io::stdin().is_terminal()) {
+        usage.exit();
+    }
     let out = Output::new(cli.json);
     match commands::run(cli.command, out, Transport::new(cli.insecure_http)) {
         Ok(exit) => exit.into(),

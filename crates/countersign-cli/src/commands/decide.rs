@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::api::{Api, ApiError};
 use crate::cli::DecideArgs;
 use crate::clock;
+use crate::code_prompt;
 use crate::confirm::confirm;
 use crate::device_key::DeviceKey;
 use crate::error::CliError;
@@ -17,10 +18,28 @@ use crate::output::{Output, note};
 use crate::show;
 use crate::transport::Transport;
 
+/// What the approver means to do.
+#[derive(Debug, Clone, Copy)]
+pub enum Intent {
+    /// Decided on the command line.
+    Decided(Decision),
+    /// Approve, with the code typed on the terminal once the login is shown.
+    ApproveAskingCode,
+}
+
+impl Intent {
+    fn verb(self) -> &'static str {
+        match self {
+            Self::Decided(decision) => decision.verb(),
+            Self::ApproveAskingCode => "approve",
+        }
+    }
+}
+
 /// Runs `approve`, `deny` or `suspicious`.
 pub fn run(
     args: DecideArgs,
-    decision: Decision,
+    intent: Intent,
     out: Output,
     transport: Transport,
 ) -> Result<Exit, CliError> {
@@ -63,11 +82,10 @@ pub fn run(
     }
     // The claim's digest is computed from what is shown, so what is signed
     // is what the approver saw; the service's own digest must agree.
-    let claim = decision
-        .claim(session)
-        .map_err(|_| CliError::Closed(session.short_uid()))?;
-    let details = claim.session_action().map(|(_, _, details)| details);
-    if details.is_none() || page.details_digest != details {
+    let details = session
+        .details_digest()
+        .ok_or(CliError::Closed(session.short_uid()))?;
+    if page.details_digest != Some(details) {
         return Err(CliError::DigestMismatch(session.short_uid()));
     }
 
@@ -80,12 +98,19 @@ pub fn run(
         // confirm reads the request on stderr.
         shown.iter().for_each(|line| note(line));
     }
+    let decision = match intent {
+        Intent::Decided(decision) => decision,
+        Intent::ApproveAskingCode => Decision::Approve(code_prompt::ask_on_terminal()?),
+    };
     let question = format!(
         "{} this login for {}?",
-        capitalised(decision.verb()),
+        capitalised(intent.verb()),
         show::safe(session.username().as_str())
     );
-    confirm(decision.verb(), &question, args.yes)?;
+    confirm(intent.verb(), &question, args.yes)?;
+    let claim = decision
+        .claim(session)
+        .map_err(|_| CliError::Closed(session.short_uid()))?;
 
     let signer = Signer::Device(key.device_uid);
     let signed = Statement::new(claim, signer, clock::now()).sign(&key.keypair());

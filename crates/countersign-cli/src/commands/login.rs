@@ -137,7 +137,7 @@ fn announce(out: Output, server: &ServiceUrl, request: &LoginRequest, requested:
     out.text("");
     out.text(&format!("  Short id:           {}", requested.short_uid));
     out.text(&format!(
-        "  Verification code:  {}  (the approver must pick this code)",
+        "  Verification code:  {}  (the approver is asked for this code)",
         requested.verification_code
     ));
     if let Some(message) = &request.login_message {

@@ -11,6 +11,7 @@ mod status;
 use countersign_core::{Decision, VerificationCode};
 
 use crate::cli::{Command, DeviceCommand};
+use crate::commands::decide::Intent;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::output::Output;
@@ -27,11 +28,17 @@ pub fn run(command: Command, out: Output, transport: Transport) -> Result<Exit, 
             command: DeviceCommand::Enroll(args),
         } => enroll::run(args, out, transport),
         Command::Approve(args) => {
-            let code =
-                VerificationCode::new(args.code).map_err(|e| CliError::Code(e.to_string()))?;
-            decide::run(args.decide, Decision::Approve(code), out, transport)
+            let intent = match args.code {
+                Some(code) => Intent::Decided(Decision::Approve(
+                    VerificationCode::new(code).map_err(|e| CliError::Code(e.to_string()))?,
+                )),
+                None => Intent::ApproveAskingCode,
+            };
+            decide::run(args.decide, intent, out, transport)
         }
-        Command::Deny(args) => decide::run(args, Decision::Deny, out, transport),
-        Command::Suspicious(args) => decide::run(args, Decision::Suspicious, out, transport),
+        Command::Deny(args) => decide::run(args, Intent::Decided(Decision::Deny), out, transport),
+        Command::Suspicious(args) => {
+            decide::run(args, Intent::Decided(Decision::Suspicious), out, transport)
+        }
     }
 }

@@ -345,12 +345,12 @@ impl Drop for Login {
 }
 
 /// Kills a process that outlives a time limit.
-struct Watchdog {
+pub struct Watchdog {
     stop: std::sync::mpsc::Sender<()>,
 }
 
 impl Watchdog {
-    fn arm(pid: u32, limit: Duration) -> Self {
+    pub fn arm(pid: u32, limit: Duration) -> Self {
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         std::thread::spawn(move || {
             if stopped.recv_timeout(limit).is_err() {
@@ -360,7 +360,7 @@ impl Watchdog {
         Self { stop }
     }
 
-    fn disarm(self) {
+    pub fn disarm(self) {
         let _ = self.stop.send(());
     }
 }

@@ -9,6 +9,7 @@
 mod common;
 
 mod cancel;
+mod code_prompt;
 mod decisions;
 mod enroll;
 mod flow;
