@@ -343,7 +343,13 @@ pub async fn invite(state: &AppState, signed: &SignedStatement) -> Result<String
     Ok(enrollment_url(&state.config.public_url, &token))
 }
 
-/// Reads the signer's account.
+/// How many of the newest sessions the account view lists (sessions
+/// reported suspicious and not yet closed are listed besides, as many again
+/// at most).
+const ACCOUNT_SESSIONS: i64 = 100;
+
+/// Reads the signer's account: its devices, its newest sessions and every
+/// session still reported suspicious.
 pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<AccountView, ApiError> {
     let Claim::ReadAccount { user } = signed.statement.claim else {
         return Err(ApiError::new(
@@ -360,7 +366,22 @@ pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<AccountV
     }
     let user = state.store.user(user).await?.ok_or(ApiError::NotFound)?;
     let devices = state.store.devices_of(user.uid).await?;
-    let sessions = state.store.sessions_for(&user.username, 100).await?;
+    let mut sessions = state
+        .store
+        .sessions_for(&user.username, ACCOUNT_SESSIONS)
+        .await?;
+    // A report stays in view until a device closes it, however many
+    // requests anyone made for the user since (asking needs no key).
+    let reported = state
+        .store
+        .suspicious_for(&user.username, ACCOUNT_SESSIONS)
+        .await?;
+    for session in reported {
+        if !sessions.iter().any(|listed| listed.uid() == session.uid()) {
+            sessions.push(session);
+        }
+    }
+    sessions.sort_by_key(|session| std::cmp::Reverse(session.request_datetime()));
     Ok(AccountView {
         user,
         devices,

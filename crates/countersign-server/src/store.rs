@@ -280,6 +280,27 @@ impl Store {
             .collect()
     }
 
+    /// The sessions of `username` reported suspicious and not yet closed,
+    /// newest first (at most `limit`).
+    pub async fn suspicious_for(
+        &self,
+        username: &str,
+        limit: i64,
+    ) -> Result<Vec<LoginSession>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT body, version FROM sessions WHERE username = $1 AND status = $2 \
+             ORDER BY request_datetime DESC LIMIT $3",
+        )
+        .bind(username.to_owned())
+        .bind(Status::Suspicious.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| versioned(row).map(|v| v.session))
+            .collect()
+    }
+
     /// Sessions whose time ran out by `now`: pending ones past their
     /// `expires_at`, approved ones past their `login_expires_at`.
     pub async fn run_out(

@@ -28,6 +28,7 @@ mod metrics;
 mod openapi;
 mod process;
 mod refusals;
+mod reported;
 mod revoked_signer;
 mod serving;
 mod short_uids;
