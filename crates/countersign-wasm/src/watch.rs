@@ -13,7 +13,7 @@ use std::rc::Rc;
 use chrono::{DateTime, TimeDelta, Utc};
 use countersign_browser::api::Api;
 use countersign_browser::{BrowserError, clock};
-use countersign_core::client::{ServiceUrl, WatchError, WatchPolicy};
+use countersign_core::client::{ServiceUrl, WatchPolicy};
 use countersign_core::{self as cs, Expectation, Freshness};
 use js_sys::Set;
 use wasm_bindgen::prelude::*;
@@ -112,19 +112,7 @@ impl SessionWatch {
             body: body.as_deref(),
         };
         let now = clock::now();
-        let window = WatchPolicy::default().window;
-        let watch = self.shared.watch.borrow();
-        let checked = if watch.is_final() {
-            // Nothing changes a final session any more, so the silence
-            // that makes a live watch refuse everything does not matter:
-            // the refusal says why (`logged_out`, ...).
-            signed
-                .verify(&expected, watch.session(), now, window)
-                .map_err(WatchError::from)
-        } else {
-            watch.verify(&signed, &expected, now)
-        };
-        let identity = checked?;
+        let identity = self.shared.watch.borrow().verify(&signed, &expected, now)?;
         let nonce = signed.authorisation.nonce().to_text();
         if once && !self.shared.used.borrow_mut().record(&nonce, now) {
             return Err(Failure::AlreadyUsed.into());

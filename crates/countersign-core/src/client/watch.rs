@@ -158,7 +158,9 @@ impl SessionWatch {
         // The long poll is answered the moment the status changes, and at
         // the latest after its timeout; silence past `max_silence` means the
         // service or the way to it is lost, and a logout may be missed.
-        if now - self.heard_at > self.policy.max_silence {
+        // A final session can never change, so there is nothing to miss:
+        // its own status refuses the token and says why (`logged_out`, ...).
+        if !self.is_final() && now - self.heard_at > self.policy.max_silence {
             return Err(WatchError::OutOfTouch {
                 since: self.heard_at,
             });

@@ -127,3 +127,17 @@ fn silence_past_the_limit_refuses_until_the_service_answers_again() {
     assert_eq!(watch.heard_at(), lost);
     assert_eq!(code(watch.verify(&token(lost), &expected(), lost)), "ok");
 }
+
+#[test]
+fn a_final_session_says_why_even_after_long_silence() {
+    let policy = WatchPolicy::default();
+    let mut watch = SessionWatch::new(in_status(Status::Approved), now(), policy);
+    watch.update(in_status(Status::LoggedOut), now()).unwrap();
+    // The long poll stops once the session is final, so the service is not
+    // heard from again; the refusal still names the status, not the silence.
+    let much_later = now() + policy.max_silence * 10;
+    assert_eq!(
+        code(watch.verify(&token(much_later), &expected(), much_later)),
+        "logged_out"
+    );
+}
