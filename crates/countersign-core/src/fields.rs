@@ -56,6 +56,15 @@ pub enum FieldError {
         /// Which field.
         field: &'static str,
     },
+    /// A text field holds an invisible format character (a bidirectional
+    /// override or isolate, a zero-width mark, a tag character, ...) or a
+    /// line or paragraph separator, which could make it look like another
+    /// text on the approver's screen.
+    #[error("{field} contains an invisible formatting character")]
+    FormatCharacter {
+        /// Which field.
+        field: &'static str,
+    },
     /// A hostname holds something other than letters, digits, `-`, `.`, `_`.
     #[error("hostname may hold only letters, digits, '-', '_' and '.'")]
     BadHostname,
@@ -72,6 +81,7 @@ impl FieldError {
             | Self::TooLong { .. }
             | Self::Empty { .. }
             | Self::ControlCharacter { .. }
+            | Self::FormatCharacter { .. }
             | Self::BadHostname => ErrorCode::BadField,
         }
     }
@@ -163,7 +173,9 @@ impl fmt::Debug for TokenSet {
 }
 
 /// Checks a free text field: not empty, not longer than `max` characters, no
-/// control characters (so it can never break a line of a signed statement).
+/// control characters (so it can never break a line of a signed statement),
+/// and no format characters (so what the approver reads is what was sent:
+/// a right-to-left override can make `moc.evil` read `live.com`).
 pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), FieldError> {
     if text.trim().is_empty() {
         return Err(FieldError::Empty { field });
@@ -174,7 +186,24 @@ pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Fie
     if text.chars().any(char::is_control) {
         return Err(FieldError::ControlCharacter { field });
     }
+    if text.chars().any(is_format_character) {
+        return Err(FieldError::FormatCharacter { field });
+    }
     Ok(())
+}
+
+/// Unicode's format characters (general category Cf, as of Unicode 15,
+/// with the whole U+2060 block, whose gaps may be assigned later), and the
+/// line and paragraph separators, which break a line as a control would.
+/// None of them is visible, and several reorder or hide what follows them.
+pub fn is_format_character(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{0600}'..='\u{0605}' | '\u{061c}' | '\u{06dd}' | '\u{070f}'
+        | '\u{0890}'..='\u{0891}' | '\u{08e2}' | '\u{180e}' | '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}' | '\u{110bd}' | '\u{110cd}' | '\u{13430}'..='\u{1343f}'
+        | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}' | '\u{e0001}'
+        | '\u{e0020}'..='\u{e007f}')
 }
 
 /// Checks the hostname a requester claims: what a host calls itself, so

@@ -114,7 +114,7 @@ pub use code::{BadCode, VerificationCode};
 pub use encoding::{Digest, EncodingError, Fingerprint, Keypair, PublicKey, Signature};
 pub use fields::{
     DeviceName, FieldError, MAX_DEVICE_NAME_CHARS, MAX_HOSTNAME_LEN, MAX_MESSAGE_CHARS,
-    MAX_TOKEN_LEN, MAX_TOKENS, TokenSet, check_hostname,
+    MAX_TOKEN_LEN, MAX_TOKENS, TokenSet, check_hostname, is_format_character,
 };
 pub use load::{LoadError, Matches, Narrowing, load_by_short_uid, load_by_uid};
 pub use record::DecodeError;

@@ -124,6 +124,65 @@ fn device_names_are_validated() {
     assert!(DeviceName::new("d".repeat(65)).is_err());
 }
 
+#[test]
+fn text_with_invisible_format_characters_is_refused() {
+    let attempt = |message: &str| {
+        let mut request = crate::common::request();
+        request.login_message = Some(message.to_owned());
+        LoginSession::request(
+            request,
+            uid_from_random([4; 16]),
+            "2001:db8::1".parse().unwrap(),
+            crate::common::t0(),
+            countersign_core::DEFAULT_TTL,
+        )
+        .map(|_| ())
+    };
+    let refused = Err(SessionError::Field(FieldError::FormatCharacter {
+        field: "login message",
+    }));
+    assert_eq!(
+        FieldError::FormatCharacter { field: "x" }.code().as_str(),
+        "bad_field"
+    );
+    // A right-to-left override, a zero-width space, an isolate, a tag
+    // character (which can spell hidden text), a soft hyphen, a separator.
+    for hidden in [
+        "\u{202e}",
+        "\u{200b}",
+        "\u{2066}",
+        "\u{e0041}",
+        "\u{00ad}",
+        "\u{2028}",
+    ] {
+        let message = format!("sign in to {hidden}moc.elpmaxe");
+        assert_eq!(attempt(&message), refused, "{message:?}");
+        assert_eq!(
+            DeviceName::new(format!("laptop{hidden}")).map(|_| ()),
+            Err(FieldError::FormatCharacter {
+                field: "device name"
+            }),
+            "{hidden:?}"
+        );
+        assert!(TokenSet::new("scope", [format!("read{hidden}")]).is_err());
+        assert_eq!(
+            countersign_core::check_hostname(&format!("host{hidden}"))
+                .map_err(|error| error.code().as_str()),
+            Err("bad_field")
+        );
+    }
+    // Accented, CJK, right-to-left and emoji text is ordinary text.
+    for ordinary in [
+        "Connexion à l'équipe",
+        "東京のサーバーにログイン",
+        "שלום עולם",
+        "déploiement 🚀",
+    ] {
+        assert_eq!(attempt(ordinary), Ok(()), "{ordinary:?}");
+        assert!(DeviceName::new(ordinary).is_ok(), "{ordinary:?}");
+    }
+}
+
 proptest! {
     #![proptest_config(crate::common::proptest_config(256))]
 

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use countersign_core::api::ApprovalView;
+use countersign_core::is_format_character;
 use yew::{Callback, Html, Properties, component, html};
 
 use crate::components::countdown::Countdown;
@@ -20,6 +21,23 @@ pub struct SessionDetailsProps {
 /// A time, in UTC, to the second.
 pub fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// Requester text made safe to show: control and invisible format
+/// characters (a right-to-left override, a zero-width space, an isolate,
+/// a tag character, ...) written as `\u{...}`. The core refuses them in
+/// the hostname, message, scope and permissions; a username may still
+/// hold them, and the approver must see the name as it is.
+pub fn shown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || is_format_character(c) {
+            out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A set of tokens, or a word for none.
@@ -43,7 +61,7 @@ pub fn SessionDetails(props: &SessionDetailsProps) -> Html {
     html! {
         <dl class="details">
             <dt>{ "Log in as" }</dt>
-            <dd><strong>{ session.username().as_str() }</strong></dd>
+            <dd><strong>{ shown(session.username().as_str()) }</strong></dd>
             <dt>{ "Requested from" }</dt>
             <dd>
                 { session.hostname().map(|h| html! { <><code>{ h }</code>{ " (as the program names its host), " }</> }).unwrap_or_default() }

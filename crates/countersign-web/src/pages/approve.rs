@@ -15,7 +15,7 @@ use yew_router::prelude::Link;
 use crate::components::account_picker::AccountPicker;
 use crate::components::code_picker::CodePicker;
 use crate::components::notice::{Notice, Tone};
-use crate::components::session_details::SessionDetails;
+use crate::components::session_details::{SessionDetails, shown};
 use crate::route::{ApproveQuery, Route};
 use crate::services::{self, Decided, Decision, Request};
 
@@ -230,7 +230,7 @@ fn ready(
                 <Notice tone={Tone::Info} title="This browser holds no device for this user">
                     <p>{ format!(
                         "To approve logins as {}, this browser must first be enrolled as one of their devices: open an enrollment link from your admin, or create one on the Devices page of a browser that is already enrolled.",
-                        view.session.username().as_str()
+                        shown(view.session.username().as_str())
                     ) }</p>
                     <p>{ "If you did not expect this request, you can ignore it: it will expire." }</p>
                 </Notice>

@@ -10,14 +10,14 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use web_sys::{Element, HtmlInputElement};
 use yew::{Callback, Renderer};
 
-fn root() -> Element {
+pub fn root() -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let div = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&div).unwrap();
     div
 }
 
-async fn settle() {
+pub async fn settle() {
     yew::platform::time::sleep(Duration::from_millis(30)).await;
 }
 

@@ -10,3 +10,4 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod components;
+mod requester_text;
