@@ -9,6 +9,7 @@ use countersign_core::Freshness;
 
 use crate::cache::SessionCache;
 use crate::clock::{Clock, Random};
+use crate::health::ListenerHealth;
 use crate::metrics::Metrics;
 use crate::ratelimit::{Limit, Limits};
 use crate::store::Store;
@@ -157,6 +158,9 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Recently seen sessions.
     pub cache: SessionCache,
+    /// On PostgreSQL, whether this instance hears other instances' changes
+    /// (for `/healthz`).
+    pub listening: ListenerHealth,
     /// The approval web app, when one was built.
     pub web: WebApp,
     /// Where time comes from: everything that reads it asks this.
@@ -185,6 +189,7 @@ impl AppState {
             config,
             metrics: Metrics::default(),
             cache: SessionCache::default(),
+            listening: ListenerHealth::default(),
             web,
             clock,
             random,

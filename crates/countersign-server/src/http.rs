@@ -35,7 +35,7 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// serves exactly these (anything else goes to the web app or is not found).
 pub const ROUTES: &[Route] = &[
     Route::new(Verb::Get, "/", |m| on(m, home)),
-    Route::new(Verb::Get, "/healthz", |m| on(m, || async { "ok" })),
+    Route::new(Verb::Get, "/healthz", |m| on(m, crate::health::healthz)),
     Route::new(Verb::Get, "/metrics", |m| on(m, metrics)),
     Route::new(Verb::Get, "/openapi.json", |m| on(m, openapi)),
     Route::new(Verb::Post, "/api/sessions", |m| on(m, request_login)),

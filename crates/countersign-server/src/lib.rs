@@ -8,6 +8,7 @@ pub mod cache;
 pub mod clock;
 pub mod cors;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod notify;

@@ -15,6 +15,7 @@ use sqlx::postgres::PgListener;
 use uuid::Uuid;
 
 use crate::app::Shared;
+use crate::health::Listening;
 use crate::store::{Backend, CHANGES_CHANNEL};
 
 /// Why listening stopped.
@@ -34,11 +35,22 @@ pub async fn listen(state: Shared) {
     if state.store.backend() != Backend::Postgres {
         return;
     }
+    state
+        .listening
+        .set(Listening::Down("not listening yet".into()));
     let mut backoff = Duration::from_millis(100);
     loop {
         match listen_once(&state).await {
-            Ok(()) => backoff = Duration::from_millis(100),
-            Err(error) => tracing::warn!(%error, "LISTEN failed; retrying"),
+            Ok(()) => {
+                backoff = Duration::from_millis(100);
+                state
+                    .listening
+                    .set(Listening::Down("the LISTEN connection closed".into()));
+            }
+            Err(error) => {
+                tracing::warn!(%error, "LISTEN failed; retrying");
+                state.listening.set(Listening::Down(error.to_string()));
+            }
         }
         // Changes may have been missed while not listening: forget what is
         // cached, and every waiter looks at its session again.
@@ -54,6 +66,7 @@ async fn listen_once(state: &Shared) -> Result<(), Stopped> {
     let mut listener = PgListener::connect(state.store.url()).await?;
     listener.listen(CHANGES_CHANNEL).await?;
     tracing::info!("listening for session changes from other instances");
+    state.listening.set(Listening::Up(state.clock.now()));
     state.cache.clear();
     state.waiters.wake_all();
     loop {

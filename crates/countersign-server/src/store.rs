@@ -182,6 +182,18 @@ impl Store {
         &self.url
     }
 
+    /// A query as cheap as can be, to see that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection; every later call fails. For shutting down,
+    /// and for tests of what a lost database looks like.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// Stores a new session. `Ok(false)` if its short uid is taken by a live
     /// session: the caller draws a new uid.
     pub async fn insert_session(

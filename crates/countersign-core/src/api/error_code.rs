@@ -199,6 +199,10 @@ error_codes! {
     /// The service failed inside; the cause is in its log, never in the
     /// answer. Trying again later may succeed.
     Internal = "internal", 500;
+    /// `GET /healthz`: the service cannot serve now: its database does not
+    /// answer, or (on PostgreSQL) it is not listening for other instances'
+    /// changes. The message says which; the cause is in its log.
+    Unavailable = "unavailable", 503;
 }
 
 /// The text is not a code the service answers.

@@ -61,6 +61,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("too_large", 413),
     ("rate_limited", 429),
     ("internal", 500),
+    ("unavailable", 503),
 ];
 
 #[test]

@@ -20,6 +20,7 @@ mod crash;
 mod expiry;
 mod flow;
 mod forwarded;
+mod health;
 mod heartbeat;
 mod instances;
 mod lifetime;
