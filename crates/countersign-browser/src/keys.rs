@@ -1,8 +1,11 @@
 //! Device keys held in this browser. The private half is never readable by
 //! page scripts where the browser can prevent it: a non-extractable WebCrypto
-//! Ed25519 key kept in IndexedDB; where WebCrypto lacks Ed25519, a key made
-//! in wasm and stored sealed by a non-extractable AES-GCM key, opened only
-//! for the moment of signing. Nothing here sends or logs a private key.
+//! Ed25519 key kept in IndexedDB. Where WebCrypto lacks Ed25519, a key made
+//! in wasm is stored sealed by a non-extractable AES-GCM key, opened only
+//! for the moment of signing; that is weaker, and said so by
+//! [`is_extractable`]: any script of the same origin can read the sealed
+//! seed and the AES key from IndexedDB and ask WebCrypto to decrypt it.
+//! Nothing here sends or logs a private key.
 
 use countersign_core::client::ServiceUrl;
 use countersign_core::{
@@ -22,7 +25,10 @@ use crate::{clock, idb, js};
 pub enum Backend {
     /// A non-extractable WebCrypto Ed25519 key.
     WebCrypto,
-    /// An ed25519-dalek key sealed by a non-extractable AES-GCM key.
+    /// An ed25519-dalek key sealed by a non-extractable AES-GCM key. The
+    /// AES key cannot be exported, but it can be used: a script of the same
+    /// origin can decrypt the seed with it, so the private half is readable
+    /// by page scripts.
     Wrapped,
 }
 
@@ -313,19 +319,24 @@ pub async fn forget(device_uid: Uuid) -> Result<(), BrowserError> {
     idb::delete(&device_uid.to_string()).await
 }
 
-/// Whether page scripts could read the private half: tries to export it
-/// (for a WebCrypto key) or the sealing key (for a wrapped one).
+/// Whether page scripts could read the private half. A WebCrypto key is
+/// tried: exporting it must fail. A wrapped key always could: its sealing
+/// key cannot be exported, but any script of the same origin can read the
+/// record from IndexedDB and ask WebCrypto to decrypt the seed with it, so
+/// the seal only keeps the seed out of a plain dump of the store.
 pub async fn is_extractable(device_uid: Uuid) -> Result<bool, BrowserError> {
     let record = idb::get(&device_uid.to_string())
         .await?
         .ok_or(BrowserError::NoSuchDevice)?;
-    let (secret, format) = match js::get_string(&record, "backend").as_deref() {
-        Some("webcrypto") => (js::get(&record, "private_key"), "pkcs8"),
-        _ => (js::get(&record, "wrap_key"), "raw"),
-    };
-    Ok(
-        call_subtle("exportKey", &[JsValue::from_str(format), secret])
-            .await
-            .is_ok(),
-    )
+    match js::get_string(&record, "backend").as_deref() {
+        Some("webcrypto") => {
+            let secret = js::get(&record, "private_key");
+            Ok(
+                call_subtle("exportKey", &[JsValue::from_str("pkcs8"), secret])
+                    .await
+                    .is_ok(),
+            )
+        }
+        _ => Ok(true),
+    }
 }

@@ -79,7 +79,9 @@ impl DeviceKey {
     }
 
     /// `webcrypto` (a non-extractable WebCrypto key) or `wrapped` (a key
-    /// made in wasm, sealed by a non-extractable AES-GCM key).
+    /// made in wasm, sealed by a non-extractable AES-GCM key, where the
+    /// browser lacks WebCrypto Ed25519: weaker, since any script of the
+    /// page's origin can have WebCrypto decrypt the seed with that key).
     #[wasm_bindgen(getter, unchecked_return_type = "'webcrypto' | 'wrapped'", js_name = backend)]
     pub fn backend(&self) -> String {
         match self.inner.backend {

@@ -1,5 +1,6 @@
-//! Device keys in a real browser: made, kept in IndexedDB, not extractable,
-//! and making signatures the service's own checks accept.
+//! Device keys in a real browser: made, kept in IndexedDB, not extractable
+//! where WebCrypto has Ed25519 (and honestly said readable by page scripts
+//! where it does not), and making signatures the service's own checks accept.
 
 use countersign_browser::clock;
 use countersign_browser::keys::{self, Backend, NewDevice, Preference};
@@ -24,7 +25,7 @@ fn new_device(username: &str) -> NewDevice {
     }
 }
 
-async fn check_backend(preference: Preference, expected: Backend) {
+async fn check_backend(preference: Preference, expected: Backend, readable: bool) {
     let key = keys::create(new_device("ada"), preference).await.unwrap();
     assert_eq!(key.backend, expected);
 
@@ -36,8 +37,11 @@ async fn check_backend(preference: Preference, expected: Backend) {
         .unwrap();
     assert_eq!(found, &key);
 
-    // Not readable by page scripts.
-    assert!(!keys::is_extractable(key.device_uid).await.unwrap());
+    // Readable by page scripts only where the browser cannot prevent it.
+    assert_eq!(
+        keys::is_extractable(key.device_uid).await.unwrap(),
+        readable
+    );
 
     // Signs bytes that verify with the public key, and only those bytes.
     let signature = keys::sign(key.device_uid, b"hello").await.unwrap();
@@ -88,12 +92,12 @@ async fn check_backend(preference: Preference, expected: Backend) {
 
 #[test]
 async fn webcrypto_ed25519_keys_are_kept_and_not_extractable() {
-    check_backend(Preference::Best, Backend::WebCrypto).await;
+    check_backend(Preference::Best, Backend::WebCrypto, false).await;
 }
 
 #[test]
-async fn wrapped_keys_are_kept_and_not_extractable() {
-    check_backend(Preference::Wrapped, Backend::Wrapped).await;
+async fn wrapped_keys_are_kept_and_said_readable_by_page_scripts() {
+    check_backend(Preference::Wrapped, Backend::Wrapped, true).await;
 }
 
 #[test]
@@ -157,5 +161,45 @@ async fn keys_kept_under_another_spelling_of_the_service_are_found() {
     // And it still signs.
     let signature = keys::sign(key.device_uid, b"hello").await.unwrap();
     assert!(key.public_key.verify(b"hello", &signature));
+    keys::forget(key.device_uid).await.unwrap();
+}
+
+// What any script of the page's origin can do with a wrapped key: read its
+// record and have WebCrypto decrypt the seed with the (non-extractable, but
+// usable) AES key. Answers the seed, or null if it cannot.
+#[wasm_bindgen(inline_js = r#"
+export async function unseal_kept_seed(deviceUid) {
+  const done = (request) => new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const db = await done(indexedDB.open('countersign', 1));
+  const store = db.transaction('devices', 'readonly').objectStore('devices');
+  const record = await done(store.get(deviceUid));
+  db.close();
+  if (!record || !record.wrap_key) return null;
+  try {
+    const seed = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: record.iv }, record.wrap_key, record.sealed);
+    return new Uint8Array(seed);
+  } catch (e) {
+    return null;
+  }
+}
+"#)]
+extern "C" {
+    async fn unseal_kept_seed(device_uid: String) -> wasm_bindgen::JsValue;
+}
+
+#[test]
+async fn a_page_script_can_unseal_a_wrapped_key_and_is_extractable_says_so() {
+    let key = keys::create(new_device("dave"), Preference::Wrapped)
+        .await
+        .unwrap();
+    let seed = unseal_kept_seed(key.device_uid.to_string()).await;
+    let seed: [u8; 32] = js_sys::Uint8Array::new(&seed).to_vec().try_into().unwrap();
+    // The seed a page script recovered is the device's private half.
+    assert_eq!(Keypair::from_seed(&seed).public_key(), key.public_key);
+    assert!(keys::is_extractable(key.device_uid).await.unwrap());
     keys::forget(key.device_uid).await.unwrap();
 }
