@@ -268,24 +268,7 @@ pub async fn revoke(
         Some(signer.uid),
         Some(source.clone()),
     );
-    let log_out = |found: &LoginSession| {
-        let mut session = found.clone();
-        // Refused for a login past its lifetime: the sweeper expires it.
-        session.log_out_for_revocation(device, now).ok()?;
-        let entry = AuditEntry {
-            at: session.status_datetime(),
-            session_uid: Some(session.uid()),
-            subject: "session".into(),
-            action: Action::Logout.as_str().into(),
-            from_status: Some(found.status().as_str().into()),
-            to_status: Some(session.status().as_str().into()),
-            user_uid: Some(user),
-            device_uid: Some(signer.uid),
-            source: Some(source.clone()),
-            note: Some(format!("revocation of device {device}")),
-        };
-        Some((session, entry))
-    };
+    let log_out = revocation_logout(device, now, user, Some(signer.uid), &source);
     let ticket = state.cache.ticket();
     let logged_out = match state.store.revoke_device(device, &entry, log_out).await {
         Ok(Some(logged_out)) => logged_out,
@@ -310,6 +293,66 @@ pub async fn revoke(
     }
     state.store.device(device).await?.ok_or(ApiError::Internal)
 }
+
+/// What the revocation of `device` does to each of its live sessions: logs
+/// it out, with an audit entry naming who revoked (`by`, none for an
+/// operator) from `source`; `None` for a login past its lifetime, which the
+/// sweeper expires.
+pub fn revocation_logout(
+    device: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+    user: Uuid,
+    by: Option<Uuid>,
+    source: &str,
+) -> impl Fn(&LoginSession) -> Option<(LoginSession, AuditEntry)> {
+    move |found: &LoginSession| {
+        let mut session = found.clone();
+        session.log_out_for_revocation(device, now).ok()?;
+        let entry = AuditEntry {
+            at: session.status_datetime(),
+            session_uid: Some(session.uid()),
+            subject: "session".into(),
+            action: Action::Logout.as_str().into(),
+            from_status: Some(found.status().as_str().into()),
+            to_status: Some(session.status().as_str().into()),
+            user_uid: Some(user),
+            device_uid: by,
+            source: Some(source.to_owned()),
+            note: Some(format!("revocation of device {device}")),
+        };
+        Some((session, entry))
+    }
+}
+
+/// A new one-time enrollment link for an existing user, made by an
+/// operator (`admin user enroll-link`), with its audit entry.
+pub async fn operator_enrollment_link(
+    store: &Store,
+    clock: &Clock,
+    random: &Random,
+    public_url: &str,
+    user: &UserInfo,
+    enrollment_ttl: chrono::TimeDelta,
+) -> Result<String, AddUserError> {
+    let now = clock.now();
+    let (token, hash) = new_token(random)?;
+    let entry = audit_event(
+        "enrollment",
+        "invite",
+        now,
+        Some(user.uid),
+        None,
+        Some(ADMIN_SOURCE.into()),
+    );
+    store
+        .add_enrollment(user.uid, &hash, now + enrollment_ttl, &entry)
+        .await?;
+    Ok(enrollment_url(public_url, &token))
+}
+
+/// The source of every audit entry an operator's command writes: the
+/// actor is the operator, not a device.
+pub const ADMIN_SOURCE: &str = "admin";
 
 /// Makes a one-time enrollment link for another device of the signer's user.
 pub async fn invite(state: &AppState, signed: &SignedStatement) -> Result<String, ApiError> {

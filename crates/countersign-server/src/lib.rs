@@ -2,6 +2,7 @@
 //! `countersign-core`, which makes and checks every signed byte.
 
 pub mod accounts;
+pub mod admin;
 pub mod app;
 pub mod authorisations;
 pub mod cache;

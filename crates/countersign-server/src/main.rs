@@ -7,10 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use countersign_core::client::ServiceUrl;
 use countersign_server::app::{AppState, Config, LONGEST_WAIT_S, Surroundings};
-use countersign_server::clock::{Clock, Random};
 use countersign_server::ratelimit::Limit;
 use countersign_server::store::Store;
-use countersign_server::{accounts, http, serve, sessions};
+use countersign_server::{admin, http, serve, sessions};
 
 #[derive(Parser)]
 #[command(
@@ -41,12 +40,74 @@ enum AdminCommand {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Devices.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
 }
 
 #[derive(Subcommand)]
 enum UserCommand {
     /// Add a user and print a one-time link that enrolls their first device.
-    Add(AddArgs),
+    Add(LinkArgs),
+    /// List every user (NDJSON with --json).
+    List(ListArgs),
+    /// Show a user and their devices.
+    Show(NameArgs),
+    /// Print a new one-time link that enrolls a device for an existing user.
+    EnrollLink(LinkArgs),
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// List devices, of every user or of one (NDJSON with --json).
+    List(DeviceListArgs),
+    /// Revoke a device: its live logins are logged out.
+    Revoke(RevokeArgs),
+}
+
+#[derive(Args)]
+struct ListArgs {
+    #[command(flatten)]
+    database: Database,
+    /// Print one JSON object a line.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct NameArgs {
+    /// The username.
+    name: String,
+    #[command(flatten)]
+    database: Database,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct DeviceListArgs {
+    /// Only this user's devices.
+    #[arg(long)]
+    user: Option<String>,
+    #[command(flatten)]
+    database: Database,
+    /// Print one JSON object a line.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct RevokeArgs {
+    /// The device's uid.
+    uid: String,
+    #[command(flatten)]
+    database: Database,
+    /// Print one JSON object: `device` and the `logged_out` session uids.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -199,7 +260,7 @@ struct ServeArgs {
 }
 
 #[derive(Args)]
-struct AddArgs {
+struct LinkArgs {
     /// The username.
     name: String,
     #[command(flatten)]
@@ -228,12 +289,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Serve(args) => serve(args).await,
-        Command::Admin {
-            command:
-                AdminCommand::User {
-                    command: UserCommand::Add(args),
-                },
-        } => add_user(args).await,
+        Command::Admin { command } => administer(command).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -367,27 +423,33 @@ async fn stop_signal() {
     tracing::info!("stopping: finishing the answers in flight");
 }
 
-async fn add_user(args: AddArgs) -> Result<(), String> {
-    let store = args.database.open().await?;
-    let added = accounts::add_user(
-        &store,
-        &Clock::system(),
-        &Random::system(),
-        &args.public_url,
-        &args.name,
-        chrono::TimeDelta::days(1),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    if args.json {
-        let json = serde_json::to_string(&added).map_err(|e| e.to_string())?;
-        println!("{json}");
-    } else {
-        println!(
-            "Added {}. Open this link once, within a day, to enroll their first device:",
-            added.username
-        );
-        println!("{}", added.enrollment_url);
+/// Runs one `admin` command.
+async fn administer(command: AdminCommand) -> Result<(), String> {
+    match command {
+        AdminCommand::User { command } => match command {
+            UserCommand::Add(args) => {
+                let store = args.database.open().await?;
+                admin::user_add(&store, &args.public_url, &args.name, args.json).await
+            }
+            UserCommand::List(args) => {
+                admin::user_list(&args.database.open().await?, args.json).await
+            }
+            UserCommand::Show(args) => {
+                admin::user_show(&args.database.open().await?, &args.name, args.json).await
+            }
+            UserCommand::EnrollLink(args) => {
+                let store = args.database.open().await?;
+                admin::user_enroll_link(&store, &args.public_url, &args.name, args.json).await
+            }
+        },
+        AdminCommand::Device { command } => match command {
+            DeviceCommand::List(args) => {
+                let store = args.database.open().await?;
+                admin::device_list(&store, args.user.as_deref(), args.json).await
+            }
+            DeviceCommand::Revoke(args) => {
+                admin::device_revoke(&args.database.open().await?, &args.uid, args.json).await
+            }
+        },
     }
-    Ok(())
 }

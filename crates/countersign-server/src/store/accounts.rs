@@ -60,6 +60,21 @@ impl Store {
         .transpose()
     }
 
+    /// Every user, by name.
+    pub async fn users(&self) -> Result<Vec<UserInfo>, StoreError> {
+        let rows = sqlx::query("SELECT uid, username FROM users ORDER BY username")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(UserInfo {
+                    uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
+                    username: row.try_get("username")?,
+                })
+            })
+            .collect()
+    }
+
     /// The user with this uid.
     pub async fn user(&self, uid: Uuid) -> Result<Option<UserInfo>, StoreError> {
         let row = sqlx::query("SELECT uid, username FROM users WHERE uid = $1")

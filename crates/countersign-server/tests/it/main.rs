@@ -11,6 +11,7 @@
 
 mod common;
 
+mod admin;
 mod binary;
 mod bounds;
 mod cancel;
