@@ -110,6 +110,7 @@ fn network_unreadable_internal_and_5xx_failures_are_retried() {
         Failure::Unreadable,
         service(ErrorCode::Internal),
         service(ErrorCode::RateLimited),
+        service(ErrorCode::Unavailable),
         Failure::Service {
             status: 503,
             code: ErrorCode::Unrecognised,
@@ -135,7 +136,10 @@ fn network_unreadable_internal_and_5xx_failures_are_retried() {
 #[test]
 fn every_other_answer_of_the_service_is_final() {
     for &code in ErrorCode::ALL {
-        if matches!(code, ErrorCode::Internal | ErrorCode::RateLimited) {
+        if matches!(
+            code,
+            ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Unavailable
+        ) {
             continue;
         }
         let mut wait = waiting();
