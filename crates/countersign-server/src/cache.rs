@@ -92,6 +92,13 @@ impl SessionCache {
     pub fn put(&self, ticket: Ticket, found: &Versioned) {
         let mut inner = self.inner();
         if ticket.0 != inner.epoch {
+            // What was read or written before everything was forgotten may
+            // be older than a change missed since, so it is not kept; but
+            // the store held at least this version, which is still true,
+            // and it must push out an older copy that a reader put back in
+            // the meantime.
+            drop(inner);
+            self.at_least(found.session.uid(), found.version);
             return;
         }
         if inner.entries.len() >= CAPACITY {
@@ -213,8 +220,27 @@ mod tests {
         let uid = versioned(1).session.uid();
         let before = cache.ticket();
         cache.clear();
-        cache.put(before, &versioned(9));
+        cache.put(before, &versioned(1));
         assert!(cache.get(uid).is_none());
+        cache.put(cache.ticket(), &versioned(2));
+        assert_eq!(cache.get(uid).map(|v| v.version), Some(2));
+    }
+
+    #[test]
+    fn a_write_from_before_everything_was_forgotten_pushes_out_an_older_read() {
+        // A writer takes its ticket, everything is forgotten, a reader puts
+        // back the version before the write, then the write lands: the
+        // older copy must not be answered.
+        let cache = SessionCache::default();
+        let uid = versioned(1).session.uid();
+        let writer = cache.ticket();
+        cache.clear();
+        cache.put(cache.ticket(), &versioned(1));
+        cache.put(writer, &versioned(2));
+        assert!(
+            cache.get(uid).is_none(),
+            "version 1 is older than the write"
+        );
         cache.put(cache.ticket(), &versioned(2));
         assert_eq!(cache.get(uid).map(|v| v.version), Some(2));
     }
