@@ -51,13 +51,7 @@ impl Store {
             .bind(username.to_owned())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|row| {
-            Ok(UserInfo {
-                uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
-                username: row.try_get("username")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(user_row).transpose()
     }
 
     /// Every user, by name.
@@ -65,14 +59,7 @@ impl Store {
         let rows = sqlx::query("SELECT uid, username FROM users ORDER BY username")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(UserInfo {
-                    uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
-                    username: row.try_get("username")?,
-                })
-            })
-            .collect()
+        rows.iter().map(user_row).collect()
     }
 
     /// The user with this uid.
@@ -81,13 +68,7 @@ impl Store {
             .bind(uid.to_string())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|row| {
-            Ok(UserInfo {
-                uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
-                username: row.try_get("username")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(user_row).transpose()
     }
 
     /// Adds a one-time enrollment link for an existing user.
@@ -279,5 +260,13 @@ fn device(row: &sqlx::any::AnyRow) -> Result<DeviceInfo, StoreError> {
             .try_get::<Option<String>, _>("revoked_at")?
             .map(|t| parse_time(&t))
             .transpose()?,
+    })
+}
+
+/// A user read from a `SELECT uid, username` row.
+fn user_row(row: &sqlx::any::AnyRow) -> Result<UserInfo, StoreError> {
+    Ok(UserInfo {
+        uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
+        username: row.try_get("username")?,
     })
 }
