@@ -586,6 +586,24 @@ impl LoginSession {
         Ok(())
     }
 
+    /// An operator's logout (`countersign-server admin session logout`, or
+    /// the disabling of the session's user): no statement is signed about
+    /// this session; the operator, acting on the service's own database, is
+    /// the authority, as a checked revocation is for its cascade. Any live
+    /// session (pending, approved or suspicious) is logged out with its
+    /// keys cleared; a pending one so logged out reads as cancelled. A
+    /// closed session, or one past its time, is refused and left unchanged.
+    /// The operator's machine may be behind the service's clock: the logout
+    /// is dated no earlier than the session's last change, so the record
+    /// stays consistent.
+    pub fn log_out_by_operator(&mut self, now: DateTime<Utc>) -> Result<(), SessionError> {
+        let now = now.max(self.status_datetime);
+        let now = self.transition(Action::Logout, None, now)?;
+        self.logout_datetime = Some(now);
+        self.clear_keys();
+        Ok(())
+    }
+
     /// Marks a pending or approved session whose time has run out as
     /// expired.
     pub fn expire(&mut self, now: DateTime<Utc>) -> Result<(), SessionError> {

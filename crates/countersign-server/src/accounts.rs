@@ -145,6 +145,7 @@ pub async fn enroll_with_token(
             "the enrollment link is for another user",
         ));
     }
+    crate::disabled::refuse_user(&state.store, user_uid).await?;
     let entry = audit_event(
         "device",
         "enroll",
@@ -184,6 +185,7 @@ async fn signing_device(
             "this device has been revoked",
         ));
     }
+    crate::disabled::refuse_user(&state.store, device.user_uid).await?;
     signed.verify(
         &device.public_key,
         state.clock.now(),

@@ -74,6 +74,9 @@ pub struct Config {
     /// Origins of JavaScript apps allowed to call the API from a browser,
     /// such as `https://app.example`; none by default.
     pub allowed_origins: Vec<String>,
+    /// How long final sessions, used or expired enrollments and their
+    /// audit rows are kept before the sweeper deletes them.
+    pub retain: TimeDelta,
 }
 
 impl Config {
@@ -98,6 +101,7 @@ impl Config {
             max_waiters: 20_000,
             max_waiters_per_source: 100,
             allowed_origins: Vec::new(),
+            retain: TimeDelta::days(crate::retention::DEFAULT_RETAIN_DAYS),
         }
     }
 }

@@ -11,6 +11,8 @@ use countersign_server::ratelimit::Limit;
 use countersign_server::store::Store;
 use countersign_server::{admin, http, serve, sessions};
 
+mod admin_args;
+
 #[derive(Parser)]
 #[command(
     name = "countersign-server",
@@ -45,6 +47,17 @@ enum AdminCommand {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// Sessions.
+    Session {
+        #[command(subcommand)]
+        command: admin_args::SessionCommand,
+    },
+    /// Print the audit log, oldest first (NDJSON with --json).
+    Audit(admin_args::AuditArgs),
+    /// Delete (or with --dry-run count) what is older than the retention.
+    Prune(admin_args::PruneArgs),
+    /// Copy the SQLite database into a new file, safely while serving.
+    Backup(admin_args::BackupArgs),
 }
 
 #[derive(Subcommand)]
@@ -57,6 +70,11 @@ enum UserCommand {
     Show(NameArgs),
     /// Print a new one-time link that enrolls a device for an existing user.
     EnrollLink(LinkArgs),
+    /// Disable a user: their live sessions are logged out, and requests
+    /// and their devices' statements refused until enabled.
+    Disable(NameArgs),
+    /// Enable a disabled user again.
+    Enable(NameArgs),
 }
 
 #[derive(Subcommand)]
@@ -111,7 +129,7 @@ struct RevokeArgs {
 }
 
 #[derive(Args)]
-struct Database {
+pub(crate) struct Database {
     /// Keep the SQLite database in this directory (the default: ./countersign-data).
     #[arg(long, env = "COUNTERSIGN_DATA_DIR", conflicts_with = "database_url")]
     data_dir: Option<PathBuf>,
@@ -137,7 +155,7 @@ impl Database {
         ))
     }
 
-    async fn open(&self) -> Result<Store, String> {
+    pub(crate) async fn open(&self) -> Result<Store, String> {
         let url = self.url()?;
         Store::connect(&url)
             .await
@@ -257,6 +275,15 @@ struct ServeArgs {
         value_parser = Limit::parse_budget
     )]
     rate_limits: Vec<(Limit, (u32, f64))>,
+    /// Keep final sessions, used or expired enrollments and their audit
+    /// rows this many days; the sweeper deletes older ones.
+    #[arg(
+        long,
+        env = "COUNTERSIGN_RETAIN_DAYS",
+        default_value_t = countersign_server::retention::DEFAULT_RETAIN_DAYS,
+        value_parser = clap::value_parser!(i64).range(1..=countersign_server::retention::MAX_RETAIN_DAYS)
+    )]
+    retain_days: i64,
 }
 
 #[derive(Args)]
@@ -351,6 +378,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.max_waiters = args.max_waiters.max(1);
     config.max_waiters_per_source = args.max_waiters_per_source.max(1);
     config.max_wait = std::time::Duration::from_secs(args.max_wait_s);
+    config.retain = chrono::TimeDelta::days(args.retain_days);
     let web = match &args.web_dir {
         Some(dir) => countersign_server::web::WebApp::load(dir)?,
         None => countersign_server::web::WebApp::default(),
@@ -441,6 +469,12 @@ async fn administer(command: AdminCommand) -> Result<(), String> {
                 let store = args.database.open().await?;
                 admin::user_enroll_link(&store, &args.public_url, &args.name, args.json).await
             }
+            UserCommand::Disable(args) => {
+                admin::user_disable(&args.database.open().await?, &args.name, args.json).await
+            }
+            UserCommand::Enable(args) => {
+                admin::user_enable(&args.database.open().await?, &args.name, args.json).await
+            }
         },
         AdminCommand::Device { command } => match command {
             DeviceCommand::List(args) => {
@@ -451,5 +485,9 @@ async fn administer(command: AdminCommand) -> Result<(), String> {
                 admin::device_revoke(&args.database.open().await?, &args.uid, args.json).await
             }
         },
+        AdminCommand::Session { command } => admin_args::session(command).await,
+        AdminCommand::Audit(args) => admin_args::audit(args).await,
+        AdminCommand::Prune(args) => admin_args::prune(args).await,
+        AdminCommand::Backup(args) => admin_args::backup(args).await,
     }
 }

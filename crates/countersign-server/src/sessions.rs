@@ -32,6 +32,7 @@ pub async fn request(
     request: LoginRequest,
     source: IpAddr,
 ) -> Result<LoginSession, ApiError> {
+    crate::disabled::refuse_username(&state.store, request.username.as_str()).await?;
     let now = state.clock.now();
     for _ in 0..UID_DRAWS {
         let uid = uid_from_random(state.random.bytes()?);
@@ -332,6 +333,7 @@ async fn verify(
             if device.revoked_at.is_some() {
                 return Err(revoked());
             }
+            crate::disabled::refuse_user(&state.store, device.user_uid).await?;
             let user = state
                 .store
                 .user(device.user_uid)
@@ -382,6 +384,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     for found in run_out {
         expire_if_run_out(state, found).await?;
     }
+    crate::retention::sweep(state).await?;
     Ok(count)
 }
 

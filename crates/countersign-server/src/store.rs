@@ -18,8 +18,13 @@ use sqlx::{AnyPool, Executor as _, Row as _};
 use uuid::Uuid;
 
 mod accounts;
+mod admin;
 mod migrate;
 mod nonces;
+mod retention;
+
+pub use admin::{AuditFilter, NumberedEntry, UserState};
+pub use retention::Pruned;
 
 /// What went wrong in storage. Never shown to clients as is.
 #[derive(Debug, thiserror::Error)]

@@ -136,6 +136,9 @@ error_codes! {
     UnknownDevice = "unknown_device", 403;
     /// The signing device has been revoked.
     DeviceRevoked = "device_revoked", 403;
+    /// The user is disabled by an operator: requests for them and
+    /// statements from their devices are refused until they are enabled.
+    UserDisabled = "user_disabled", 403;
     /// The scope or permissions asked for are wider than those the session
     /// was granted (a narrowed read).
     NotGranted = "not_granted", 403;

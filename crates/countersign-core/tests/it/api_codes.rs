@@ -40,6 +40,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("wrong_user", 403),
     ("unknown_device", 403),
     ("device_revoked", 403),
+    ("user_disabled", 403),
     ("not_granted", 403),
     ("stale", 403),
     ("wrong_service", 403),

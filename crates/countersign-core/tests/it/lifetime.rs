@@ -307,3 +307,49 @@ fn revoking_another_device_or_a_closed_session_changes_nothing() {
     );
     assert_eq!(late, approved);
 }
+
+#[test]
+fn an_operator_logs_out_any_live_session_and_nothing_else() {
+    let at = t0() + TimeDelta::minutes(3);
+    for status in [Status::Pending, Status::Approved, Status::Suspicious] {
+        let mut session = in_status(status);
+        session.log_out_by_operator(at).unwrap();
+        assert!(session.is_logged_out(), "{status}");
+        assert_eq!(session.logout_time(), Some(at), "{status}");
+        assert_eq!(
+            (session.public_key(), session.public_cert()),
+            (None, None),
+            "{status}: keys are cleared"
+        );
+        let back = LoginSession::from_json(&session.to_json()).unwrap();
+        assert_eq!(back, session, "{status}: the record reads back");
+    }
+    for status in [Status::Denied, Status::Expired, Status::LoggedOut] {
+        let session = in_status(status);
+        let mut changed = session.clone();
+        assert_eq!(
+            changed.log_out_by_operator(at),
+            Err(SessionError::Transition(TransitionError {
+                from: status,
+                action: Action::Logout,
+            })),
+            "{status}"
+        );
+        assert_eq!(changed, session, "{status}: a refused logout changed it");
+    }
+    // An operator's clock behind the service's: dated at the last change.
+    let mut behind = in_status(Status::Approved);
+    let approved_at = behind.status_datetime();
+    behind.log_out_by_operator(t0()).unwrap();
+    assert_eq!(behind.logout_time(), Some(approved_at));
+    LoginSession::from_json(&behind.to_json()).unwrap();
+    // A login past its lifetime is expired, not logged out.
+    let approved = in_status(Status::Approved);
+    let end = approved.login_expires_at().unwrap();
+    let mut late = approved.clone();
+    assert_eq!(
+        late.log_out_by_operator(end),
+        Err(SessionError::Expired(end))
+    );
+    assert_eq!(late, approved);
+}

@@ -39,7 +39,9 @@ impl Store {
             return Ok(false);
         }
         insert_enrollment(&mut tx, token_hash, user.uid, expires_at).await?;
-        let entry = audit_event("user", "add", now, Some(user.uid), None, None);
+        // Only an operator adds users (`admin user add`).
+        let source = Some(crate::accounts::ADMIN_SOURCE.into());
+        let entry = audit_event("user", "add", now, Some(user.uid), None, source);
         insert_audit(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(true)

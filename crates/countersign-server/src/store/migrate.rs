@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/0002_lifetimes_revocation_nonces.sql"),
     ),
+    (5, include_str!("../../migrations/0005_users_disabled.sql")),
 ];
 
 /// A migration in PostgreSQL's dialect: the two differ only in how the

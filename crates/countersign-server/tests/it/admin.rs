@@ -12,11 +12,11 @@ use serde_json::Value;
 
 on_both_backends!(an_operator_lists_shows_links_and_revokes);
 
-const BIN: &str = env!("CARGO_BIN_EXE_countersign-server");
+pub const BIN: &str = env!("CARGO_BIN_EXE_countersign-server");
 
 /// Runs `countersign-server admin ARGS --database-url URL`: success, stdout,
 /// stderr.
-fn admin(url: &str, args: &[&str]) -> (bool, String, String) {
+pub fn admin(url: &str, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(BIN)
         .arg("admin")
         .args(args)
@@ -32,7 +32,7 @@ fn admin(url: &str, args: &[&str]) -> (bool, String, String) {
 }
 
 /// Runs a command that must succeed with `--json` and reads its lines.
-fn admin_json(url: &str, args: &[&str]) -> Vec<Value> {
+pub fn admin_json(url: &str, args: &[&str]) -> Vec<Value> {
     let mut args = args.to_vec();
     args.push("--json");
     let (ok, out, err) = admin(url, &args);

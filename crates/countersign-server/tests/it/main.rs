@@ -12,6 +12,9 @@
 mod common;
 
 mod admin;
+mod admin_backup;
+mod admin_sessions;
+mod admin_users;
 mod binary;
 mod bounds;
 mod cancel;
@@ -31,6 +34,7 @@ mod openapi;
 mod process;
 mod refusals;
 mod reported;
+mod retention;
 mod revoked_signer;
 mod serving;
 mod short_uids;
