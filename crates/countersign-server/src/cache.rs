@@ -10,10 +10,14 @@
 //!   the announcement records a floor: "the stored version is at least V".
 //!   A cached older version is dropped, and a read that was in flight when
 //!   the announcement arrived cannot put its older version back;
-//! - when announcements may have been missed (the LISTEN connection was
-//!   lost, or the cache starts over when full), everything is forgotten and
-//!   an epoch moves on: whatever was read or written before cannot be put
-//!   back, since it may predate a change no one heard of.
+//! - on SQLite, a change another process made to the file (an operator's
+//!   `admin` command) is found by `sqlite_watch` in the audit log and
+//!   raises the same floor;
+//! - when announcements may have been missed (the LISTEN connection or the
+//!   SQLite watch's was lost, or the cache starts over when full),
+//!   everything is forgotten and an epoch moves on: whatever was read or
+//!   written before cannot be put back, since it may predate a change no
+//!   one heard of.
 //!
 //! So an instance answers a status older than the stored one only while an
 //! announcement is in flight; and a stale entry can never make a change

@@ -19,6 +19,7 @@ pub mod retention;
 pub mod routes;
 pub mod serve;
 pub mod sessions;
+pub mod sqlite_watch;
 pub mod store;
 pub mod waiters;
 pub mod web;

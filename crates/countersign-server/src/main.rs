@@ -393,6 +393,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     );
     tokio::spawn(sessions::sweeper(state.clone()));
     tokio::spawn(countersign_server::notify::listen(state.clone()));
+    tokio::spawn(countersign_server::sqlite_watch::watch(state.clone()));
     println!("countersign is running: open {public_url} (listening on {local})");
     let limits = serve::Limits {
         header_timeout: std::time::Duration::from_secs(args.header_timeout_s),

@@ -38,6 +38,7 @@ mod retention;
 mod revoked_signer;
 mod serving;
 mod short_uids;
+mod sqlite_watch;
 mod stale;
 mod tls;
 mod upgrade;
