@@ -226,7 +226,8 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     allowed_origins: Vec<String>,
-    /// Serve the approval web app built by Trunk into this directory.
+    /// Serve the approval web app built by Trunk into this directory,
+    /// instead of the one embedded in the binary at build time.
     #[arg(long, env = "COUNTERSIGN_WEB_DIR")]
     web_dir: Option<PathBuf>,
     /// The longest one long poll waits, in seconds (at most an hour).
@@ -379,10 +380,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.max_waiters_per_source = args.max_waiters_per_source.max(1);
     config.max_wait = std::time::Duration::from_secs(args.max_wait_s);
     config.retain = chrono::TimeDelta::days(args.retain_days);
-    let web = match &args.web_dir {
-        Some(dir) => countersign_server::web::WebApp::load(dir)?,
-        None => countersign_server::web::WebApp::default(),
-    };
+    let web = countersign_server::web::WebApp::for_serving(args.web_dir.as_deref())?;
     let state = AppState::with(
         store,
         config,

@@ -1,10 +1,14 @@
-//! Serves the approval web app that Trunk built into a directory: its files
-//! from memory, `index.html` for the app's own pages, and the content
-//! security policy that allows exactly the app's inline start-up script.
+//! Serves the approval web app that Trunk built: its files from memory,
+//! `index.html` for the app's own pages, and the content security policy
+//! that allows exactly the app's inline start-up script. The files are
+//! those embedded in the binary at build time (see `build.rs`), or those
+//! of `--web-dir`, which overrides them.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
+use axum::body::Bytes;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -19,10 +23,52 @@ pub const BASE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-e
 /// One file of the app.
 #[derive(Debug, Clone)]
 struct Asset {
-    bytes: Vec<u8>,
+    /// Shared, not copied, by each answer (the wasm is hundreds of KiB).
+    bytes: Bytes,
     content_type: &'static str,
     /// Named by its content hash, so it never changes under its name.
     immutable: bool,
+}
+
+/// The files embedded at build time (`build.rs` writes the table).
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
+}
+
+/// A table of files as `build.rs` embeds them: name and bytes.
+pub type Embedded = &'static [(&'static str, &'static [u8])];
+
+/// Where the web app being served comes from, as `serve` says at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `--web-dir`, which overrides what is embedded.
+    Dir(PathBuf),
+    /// The files embedded in the binary at build time.
+    Embedded,
+    /// None: the pages answer 404, the API is served.
+    Nothing,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Dir(dir) => write!(f, "serving the web app from {} (--web-dir)", dir.display()),
+            Self::Embedded if embedded::SOURCE.is_empty() => {
+                write!(f, "serving the web app embedded in this binary")
+            }
+            Self::Embedded => write!(
+                f,
+                "serving the web app embedded in this binary (built from {})",
+                embedded::SOURCE
+            ),
+            Self::Nothing => write!(
+                f,
+                "this binary embeds no web app, so the approval pages answer 404 (the API \
+                 is served): pass --web-dir with a Trunk build, or build the binary after \
+                 `trunk build --release` with COUNTERSIGN_WEB_DIST=dist (see the README)"
+            ),
+        }
+    }
 }
 
 /// The app's files, read once at start-up.
@@ -89,11 +135,39 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
 }
 
 impl WebApp {
+    /// The app `serve` answers with: `web_dir`'s if given, else the one
+    /// embedded at build time, else none; what was chosen is logged.
+    pub fn for_serving(web_dir: Option<&Path>) -> Result<Self, String> {
+        let (app, origin) = Self::choose(web_dir, embedded::FILES)?;
+        match origin {
+            Origin::Nothing => tracing::warn!("{origin}"),
+            Origin::Dir(_) | Origin::Embedded => tracing::info!("{origin}"),
+        }
+        Ok(app)
+    }
+
+    /// `web_dir`'s app if given, else `embedded`'s if it has files, else
+    /// none; and which.
+    pub fn choose(web_dir: Option<&Path>, embedded: Embedded) -> Result<(Self, Origin), String> {
+        if let Some(dir) = web_dir {
+            return Ok((Self::load(dir)?, Origin::Dir(dir.to_owned())));
+        }
+        if embedded.is_empty() {
+            return Ok((Self::default(), Origin::Nothing));
+        }
+        let files = embedded
+            .iter()
+            .map(|(name, bytes)| ((*name).to_owned(), Bytes::from_static(bytes)));
+        let app = Self::from_files(files)
+            .map_err(|e| format!("the web app embedded in this binary {e}"))?;
+        Ok((app, Origin::Embedded))
+    }
+
     /// Reads every file in `dir` (not recursively: Trunk writes a flat dist).
     pub fn load(dir: &Path) -> Result<Self, String> {
         let entries =
             std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        let mut files = HashMap::new();
+        let mut files = Vec::new();
         for entry in entries.flatten() {
             let path = entry.path();
             let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
@@ -104,22 +178,28 @@ impl WebApp {
             }
             let bytes =
                 std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let immutable = named_by_hash(&name);
-            files.insert(
-                format!("/{name}"),
-                Asset {
+            files.push((name, Bytes::from(bytes)));
+        }
+        Self::from_files(files).map_err(|e| format!("{} {e}", dir.display()))
+    }
+
+    /// The app made of these files (name, bytes), which must include
+    /// `index.html`.
+    fn from_files(named: impl IntoIterator<Item = (String, Bytes)>) -> Result<Self, String> {
+        let files: HashMap<String, Asset> = named
+            .into_iter()
+            .map(|(name, bytes)| {
+                let asset = Asset {
                     bytes,
                     content_type: content_type(&name),
-                    immutable,
-                },
-            );
-        }
-        let index = files.get("/index.html").ok_or_else(|| {
-            format!(
-                "{} has no index.html: build the app with trunk first",
-                dir.display()
-            )
-        })?;
+                    immutable: named_by_hash(&name),
+                };
+                (format!("/{name}"), asset)
+            })
+            .collect();
+        let index = files
+            .get("/index.html")
+            .ok_or("has no index.html: build the app with trunk first")?;
         let html = String::from_utf8_lossy(&index.bytes);
         let hashes = inline_script_hashes(&html).join(" ");
         let csp = BASE_CSP.replace(
