@@ -4,6 +4,7 @@
 
 mod bench;
 mod cmd;
+mod firefox;
 mod js;
 mod postgres;
 mod run;
@@ -19,8 +20,8 @@ usage: cargo xtask <command>
 commands:
   test [--quick]   install what is missing, then run every check: fmt, clippy
                    (native and wasm32), native tests, wasm tests in Node and in
-                   headless Chromium. --quick skips the wasm suites, says so,
-                   and is refused in CI.
+                   headless Chromium and Firefox. --quick skips the wasm
+                   suites, says so, and is refused in CI.
   run [--addr A]   build and run the service on SQLite under .data/ (default
                    address 127.0.0.1:8080); prints where to open it and, on
                    first start, an enrollment link for the user `demo`

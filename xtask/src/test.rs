@@ -85,10 +85,15 @@ pub fn run(options: Options) -> Result<(), String> {
             "wasm tests in headless Chromium",
             Outcome::Skipped("--quick"),
         ));
+        report.push((
+            "wasm tests in headless Firefox",
+            Outcome::Skipped("--quick"),
+        ));
     } else {
         let runner = tools::ensure_wasm_bindgen()?;
         tools::ensure_node()?;
         let driver = tools::ensure_chromedriver()?;
+        let firefox = crate::firefox::Firefox::ensure()?;
         let wasm_tests = |crates: &[&str]| {
             let mut command = cmd::cargo();
             // A test binary that needs a browser (IndexedDB) says so itself
@@ -97,6 +102,7 @@ pub fn run(options: Options) -> Result<(), String> {
                 .args(["test", "--target", tools::WASM_TARGET])
                 .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
                 .env("CHROMEDRIVER", &driver);
+            crate::firefox::not_firefox(&mut command);
             for krate in crates {
                 command.args(["-p", krate]);
             }
@@ -107,6 +113,15 @@ pub fn run(options: Options) -> Result<(), String> {
         let chromium =
             cmd::run_tests(wasm_tests(WASM_CRATES).env("WASM_BINDGEN_USE_BROWSER", "1"))?;
         report.push(("wasm tests in headless Chromium", Outcome::Passed(chromium)));
+        // The same suites in the second engine: the test binaries are built
+        // already, so this costs only the runs.
+        let in_firefox = cmd::run_tests(
+            firefox.drive(wasm_tests(WASM_CRATES).env("WASM_BINDGEN_USE_BROWSER", "1")),
+        )?;
+        report.push((
+            "wasm tests in headless Firefox",
+            Outcome::Passed(in_firefox),
+        ));
 
         let built = crate::web::build(false)?;
         report.push(("web app build", Outcome::Size(built.wasm_gz_bytes)));

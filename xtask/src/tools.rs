@@ -46,7 +46,8 @@ pub fn locked_version(package: &str) -> Result<String, String> {
     Err(format!("{package} is not in Cargo.lock"))
 }
 
-fn cargo_bin(program: &str) -> PathBuf {
+/// A program installed by `cargo install`.
+pub fn cargo_bin(program: &str) -> PathBuf {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
@@ -76,7 +77,8 @@ pub fn ensure_wasm_bindgen() -> Result<PathBuf, String> {
     }
 }
 
-fn is_root() -> bool {
+/// Whether this runs as root (and so may install Debian packages).
+pub fn is_root() -> bool {
     cmd::output("id", &["-u"]).is_some_and(|uid| uid.trim() == "0")
 }
 
