@@ -79,11 +79,15 @@ impl BrowserError {
 
 /// A readable description of a thrown JavaScript value.
 pub(crate) fn describe(value: &JsValue) -> String {
-    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
-    }
+    // A DOMException is also an Error in every engine, so it is asked first:
+    // its name is what the engines agree on, while the message is each
+    // engine's own (Firefox's are generic, "The operation failed for an
+    // operation-specific reason"; Chromium's are sometimes empty).
     if let Some(exception) = value.dyn_ref::<web_sys::DomException>() {
         return format!("{}: {}", exception.name(), exception.message());
+    }
+    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
     }
     value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }

@@ -15,9 +15,10 @@ use countersign_core::{
 use js_sys::{Array, Function, Object, Uint8Array};
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::CryptoKey;
 
-use crate::error::BrowserError;
+use crate::error::{BrowserError, describe};
 use crate::{clock, idb, js};
 
 /// How a device key is kept.
@@ -95,17 +96,21 @@ fn subtle() -> Result<web_sys::SubtleCrypto, BrowserError> {
 
 /// Calls `crypto.subtle[method](...args)` and awaits the promise.
 async fn call_subtle(method: &str, args: &[JsValue]) -> Result<JsValue, BrowserError> {
+    js::wait(subtle_promise(method, args)?, BrowserError::Unsupported).await
+}
+
+/// `crypto.subtle[method](...args)`, not yet awaited.
+fn subtle_promise(method: &str, args: &[JsValue]) -> Result<js_sys::Promise, BrowserError> {
     let subtle = subtle()?;
     let function: Function = js::get_as(&subtle, method)
         .ok_or_else(|| BrowserError::Unsupported(format!("no crypto.subtle.{method}")))?;
     let args: Array = args.iter().collect();
     let promise = function
         .apply(&subtle, &args)
-        .map_err(|e| BrowserError::Unsupported(crate::error::describe(&e)))?;
-    let promise = promise
+        .map_err(|e| BrowserError::Unsupported(describe(&e)))?;
+    promise
         .dyn_into::<js_sys::Promise>()
-        .map_err(|_| BrowserError::Unsupported(format!("crypto.subtle.{method} is not async")))?;
-    js::wait(promise, BrowserError::Unsupported).await
+        .map_err(|_| BrowserError::Unsupported(format!("crypto.subtle.{method} is not async")))
 }
 
 fn algorithm(name: &str) -> Object {
@@ -119,25 +124,42 @@ fn usages(list: &[&str]) -> JsValue {
         .into()
 }
 
-/// A fresh non-extractable Ed25519 pair, or `None` where WebCrypto lacks it.
-async fn webcrypto_pair() -> Option<(CryptoKey, PublicKey)> {
-    let pair = call_subtle(
+/// A fresh non-extractable Ed25519 pair, or `None` where WebCrypto lacks
+/// Ed25519. Engines without it (Firefox before 129, Safari before 17)
+/// reject with a `NotSupportedError`, each with its own message; any other
+/// failure is an error, not a reason to fall back quietly to the weaker
+/// wrapped key.
+async fn webcrypto_pair() -> Result<Option<(CryptoKey, PublicKey)>, BrowserError> {
+    let generated = subtle_promise(
         "generateKey",
         &[
             algorithm("Ed25519").into(),
             JsValue::FALSE,
             usages(&["sign", "verify"]),
         ],
-    )
-    .await
-    .ok()?;
-    let private: CryptoKey = js::get_as(&pair, "privateKey")?;
-    let public: CryptoKey = js::get_as(&pair, "publicKey")?;
-    let raw = call_subtle("exportKey", &[JsValue::from_str("raw"), public.into()])
-        .await
-        .ok()?;
-    let bytes = js::bytes::<32>(&raw, "public key").ok()?;
-    Some((private, PublicKey::from_bytes(&bytes).ok()?))
+    )?;
+    let pair = match JsFuture::from(generated).await {
+        Ok(pair) => pair,
+        Err(e) if is_not_supported(&e) => return Ok(None),
+        Err(e) => return Err(BrowserError::Unsupported(describe(&e))),
+    };
+    let half = |name| {
+        js::get_as::<CryptoKey>(&pair, name)
+            .ok_or_else(|| BrowserError::Unsupported(format!("generateKey gave no {name}")))
+    };
+    let (private, public) = (half("privateKey")?, half("publicKey")?);
+    let raw = call_subtle("exportKey", &[JsValue::from_str("raw"), public.into()]).await?;
+    let bytes = js::bytes::<32>(&raw, "public key")?;
+    let public_key = PublicKey::from_bytes(&bytes)
+        .map_err(|e| BrowserError::Unsupported(format!("WebCrypto's public key: {e}")))?;
+    Ok(Some((private, public_key)))
+}
+
+/// Whether WebCrypto refused an algorithm it does not have.
+fn is_not_supported(error: &JsValue) -> bool {
+    error
+        .dyn_ref::<web_sys::DomException>()
+        .is_some_and(|e| e.name() == "NotSupportedError")
 }
 
 /// A key made in wasm, sealed by a fresh non-extractable AES-GCM key.
@@ -180,7 +202,7 @@ pub async fn create(new: NewDevice, preference: Preference) -> Result<DeviceKey,
         ("created_ms", clock::now_ms().into()),
     ]);
     let native = match preference {
-        Preference::Best => webcrypto_pair().await,
+        Preference::Best => webcrypto_pair().await?,
         Preference::Wrapped => None,
     };
     let (backend, public_key) = match native {

@@ -16,7 +16,7 @@ fn service(text: &str) -> ServiceUrl {
     ServiceUrl::parse(text).unwrap()
 }
 
-fn new_device(username: &str) -> NewDevice {
+pub(crate) fn new_device(username: &str) -> NewDevice {
     NewDevice {
         user_uid: uid_from_random([9; 16]),
         username: username.into(),

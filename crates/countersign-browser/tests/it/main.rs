@@ -1,5 +1,5 @@
 //! The browser glue's integration tests, one binary, in headless Chromium
-//! (device keys need WebCrypto and IndexedDB, which Node lacks).
+//! and Firefox (device keys need WebCrypto and IndexedDB, which Node lacks).
 //!
 //! The whole binary is test code, and `cfg(test)` says so to clippy: its
 //! helpers get the same `allow-*-in-tests` as the tests (`clippy.toml`).
@@ -9,4 +9,5 @@
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod engines;
 mod keys;
