@@ -65,10 +65,13 @@ test('the device key survives a reload, and approving releases the requester at 
   assert.match(text, /build-01/);
   assert.match(text, /deploy to staging/);
   const approve = page.getByRole('button', { name: 'Approve' });
-  assert.equal(await approve.isDisabled(), true, 'Approve must wait for a code to be picked');
+  assert.equal(await approve.isDisabled(), true, 'Approve must wait for a code to be typed');
+  assert.equal(await h.codeInput(page).inputValue(), '', 'the page does not fill in the code');
+  assert.equal(await h.codeInput(page).getAttribute('inputmode'), 'numeric');
+  assert.equal(await page.locator('input[type="radio"]').count(), 0, 'no codes to pick from');
   await h.screenshot(page, 'approve-pending');
 
-  await page.getByLabel(String(answer.verification_code), { exact: true }).check();
+  await h.typeCode(page, answer.verification_code);
   assert.equal(await approve.isEnabled(), true);
   const clicked = performance.now();
   await approve.click();
@@ -104,24 +107,28 @@ test('"This wasn\'t me": the requester sees suspicious', { timeout: 30000 }, asy
   await h.screenshot(page, 'suspicious');
 });
 
-test('a wrong code is explained, approves nothing, and the right code still works', { timeout: 30000 }, async () => {
-  const answer = await h.requestLogin(server, USER, { login_message: 'pick carefully' });
+test('a wrong code ends the request: the page says so and the requester sees denied, wrong_code', { timeout: 30000 }, async () => {
+  const answer = await h.requestLogin(server, USER, { login_message: 'type carefully' });
   const waiting = h.startWaiting(answer, POLL_TIMEOUT_S);
   await h.openApproval(page, answer.login_url);
-  const decoy = await h.decoyCode(page, answer.verification_code);
-  await page.getByLabel(decoy, { exact: true }).check();
+  await h.typeCode(page, h.otherCode(answer.verification_code));
   await page.getByRole('button', { name: 'Approve' }).click();
-  const problem = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: 'Not done' }) });
-  await problem.waitFor();
-  assert.match(await problem.innerText(), /not the code the program shows/i);
-  assert.match(await problem.innerText(), /Nothing was approved/);
-  assert.equal((await h.getSession(server, answer.uid)).status, 'pending', 'a wrong code must leave the session pending');
+  const notice = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: 'The code did not match' }) });
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /the request was denied/i);
+  assert.match(await notice.innerText(), /Nothing was approved/);
+  assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0, 'no second try');
+  const released = await waiting;
+  assert.equal(released.status, 'denied');
+  const session = await h.getSession(server, answer.uid);
+  assert.equal(session.status, 'denied');
+  assert.equal(session.deny_reason, 'wrong_code');
   await h.screenshot(page, 'wrong-code');
 
-  await page.getByLabel(String(answer.verification_code), { exact: true }).check();
-  await page.getByRole('button', { name: 'Approve' }).click();
-  await page.getByRole('heading', { name: 'Approved' }).waitFor();
-  assert.equal((await waiting).status, 'approved');
+  // The link now leads nowhere: the right code comes too late.
+  await page.goto(answer.login_url);
+  await page.getByRole('heading', { name: 'This request cannot be shown' }).waitFor();
+  assert.equal(await h.codeInput(page).count(), 0);
 });
 
 /** What has the keyboard focus. */
@@ -139,7 +146,7 @@ function focused(p) {
   });
 }
 
-test('keyboard alone: Tab to the codes, arrows to the right one, Tab to Approve, Enter', { timeout: 30000 }, async () => {
+test('keyboard alone: Tab to the code, type it, Tab to Approve, Enter', { timeout: 30000 }, async () => {
   const answer = await h.requestLogin(server, USER, { login_message: 'keyboard' });
   const waiting = h.startWaiting(answer, POLL_TIMEOUT_S);
   await h.openApproval(page, answer.login_url);
@@ -153,21 +160,13 @@ test('keyboard alone: Tab to the codes, arrows to the right one, Tab to Approve,
     path.push(now.tag === 'INPUT' ? `input:${now.name}` : `${now.tag}:${now.text.slice(0, 20)}`);
   }
   assert.equal(now.name, 'code', `Tab never reached a code; it went ${path.join(' → ')}`);
-  if (!now.checked) {
-    await page.keyboard.press('Space');
-    now = await focused(page);
-    assert.equal(now.checked, true, 'Space must pick the focused code');
-  }
-  for (let i = 0; i < 3 && now.value !== code; i += 1) {
-    await page.keyboard.press('ArrowRight');
-    now = await focused(page);
-  }
-  assert.equal(now.value, code, 'the arrow keys must reach the right code');
-  assert.equal(now.checked, true, 'the arrow keys must pick the code they reach');
+  await page.keyboard.type(code);
+  now = await focused(page);
+  assert.equal(now.value, code, 'the typed code is in the field');
 
   await page.keyboard.press('Tab');
   now = await focused(page);
-  assert.deepEqual([now.tag, now.text], ['BUTTON', 'Approve'], 'Tab after the codes must reach Approve');
+  assert.deepEqual([now.tag, now.text], ['BUTTON', 'Approve'], 'Tab after the code must reach Approve');
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Approved' }).waitFor();
   assert.equal((await waiting).status, 'approved');

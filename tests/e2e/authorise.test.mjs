@@ -39,7 +39,7 @@ async function approvedLogin(message) {
   const login = await pkg.requestLogin({ server: server.url, username: USER, message, scope: 'files' });
   await h.openApproval(page, login.loginUrl);
   assert.match(await h.mainText(page), new RegExp(message));
-  await page.getByLabel(String(login.verificationCode), { exact: true }).check();
+  await h.typeCode(page, login.verificationCode);
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.getByRole('heading', { name: 'Approved' }).waitFor();
   const session = await login.approved;

@@ -63,7 +63,7 @@ test('"Make an enrollment link" on the Devices page enrolls a second browser', {
   const answer = await h.requestLogin(server, USER, { login_message: 'from the phone' });
   const waiting = h.startWaiting(answer);
   await h.openApproval(second, answer.login_url);
-  await second.getByLabel(String(answer.verification_code), { exact: true }).check();
+  await h.typeCode(second, answer.verification_code);
   await second.getByRole('button', { name: 'Approve' }).click();
   await second.getByRole('heading', { name: 'Approved' }).waitFor();
   assert.equal((await waiting).status, 'approved');
@@ -78,7 +78,7 @@ test('a device revoked on the Devices page cannot approve, and its page says why
 
   const answer = await h.requestLogin(server, USER, { login_message: 'after the revocation' });
   await h.openApproval(second, answer.login_url);
-  await second.getByLabel(String(answer.verification_code), { exact: true }).check();
+  await h.typeCode(second, answer.verification_code);
   await second.getByRole('button', { name: 'Approve' }).click();
   const problem = second.getByRole('alert').filter({ has: second.getByRole('heading', { name: 'Not done' }) });
   await problem.waitFor();
@@ -90,7 +90,7 @@ test('a device revoked on the Devices page cannot approve, and its page says why
   // The device that is still active approves the same request.
   const waiting = h.startWaiting(answer);
   await h.openApproval(first, answer.login_url);
-  await first.getByLabel(String(answer.verification_code), { exact: true }).check();
+  await h.typeCode(first, answer.verification_code);
   await first.getByRole('button', { name: 'Approve' }).click();
   await first.getByRole('heading', { name: 'Approved' }).waitFor();
   assert.equal((await waiting).status, 'approved');

@@ -65,7 +65,7 @@ test('a browser with no device for the user is told how to get one', { timeout: 
   // The request is still shown, so the person can recognise it.
   assert.match(await h.mainText(page), /deploy to staging/);
   assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
-  assert.equal(await h.codeRadios(page).count(), 0);
+  assert.equal(await h.codeInput(page).count(), 0);
   assert.equal((await h.getSession(server, answer.uid)).status, 'pending');
   await h.screenshot(page, 'no-device');
 });

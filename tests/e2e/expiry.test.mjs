@@ -32,14 +32,14 @@ test('a request that runs out on the page: it says so, nothing can be approved, 
   answer = await h.requestLogin(server, USER, { login_message: 'too slow' });
   const waiting = h.startWaiting(answer, 25);
   await h.openApproval(page, answer.login_url);
-  // Pick the right code but do not approve: the time runs out first.
-  await page.getByLabel(String(answer.verification_code), { exact: true }).check();
+  // Type the right code but do not approve: the time runs out first.
+  await h.typeCode(page, answer.verification_code);
 
   const notice = page.getByRole('heading', { name: 'This request has expired' });
   await notice.waitFor({ timeout: (TTL_S + 5) * 1000 });
   assert.match(await h.mainText(page), /Nothing was approved/);
   assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0, 'an expired request must offer no Approve');
-  assert.equal(await h.codeRadios(page).count(), 0, 'an expired request must offer no codes');
+  assert.equal(await h.codeInput(page).count(), 0, 'an expired request must ask for no code');
 
   const released = await waiting;
   assert.equal(released.status, 'expired');

@@ -385,23 +385,24 @@ export async function enroll(page, enrollmentUrl, { name, screenshots = false } 
 }
 
 /** The approval page's code radios. */
-export function codeRadios(page) {
-  return page.locator('input[type="radio"][name="code"]');
+export function codeInput(page) {
+  return page.getByLabel('Type the code the program shows', { exact: true });
 }
 
-/** Opens a login URL and waits until its codes can be picked. */
+/** Opens a login URL and waits until its code can be typed. */
 export async function openApproval(page, loginUrl) {
   await page.goto(loginUrl);
-  await page.getByRole('group', { name: 'Which code does the program show?' }).waitFor();
-  await codeRadios(page).first().waitFor({ state: 'visible' });
+  await codeInput(page).waitFor({ state: 'visible' });
 }
 
-/** The code on this approval page that is not `code`. */
-export async function decoyCode(page, code) {
-  const values = await codeRadios(page).evaluateAll((inputs) => inputs.map((i) => i.value));
-  assert.equal(values.length, 3, `expected three codes, saw ${values}`);
-  assert.ok(values.includes(String(code)), `the right code ${code} is not among ${values}`);
-  return values.find((v) => v !== String(code));
+/** Types `code` (the one the requester was given) into the approval page. */
+export async function typeCode(page, code) {
+  await codeInput(page).fill(String(code));
+}
+
+/** A code other than `code`: what an approver who never saw it might type. */
+export function otherCode(code) {
+  return code === 10 ? 11 : 10;
 }
 
 /** The text of the page's main region, for readable failures. */

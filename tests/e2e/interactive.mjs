@@ -32,7 +32,7 @@ export async function measureApprovalInteractive({ serverBin = h.env.serverBin, 
     const answers = [];
     for (let i = 0; i < runs; i += 1) answers.push(await h.requestLogin(server, 'bench', { login_message: `run ${i + 1}` }));
 
-    const ready = page.locator('input[type="radio"][name="code"]:enabled').first();
+    const ready = page.locator('input#code:enabled');
     const times = [];
     for (const answer of answers) {
       const start = performance.now();

@@ -132,12 +132,19 @@ describe('requesting a login from Node', () => {
     await rejectsWith(login.approved, 'suspicious');
   });
 
-  test('a wrong code is refused by the service and the wait goes on', async () => {
+  test('a wrong code denies the login: the wait ends denied, with reason wrong_code', async () => {
     const login = await requestLogin({ server: server.url, username: 'ada' });
     const wrong = login.verificationCode === 10 ? 11 : 10;
     await assert.rejects(device.decide(login.shortUid, 'approve', wrong), { code: 'wrong_code' });
-    await device.decide(login.shortUid, 'approve', login.verificationCode);
-    assert.equal((await login.approved).status, 'approved');
+    const error = await login.approved.then(
+      () => assert.fail('a wrong code must not approve'),
+      (e) => e,
+    );
+    assert.equal(error.code, 'denied', error.message);
+    assert.equal(error.session.status, 'denied');
+    assert.equal(error.session.denyReason, 'wrong_code');
+    // The right code comes too late.
+    await assert.rejects(device.decide(login.shortUid, 'approve', login.verificationCode));
   });
 
   test('the wait retries a 429 after its Retry-After and an unreadable answer, then ends as the service says', async () => {

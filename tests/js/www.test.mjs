@@ -168,19 +168,25 @@ describe('the www/ example, served beside the app', () => {
       [device.deviceUid],
     );
 
-    // Approve a login requested from Node, picking the code shown.
-    const login = await pkg.requestLogin({ server: server.url, username: 'grace' });
+    // The approval side is never given the code: one wrong code denies.
+    const guessed = await pkg.requestLogin({ server: server.url, username: 'grace' });
     const details = await inPage(
-      'const d = await m.approvalDetails({ loginUrl: arg }); return { codes: d.codeChoices, uid: d.session.uid };',
-      login.loginUrl,
+      'const d = await m.approvalDetails({ loginUrl: arg }); return { keys: Object.keys(d), code: d.session.verificationCode, uid: d.session.uid };',
+      guessed.loginUrl,
     );
-    assert.equal(details.ok.uid, login.uid);
-    assert.ok(details.ok.codes.includes(login.verificationCode));
+    assert.equal(details.ok.uid, guessed.uid);
+    assert.deepEqual(details.ok.keys.filter((k) => /code/i.test(k)), []);
+    assert.equal(details.ok.code, undefined);
     const wrong = await inPage('return (await m.approve(arg)).status;', {
-      loginUrl: login.loginUrl,
-      code: login.verificationCode === 10 ? 11 : 10,
+      loginUrl: guessed.loginUrl,
+      code: guessed.verificationCode === 10 ? 11 : 10,
     });
     assert.equal(wrong.error?.code, 'wrong_code');
+    const ended = await guessed.approved.then(() => null, (e) => e);
+    assert.equal(ended?.session?.denyReason, 'wrong_code');
+
+    // Approve a login requested from Node, typing the code shown.
+    const login = await pkg.requestLogin({ server: server.url, username: 'grace' });
     const approved = await inPage('return (await m.approve(arg)).status;', {
       loginUrl: login.loginUrl,
       code: login.verificationCode,

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use countersign_core::{Keypair, LoginSession};
+use countersign_core::{Keypair, LoginSession, VerificationCode};
 use serde_json::{Value, json};
 
 use crate::client::{Conn, Response};
@@ -19,11 +19,13 @@ pub const REQUEST_LIMIT: Duration = Duration::from_secs(30);
 /// The longest making a batch of sessions may take.
 const CREATE_LIMIT: Duration = Duration::from_secs(180);
 
-/// A session the bench asked for.
+/// A session the bench asked for, with the code the requester was given
+/// (the approver types it: the approval page does not show it).
 #[derive(Debug, Clone)]
 pub struct Created {
     pub uid: String,
     pub short_uid: String,
+    pub code: VerificationCode,
 }
 
 impl Created {
@@ -35,9 +37,16 @@ impl Created {
                 .map(str::to_owned)
                 .ok_or_else(|| format!("POST /api/sessions answered without {key}"))
         };
+        let code = json
+            .get("verification_code")
+            .and_then(Value::as_u64)
+            .and_then(|n| u8::try_from(n).ok())
+            .and_then(|n| VerificationCode::new(n).ok())
+            .ok_or("POST /api/sessions answered without a verification_code")?;
         Ok(Self {
             uid: text("uid")?,
             short_uid: text("short_uid")?,
+            code,
         })
     }
 }
@@ -138,7 +147,7 @@ pub async fn approval_of(
         )
         .await?
         .expect_status(200, "GET /api/approvals/{short_uid}")?;
-    device.approval(&page)
+    device.approval(&page, session.code)
 }
 
 /// Sends a signed approval of the session `uid` and checks it took.

@@ -1,7 +1,9 @@
 //! The device that approves: its key stays here, the server has the public
 //! half from its enrollment.
 
-use countersign_core::{Claim, DeviceName, Keypair, LoginSession, Signer, Statement};
+use countersign_core::{
+    Claim, DeviceName, Keypair, LoginSession, Signer, Statement, VerificationCode,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -39,8 +41,12 @@ impl Device {
 
     /// The approval of the session an approval page shows, as the browser
     /// would sign it: the session's uid, the digest of what was shown, and
-    /// the code (which the person would pick among the choices).
-    pub fn approval(&self, page: &Response) -> Result<(Uuid, Vec<u8>), String> {
+    /// the `code` the requester was given (which the person would type).
+    pub fn approval(
+        &self,
+        page: &Response,
+        code: VerificationCode,
+    ) -> Result<(Uuid, Vec<u8>), String> {
         let mut page = page.json()?;
         let shown = page
             .get_mut("session")
@@ -53,9 +59,7 @@ impl Device {
             details: session
                 .details_digest()
                 .ok_or("the approval page's session has no keys")?,
-            code: session
-                .verification_code()
-                .ok_or("the approval page's session has no code")?,
+            code,
         };
         Ok((session.uid(), self.sign(claim)?))
     }

@@ -1,6 +1,8 @@
 //! The verification code, typed by the approver: on a terminal, `approve`
 //! asks for the code the requesting program shows after showing the login,
-//! so that approving takes reading it off the requester's screen.
+//! so that approving takes reading it off the requester's screen. The
+//! service allows one try: a wrong code denies the login, so the approver
+//! is told before typing.
 
 use std::io::{BufRead, IsTerminal as _, Write};
 
@@ -8,6 +10,8 @@ use countersign_core::VerificationCode;
 
 use crate::error::CliError;
 
+/// What the approver is told first: there is no second try.
+pub const ONE_TRY: &str = "One try: a code other than the one the program shows denies this login.";
 /// What the approver is asked.
 pub const QUESTION: &str = "Type the code the program shows: ";
 /// How many malformed answers are asked again before giving up.
@@ -27,10 +31,12 @@ pub fn ask_on_terminal() -> Result<VerificationCode, CliError> {
 }
 
 /// Asks on `prompt` and reads the answer from `input`: two digits. A
-/// malformed answer is explained and asked again, up to [`TRIES`] times; no
-/// answer at all (end of input) is no approval. A well-formed code is not
-/// checked here: the service decides whether it is the requester's.
+/// malformed answer is explained and asked again, up to [`TRIES`] times
+/// (it is never sent, so it costs no try); no answer at all (end of input)
+/// is no approval. A well-formed code is not checked here: only the
+/// service knows the requester's, and it denies the login if this is not it.
 pub fn ask(input: &mut dyn BufRead, prompt: &mut dyn Write) -> Result<VerificationCode, CliError> {
+    let _ = writeln!(prompt, "{ONE_TRY}");
     let mut last = String::new();
     for _ in 0..TRIES {
         let _ = write!(prompt, "{QUESTION}");
@@ -84,7 +90,7 @@ mod tests {
     fn two_digits_are_the_code() {
         let (got, shown) = asked("42\n");
         assert_eq!(got, Ok(42));
-        assert_eq!(shown, QUESTION);
+        assert_eq!(shown, format!("{ONE_TRY}\n{QUESTION}"));
         assert_eq!(asked("  17 \r\n").0, Ok(17));
         assert_eq!(asked("99").0, Ok(99));
     }

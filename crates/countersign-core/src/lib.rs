@@ -20,7 +20,7 @@
 //! use chrono::{TimeZone, Utc};
 //! use countersign_core::{
 //!     Claim, Freshness, Keypair, LoginRequest, LoginSession, Signer, Statement, Status,
-//!     TokenSet, Username, uid_from_random, DEFAULT_LOGIN_LIFETIME, DEFAULT_TTL,
+//!     TokenSet, Username, VerificationCode, uid_from_random, DEFAULT_LOGIN_LIFETIME, DEFAULT_TTL,
 //! };
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,15 +44,16 @@
 //! let url = session.login_url("https://countersign.example");
 //! assert!(url.ends_with(&format!("/s?id={}", session.short_uid())));
 //!
-//! // The approver, shown the details, picks the code the requester shows
-//! // and signs an approval with a device key.
+//! // The approver, shown the details, types the code the requester shows
+//! // (the service drew it and compares it) and signs an approval with a
+//! // device key.
 //! let device_key = Keypair::from_seed(&[3; 32]);
 //! let device_uid = uid_from_random([8; 16]);
 //! let approval = Statement::new(
 //!     Claim::Approve {
 //!         session: session.uid(),
 //!         details: session.details_digest().unwrap(),
-//!         code: session.verification_code().unwrap(),
+//!         code: VerificationCode::new(42)?,
 //!     },
 //!     Signer::Device(device_uid),
 //!     now,
@@ -126,7 +127,7 @@ pub use short_uid::{ShortUid, ShortUidError};
 pub use statement::{
     Claim, Freshness, STATEMENT_FORMAT, SignedStatement, Signer, Statement, StatementError,
 };
-pub use status::{Action, Status, TransitionError, UnknownStatus};
+pub use status::{Action, DenyReason, Status, TransitionError, UnknownStatus};
 pub use username::{MAX_USERNAME_CHARS, Username, UsernameError};
 
 /// Cuts a time to the millisecond: the precision every platform keeps, so a

@@ -12,7 +12,7 @@ use crate::encoding::PublicKey;
 use crate::fields::{FieldError, MAX_MESSAGE_CHARS, TokenSet, check_hostname, check_text};
 use crate::session::{DEFAULT_LOGIN_LIFETIME, LoginSession, MAX_LOGIN_LIFETIME, MAX_TTL};
 use crate::short_uid::ShortUid;
-use crate::status::Status;
+use crate::status::{DenyReason, Status};
 use crate::username::Username;
 
 /// Why JSON is not a valid session.
@@ -72,6 +72,11 @@ struct SessionRecord {
     permissions: TokenSet,
     user_uid: Option<Uuid>,
     device_uid: Option<Uuid>,
+    /// Why a denied session was denied, when the approver did not simply
+    /// refuse it (`wrong_code`); null otherwise. Optional when reading:
+    /// rows written before it existed have none.
+    #[serde(default)]
+    deny_reason: Option<DenyReason>,
     /// What the session grants, written so that a reader who looks only at
     /// these never grants a pending, suspicious or denied request anything.
     /// Computed from the status, so ignored when reading.
@@ -145,6 +150,7 @@ impl From<&LoginSession> for SessionRecord {
             permissions: s.permissions.clone(),
             user_uid: s.user_uid,
             device_uid: s.device_uid,
+            deny_reason: s.deny_reason,
             granted_scope: s.granted_scope(),
             granted_permissions: s.granted_permissions(),
         }
@@ -210,6 +216,9 @@ impl TryFrom<SessionRecord> for LoginSession {
                 "logout_datetime is set exactly when logged out",
             ));
         }
+        if r.deny_reason.is_some() && r.status != Status::Denied {
+            return Err(Inconsistent("only a denied session has a deny_reason"));
+        }
         Ok(Self {
             uid: r.uid,
             username: r.username,
@@ -229,6 +238,7 @@ impl TryFrom<SessionRecord> for LoginSession {
             logout_datetime: r.logout_datetime,
             user_uid: r.user_uid,
             device_uid: r.device_uid,
+            deny_reason: r.deny_reason,
         })
     }
 }

@@ -12,7 +12,7 @@ use crate::encoding::{Digest, FieldHasher, PublicKey};
 use crate::fields::{FieldError, MAX_MESSAGE_CHARS, TokenSet, check_hostname, check_text};
 use crate::short_uid::ShortUid;
 use crate::statement::{Claim, Freshness, SignedStatement, Signer, StatementError};
-use crate::status::{Action, Status, TransitionError};
+use crate::status::{Action, DenyReason, Status, TransitionError};
 use crate::username::Username;
 
 /// How long a pending session waits for its approver unless configured.
@@ -96,16 +96,19 @@ impl SessionError {
 }
 
 /// Proof that a signed statement about a session was checked: its signature,
-/// its freshness, its session, the details the approver saw and, for an
-/// approval, the verification code. Only [`LoginSession::verify_device`] and
-/// [`LoginSession::verify_requester`] make one, and every signed transition
-/// needs one, so no state change can skip the checks.
+/// its freshness, its session and the details the approver saw. Only
+/// [`LoginSession::verify_device`] and [`LoginSession::verify_requester`]
+/// make one, and every signed transition needs one, so no state change can
+/// skip the checks. An approval's verification code is carried, not
+/// checked: only the service knows the session's code, and it compares the
+/// two in the approval's compare-and-set ([`Verified::code`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
     action: Action,
     session: Uuid,
     signer: Signer,
     signed_at: DateTime<Utc>,
+    code: Option<VerificationCode>,
 }
 
 impl Verified {
@@ -122,6 +125,12 @@ impl Verified {
     /// When they signed.
     pub fn signed_at(&self) -> DateTime<Utc> {
         self.signed_at
+    }
+
+    /// The verification code an approval signed (the one the approver
+    /// typed); `None` for every other action.
+    pub fn code(&self) -> Option<VerificationCode> {
+        self.code
     }
 }
 
@@ -146,6 +155,7 @@ pub struct LoginSession {
     pub(crate) logout_datetime: Option<DateTime<Utc>>,
     pub(crate) user_uid: Option<Uuid>,
     pub(crate) device_uid: Option<Uuid>,
+    pub(crate) deny_reason: Option<DenyReason>,
 }
 
 /// Makes a version 4 uid from 16 random bytes drawn by the caller.
@@ -192,6 +202,7 @@ impl LoginSession {
             logout_datetime: None,
             user_uid: None,
             device_uid: None,
+            deny_reason: None,
         })
     }
 
@@ -385,11 +396,10 @@ impl LoginSession {
         self.device_uid
     }
 
-    /// The code the requester shows and the approver must pick, while the
-    /// requester's keys are held.
-    pub fn verification_code(&self) -> Option<VerificationCode> {
-        let (key, cert) = self.public_key.as_ref().zip(self.public_cert.as_ref())?;
-        Some(VerificationCode::derive(&self.uid, key, cert))
+    /// Why the session was denied, when the approver did not simply refuse
+    /// it: [`DenyReason::WrongCode`] after a wrong verification code.
+    pub fn deny_reason(&self) -> Option<DenyReason> {
+        self.deny_reason
     }
 
     /// The digest of everything the approver is shown, which every signed
@@ -468,16 +478,16 @@ impl LoginSession {
                 Some(_) => StatementError::DetailsChanged,
             });
         }
-        if let Claim::Approve { code, .. } = statement.claim
-            && Some(code) != self.verification_code()
-        {
-            return Err(StatementError::WrongCode);
-        }
+        let code = match statement.claim {
+            Claim::Approve { code, .. } => Some(code),
+            _ => None,
+        };
         Ok(Verified {
             action,
             session,
             signer: statement.signer,
             signed_at: statement.signed_at,
+            code,
         })
     }
 
@@ -523,6 +533,28 @@ impl LoginSession {
     /// The approver refused the session. Its keys are cleared.
     pub fn set_denied(&mut self, proof: &Verified, now: DateTime<Utc>) -> Result<(), SessionError> {
         self.transition(Action::Deny, Some(proof), now)?;
+        self.clear_keys();
+        Ok(())
+    }
+
+    /// An approval whose verification code is not the session's ends the
+    /// request: the session is denied with [`DenyReason::WrongCode`] and its
+    /// keys are cleared, so no later guess can approve it. `proof` is the
+    /// checked approval, signed by a device; the caller (the service, which
+    /// alone knows the session's code) has found its code wrong.
+    pub fn deny_for_wrong_code(
+        &mut self,
+        proof: &Verified,
+        now: DateTime<Utc>,
+    ) -> Result<(), SessionError> {
+        let Signer::Device(_) = proof.signer else {
+            return Err(SessionError::ProofMismatch);
+        };
+        if proof.session != self.uid || proof.action != Action::Approve {
+            return Err(SessionError::ProofMismatch);
+        }
+        self.transition(Action::Deny, None, now)?;
+        self.deny_reason = Some(DenyReason::WrongCode);
         self.clear_keys();
         Ok(())
     }

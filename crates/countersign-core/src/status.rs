@@ -54,6 +54,32 @@ pub enum Action {
     Logout,
 }
 
+/// Why a session was denied, when the approver did not simply refuse it.
+/// A session denied by a plain `deny` statement has no reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DenyReason {
+    /// The approver typed another verification code than the one the
+    /// requester shows: whoever approved had not seen the requester's
+    /// screen, so the request is over rather than open to another guess.
+    WrongCode,
+}
+
+impl DenyReason {
+    /// The name used in JSON and in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DenyReason::WrongCode => "wrong_code",
+        }
+    }
+}
+
+impl fmt::Display for DenyReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A transition the table forbids. Nothing was changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("cannot {action} a session that is {from}")]

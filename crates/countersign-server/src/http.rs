@@ -355,14 +355,15 @@ async fn request_login(
     RequestAllowed(source): RequestAllowed,
     Body(request): Body<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let session = sessions::request(&state, request, source).await?;
+    let (session, code) = sessions::request(&state, request, source).await?;
     let uid = session.uid();
     let answer = RequestAnswer {
         uid,
         short_uid: session.short_uid(),
         login_url: session.login_url(&state.config.public_url),
         expires_at: session.expires_at(),
-        verification_code: session.verification_code().ok_or(ApiError::Internal)?,
+        // The one place the code is given: to the requester, who shows it.
+        verification_code: code,
         status: session.status(),
         session_url: format!("{}/api/sessions/{uid}", state.config.public_url),
         wait_url: format!(
@@ -445,14 +446,14 @@ async fn approval(
     LookupAllowed(_): LookupAllowed,
     ShortUidPath(short): ShortUidPath,
 ) -> Result<Json<ApprovalView>, ApiError> {
+    // No code here, nor anything it could be worked out from: the approver
+    // must read it off the requester's screen.
     let session = sessions::pending_by_short_uid(&state, short).await?;
-    let code = session.verification_code().ok_or(ApiError::Internal)?;
     let fingerprint = |key: Option<&countersign_core::PublicKey>| key.map(|k| k.fingerprint());
     Ok(Json(ApprovalView {
         details_digest: session.details_digest(),
         public_key_fingerprint: fingerprint(session.public_key()),
         public_certificate_fingerprint: fingerprint(session.public_cert()),
-        code_choices: code.choices(state.random.bytes()?).to_vec(),
         session,
     }))
 }

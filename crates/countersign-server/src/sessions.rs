@@ -7,15 +7,15 @@ use std::time::Duration;
 
 use countersign_core::api::ErrorCode;
 use countersign_core::{
-    Action, LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Signer, Status,
-    Verified, uid_from_random,
+    Action, DenyReason, LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Signer,
+    Status, VerificationCode, Verified, uid_from_random,
 };
 use uuid::Uuid;
 
 use crate::app::{AppState, Shared};
 use crate::cache::Ticket;
 use crate::error::ApiError;
-use crate::store::{AuditEntry, Swap, Versioned};
+use crate::store::{AuditEntry, CodeCheck, Swap, Versioned};
 
 /// How many fresh uids to draw before giving up on a free short uid. With
 /// 2^32 short uids a clash is rare; eight in a row means something is wrong.
@@ -26,14 +26,17 @@ const CAS_TRIES: usize = 3;
 /// within `--max-wait-s`, and a refusal costs the service next to nothing.
 pub const WAITERS_FULL_RETRY_S: u64 = 5;
 
-/// Records a login request from `source`.
+/// Records a login request from `source`, with a verification code drawn
+/// for it: the session and the code, which only the requester is told.
 pub async fn request(
     state: &AppState,
     request: LoginRequest,
     source: IpAddr,
-) -> Result<LoginSession, ApiError> {
+) -> Result<(LoginSession, VerificationCode), ApiError> {
     crate::disabled::refuse_username(&state.store, request.username.as_str()).await?;
     let now = state.clock.now();
+    // Drawn, not derived: nothing the approval side reads gives it away.
+    let code = VerificationCode::from_random(state.random.bytes()?);
     for _ in 0..UID_DRAWS {
         let uid = uid_from_random(state.random.bytes()?);
         let session =
@@ -41,7 +44,7 @@ pub async fn request(
         let ticket = state.cache.ticket();
         if state
             .store
-            .insert_session(&session, &source.to_string())
+            .insert_session(&session, code, &source.to_string())
             .await?
         {
             state.cache.put(
@@ -53,7 +56,7 @@ pub async fn request(
             );
             state.metrics.requested();
             tracing::info!(uid = %session.uid(), short_uid = %session.short_uid(), %source, "login requested");
-            return Ok(session);
+            return Ok((session, code));
         }
     }
     tracing::error!("no free short uid after {UID_DRAWS} draws");
@@ -87,6 +90,8 @@ enum Changed {
     Lost(Versioned),
     /// The device that signed it was revoked meanwhile: nothing changed.
     SignerRevoked,
+    /// The approval's code is not the session's: nothing changed yet.
+    WrongCode,
 }
 
 /// Writes a changed session if it is still at `found`'s version (and, if
@@ -99,11 +104,12 @@ async fn change(
     session: &LoginSession,
     entry: &AuditEntry,
     signer: Option<Uuid>,
+    code: CodeCheck,
 ) -> Result<Changed, ApiError> {
     let ticket = state.cache.ticket();
     let swap = state
         .store
-        .compare_and_set(session, found.version, entry, signer)
+        .compare_and_set_code(session, found.version, entry, signer, code)
         .await?;
     match swap {
         Swap::Done => {
@@ -119,6 +125,7 @@ async fn change(
             Ok(Changed::Lost(read(state, session.uid()).await?))
         }
         Swap::SignerRevoked => Ok(Changed::SignerRevoked),
+        Swap::WrongCode => Ok(Changed::WrongCode),
     }
 }
 
@@ -138,7 +145,7 @@ async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Version
     let mut session = found.session.clone();
     session.expire(now)?;
     let entry = transition_entry(&found.session, &session, Action::Expire, None, None);
-    match change(state, &found, &session, &entry, None).await? {
+    match change(state, &found, &session, &entry, None, CodeCheck::Any).await? {
         Changed::Won(now) => {
             state.metrics.transition(Action::Expire);
             tracing::info!(uid = %session.uid(), "login session expired");
@@ -146,8 +153,9 @@ async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Version
         }
         // Another change won: the stored state is final or newer.
         Changed::Lost(now) => Ok(now),
-        // Signed by no one, so never refused for its signer.
-        Changed::SignerRevoked => Err(ApiError::Internal),
+        // Signed by no one and checking no code, so never refused for
+        // either.
+        Changed::SignerRevoked | Changed::WrongCode => Err(ApiError::Internal),
     }
 }
 
@@ -272,10 +280,12 @@ pub async fn act(
             .await
             .inspect_err(|_| state.metrics.refused())?;
         let mut session = found.session.clone();
+        let mut code = CodeCheck::Any;
         match proof.action() {
             Action::Approve => {
                 let user_uid = user_uid.ok_or(ApiError::Internal)?;
                 session.set_approved(user_uid, &proof, now, state.config.login_lifetime)?;
+                code = CodeCheck::Typed(proof.code().ok_or(ApiError::Internal)?);
             }
             Action::Deny => session.set_denied(&proof, now)?,
             Action::ReportSuspicious => session.set_suspicious(&proof, now)?,
@@ -289,7 +299,7 @@ pub async fn act(
         let mut entry =
             transition_entry(&found.session, &session, proof.action(), user_uid, device);
         entry.source = Some(source.to_string());
-        match change(state, &found, &session, &entry, device).await? {
+        match change(state, &found, &session, &entry, device, code).await? {
             Changed::Won(_) => {
                 state.metrics.transition(proof.action());
                 tracing::info!(%uid, action = %proof.action(), to = %session.status(), "login session changed");
@@ -299,6 +309,15 @@ pub async fn act(
             Changed::SignerRevoked => {
                 state.metrics.refused();
                 return Err(revoked());
+            }
+            Changed::WrongCode => {
+                if deny_wrong_code(state, &found, &proof, user_uid, source).await? {
+                    return Err(ApiError::new(
+                        ErrorCode::WrongCode,
+                        "the verification code typed is not the one the requester shows: \
+                         the request is now denied, and its program must ask again",
+                    ));
+                }
             }
             Changed::Lost(_) => {}
         }
@@ -310,6 +329,52 @@ pub async fn act(
         ErrorCode::Conflict,
         "the session changed while this statement was applied; try again",
     ))
+}
+
+/// An approval typed the wrong code: whoever approves has not seen the
+/// requester's screen (or misread it), and the request ends rather than
+/// stay open to another guess. Denies the session as `found` with reason
+/// `wrong_code`, in a compare-and-set that holds only while the code is
+/// still not the one typed. `Ok(true)` once denied; `Ok(false)` if another
+/// change came first (the caller looks again).
+async fn deny_wrong_code(
+    state: &AppState,
+    found: &Versioned,
+    proof: &Verified,
+    user_uid: Option<Uuid>,
+    source: IpAddr,
+) -> Result<bool, ApiError> {
+    let typed = proof.code().ok_or(ApiError::Internal)?;
+    let Signer::Device(device) = proof.signer() else {
+        return Err(ApiError::Internal);
+    };
+    let mut denied = found.session.clone();
+    denied.deny_for_wrong_code(proof, state.clock.now())?;
+    let mut entry = transition_entry(
+        &found.session,
+        &denied,
+        Action::Deny,
+        user_uid,
+        Some(device),
+    );
+    entry.source = Some(source.to_string());
+    entry.note = Some(DenyReason::WrongCode.as_str().into());
+    let check = CodeCheck::Mistyped(typed);
+    match change(state, found, &denied, &entry, Some(device), check).await? {
+        Changed::Won(_) => {
+            state.metrics.transition(Action::Deny);
+            state.metrics.refused();
+            tracing::info!(uid = %denied.uid(), "login session denied: wrong verification code");
+            Ok(true)
+        }
+        Changed::SignerRevoked => {
+            state.metrics.refused();
+            Err(revoked())
+        }
+        Changed::Lost(_) => Ok(false),
+        // Asked only of an approval.
+        Changed::WrongCode => Err(ApiError::Internal),
+    }
 }
 
 /// Verifies the statement against the session and, for a device, against

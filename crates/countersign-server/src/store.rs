@@ -12,7 +12,7 @@
 //! schema's migrations in `migrate`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use countersign_core::{LoginSession, ShortUid, Status};
+use countersign_core::{LoginSession, ShortUid, Status, VerificationCode};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor as _, Row as _};
 use uuid::Uuid;
@@ -72,6 +72,24 @@ pub enum Swap {
     Lost,
     /// The device that signed the change is revoked. Nothing was written.
     SignerRevoked,
+    /// The session is still at the version named, but its verification
+    /// code is not the one the approval typed ([`CodeCheck::Typed`]).
+    /// Nothing was written.
+    WrongCode,
+}
+
+/// What a compare-and-set requires of the session's stored verification
+/// code, compared in the UPDATE itself. The code is read nowhere else: it
+/// leaves the database only in the answer to the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// Nothing: the change does not depend on the code.
+    Any,
+    /// An approval: it applies only if the code typed is the stored one.
+    Typed(VerificationCode),
+    /// The denial of an approval whose code was wrong: it applies only if
+    /// the code typed is not the stored one.
+    Mistyped(VerificationCode),
 }
 
 /// One line of the audit log.
@@ -199,18 +217,20 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Stores a new session. `Ok(false)` if its short uid is taken by a live
-    /// session: the caller draws a new uid.
+    /// Stores a new session with the verification code drawn for it.
+    /// `Ok(false)` if its short uid is taken by a live session: the caller
+    /// draws a new uid.
     pub async fn insert_session(
         &self,
         session: &LoginSession,
+        code: VerificationCode,
         source: &str,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO sessions (uid, short_uid, username, request_datetime, status, live, \
-             expires_at, runs_out_at, device_uid, version, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) ON CONFLICT DO NOTHING",
+             expires_at, runs_out_at, device_uid, version, body, verification_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11) ON CONFLICT DO NOTHING",
         )
         .bind(session.uid().to_string())
         .bind(session.short_uid().to_string())
@@ -222,6 +242,7 @@ impl Store {
         .bind(session.runs_out_at().map(time_text))
         .bind(session.device_uid().map(|uid| uid.to_string()))
         .bind(session.to_json())
+        .bind(i64::from(code.value()))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -344,9 +365,24 @@ impl Store {
         entry: &AuditEntry,
         signer: Option<Uuid>,
     ) -> Result<Swap, StoreError> {
+        self.compare_and_set_code(session, version, entry, signer, CodeCheck::Any)
+            .await
+    }
+
+    /// [`Self::compare_and_set`], which also requires of the stored
+    /// verification code what `code` says, in the same UPDATE: an approval
+    /// whose code is wrong answers [`Swap::WrongCode`] and writes nothing.
+    pub async fn compare_and_set_code(
+        &self,
+        session: &LoginSession,
+        version: i64,
+        entry: &AuditEntry,
+        signer: Option<Uuid>,
+        code: CodeCheck,
+    ) -> Result<Swap, StoreError> {
         let mut tx = self.pool.begin().await?;
         let swap = self
-            .set_in(&mut tx, session, version, entry, signer)
+            .set_code_in(&mut tx, session, version, entry, signer, code)
             .await?;
         if swap == Swap::Done {
             tx.commit().await?;
@@ -375,6 +411,23 @@ impl Store {
         entry: &AuditEntry,
         signer: Option<Uuid>,
     ) -> Result<Swap, StoreError> {
+        self.set_code_in(tx, session, version, entry, signer, CodeCheck::Any)
+            .await
+    }
+
+    /// [`Self::set_in`] with the requirement on the stored code added to
+    /// the UPDATE's condition. The code never changes once written, so an
+    /// UPDATE that finds the row still at `version` and its signer
+    /// unrevoked failed on the code alone.
+    async fn set_code_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        session: &LoginSession,
+        version: i64,
+        entry: &AuditEntry,
+        signer: Option<Uuid>,
+        code: CodeCheck,
+    ) -> Result<Swap, StoreError> {
         let signer = signer.map(|uid| uid.to_string());
         if let (Some(device), Backend::Postgres) = (&signer, self.backend) {
             sqlx::query("SELECT uid FROM devices WHERE uid = $1 FOR SHARE")
@@ -382,22 +435,36 @@ impl Store {
                 .fetch_optional(&mut **tx)
                 .await?;
         }
-        let changed = sqlx::query(
+        let (code_condition, typed) = match code {
+            CodeCheck::Any => ("", None),
+            CodeCheck::Typed(typed) => (" AND verification_code = $9", Some(typed)),
+            // A row without a code (closed before codes were stored) has no
+            // code to match, so no typed code is right for it.
+            CodeCheck::Mistyped(typed) => (
+                " AND (verification_code IS NULL OR verification_code <> $9)",
+                Some(typed),
+            ),
+        };
+        let update = format!(
             "UPDATE sessions SET status = $1, live = $2, runs_out_at = $3, device_uid = $4, \
              version = version + 1, body = $5 WHERE uid = $6 AND version = $7 \
-             AND NOT EXISTS (SELECT 1 FROM devices WHERE uid = $8 AND revoked_at IS NOT NULL)",
-        )
-        .bind(session.status().as_str())
-        .bind(is_live(session.status()))
-        .bind(session.runs_out_at().map(time_text))
-        .bind(session.device_uid().map(|uid| uid.to_string()))
-        .bind(session.to_json())
-        .bind(session.uid().to_string())
-        .bind(version)
-        .bind(signer.clone())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+             AND NOT EXISTS (SELECT 1 FROM devices WHERE uid = $8 AND revoked_at IS NOT NULL)\
+             {code_condition}"
+        );
+        let query = sqlx::query(&update)
+            .bind(session.status().as_str())
+            .bind(is_live(session.status()))
+            .bind(session.runs_out_at().map(time_text))
+            .bind(session.device_uid().map(|uid| uid.to_string()))
+            .bind(session.to_json())
+            .bind(session.uid().to_string())
+            .bind(version)
+            .bind(signer.clone());
+        let query = match typed {
+            Some(typed) => query.bind(i64::from(typed.value())),
+            None => query,
+        };
+        let changed = query.execute(&mut **tx).await?.rows_affected();
         if changed != 1 {
             let revoked = match signer {
                 Some(device) => {
@@ -409,8 +476,18 @@ impl Store {
                 }
                 None => false,
             };
-            return Ok(if revoked {
-                Swap::SignerRevoked
+            if revoked {
+                return Ok(Swap::SignerRevoked);
+            }
+            let wrong_code = matches!(code, CodeCheck::Typed(_))
+                && sqlx::query("SELECT uid FROM sessions WHERE uid = $1 AND version = $2")
+                    .bind(session.uid().to_string())
+                    .bind(version)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .is_some();
+            return Ok(if wrong_code {
+                Swap::WrongCode
             } else {
                 Swap::Lost
             });

@@ -242,8 +242,9 @@ async fn decide(
         .into())
 }
 
-/// Approves the request behind `loginUrl` with a kept device key, having
-/// picked the `code` the requester shows.
+/// Approves the request behind `loginUrl` with a kept device key, with the
+/// `code` the approver typed from the requester's screen. One try: a code
+/// that is not the requester's denies the request (`wrong_code`).
 #[wasm_bindgen(js_name = approve)]
 pub async fn approve(
     #[wasm_bindgen(unchecked_param_type = "ApproveOptions")] options: JsValue,
@@ -280,8 +281,8 @@ pub async fn report_suspicious(
 }
 
 /// What an approval page shows for the request behind `loginUrl`: the
-/// session, the fingerprints of the requester's keys, and three codes to
-/// pick from (one of them the requester's).
+/// session and the fingerprints of the requester's keys. Not the
+/// verification code: the approver types the one the requester shows.
 #[wasm_bindgen(js_name = approvalDetails, unchecked_return_type = "ApprovalDetails")]
 pub async fn approval_details(
     #[wasm_bindgen(unchecked_param_type = "ApprovalOptions")] options: JsValue,
@@ -289,11 +290,6 @@ pub async fn approval_details(
     let login_url = Options::read(options, &["loginUrl"])?.string("loginUrl")?;
     let link = login_link(&login_url)?;
     let view = Api::new(link.service).approval(link.short_uid).await?;
-    let codes: js_sys::Array = view
-        .code_choices
-        .iter()
-        .map(|c| JsValue::from(c.value()))
-        .collect();
     let fingerprint = |f: Option<countersign_core::Fingerprint>| {
         convert::opt_str(f.map(|f| f.to_text()).as_deref())
     };
@@ -306,7 +302,6 @@ pub async fn approval_details(
             "publicCertificateFingerprint",
             fingerprint(view.public_certificate_fingerprint),
         ),
-        ("codeChoices", codes.into()),
         ("session", LoginSession::from(view.session).into()),
     ]))
 }

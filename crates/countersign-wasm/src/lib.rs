@@ -153,8 +153,6 @@ export interface ApprovalDetails {
   session: LoginSession;
   publicKeyFingerprint: string | undefined;
   publicCertificateFingerprint: string | undefined;
-  /** Three codes, one of them the requester's, in random order. */
-  codeChoices: number[];
 }
 
 /** What a signed statement says, as the service's JSON. */
@@ -206,6 +204,8 @@ export interface LoginSessionJson {
   /** What the session grants: empty unless it is approved. */
   granted_scope?: string[];
   granted_permissions?: string[];
+  /** Why a denied session was denied: `wrong_code` after a wrong code. */
+  deny_reason?: 'wrong_code' | null;
 }
 
 /** A request body an authorisation binds: a string (its UTF-8 bytes, as

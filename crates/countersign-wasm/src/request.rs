@@ -263,7 +263,8 @@ impl Login {
         self.answer.login_url.clone()
     }
 
-    /// The code to show the user, who must pick the same one to approve.
+    /// The code to show the user, who must type it to approve. The
+    /// service drew it for this request and tells no one else.
     #[wasm_bindgen(getter, js_name = verificationCode)]
     pub fn verification_code(&self) -> u8 {
         self.answer.verification_code.value()

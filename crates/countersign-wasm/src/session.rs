@@ -247,12 +247,12 @@ impl LoginSession {
         self.inner.user_uid().map(|u| u.to_string())
     }
 
-    /// The code the requester shows, while its keys are held.
-    #[wasm_bindgen(getter, js_name = verificationCode)]
-    pub fn verification_code(&self) -> Option<u8> {
-        self.inner
-            .verification_code()
-            .map(cs::VerificationCode::value)
+    /// Why a denied session was denied, when the approver did not simply
+    /// refuse it: `wrong_code` when the approver typed another code than
+    /// the one the requester shows; `undefined` otherwise.
+    #[wasm_bindgen(getter, js_name = denyReason)]
+    pub fn deny_reason(&self) -> Option<String> {
+        self.inner.deny_reason().map(|r| r.as_str().to_owned())
     }
 
     /// The digest of what the approver is shown, which every statement

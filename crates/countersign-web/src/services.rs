@@ -21,7 +21,7 @@ pub fn explain(error: &BrowserError) -> String {
         BrowserError::Service { code, message, .. } => match code {
             ErrorCode::NotFound => "Nothing matches that link: it may be mistyped, already decided, or expired.".into(),
             ErrorCode::Expired => "This request has expired. Ask the program for a new one.".into(),
-            ErrorCode::WrongCode => "That is not the code the program shows. Nothing was approved; check the code and try again.".into(),
+            ErrorCode::WrongCode => "That is not the code the program shows. The request was denied and nothing was approved; start again from the program.".into(),
             ErrorCode::DeviceRevoked => "This device has been revoked and can no longer approve. Enroll it again from another device.".into(),
             ErrorCode::UnknownDevice => "The service does not know this device for that user. Enroll it again, or use another device.".into(),
             ErrorCode::TransitionRefused => "This request was already decided.".into(),
@@ -81,6 +81,9 @@ pub enum Decided {
     Done(Status),
     /// The program cancelled the request before the decision arrived.
     Cancelled,
+    /// The code typed was not the program's: the service denied the
+    /// request.
+    WrongCode,
 }
 
 /// Signs and submits a decision on the session the page shows.
@@ -92,6 +95,7 @@ pub async fn decide(
     let api = api()?;
     match flows::decide(&api, shown, key, decision).await {
         Ok(session) => Ok(Decided::Done(session.status())),
+        Err(error) if is_code(&error, ErrorCode::WrongCode) => Ok(Decided::WrongCode),
         // Refused for the session's state: read it to say why, if it was
         // cancelled.
         Err(error) if may_be_cancelled(&error) => match api.session(shown.uid(), None).await {
@@ -222,7 +226,7 @@ mod tests {
     fn the_codes_a_person_can_act_on_are_explained_in_words() {
         let told = explain(&refused(ErrorCode::WrongCode, "wrong code"));
         assert!(
-            told.starts_with("That is not the code the program shows."),
+            told.starts_with("That is not the code the program shows. The request was denied"),
             "{told}"
         );
         let told = explain(&refused(ErrorCode::StaleStatement, "stale"));

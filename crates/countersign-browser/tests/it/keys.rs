@@ -71,7 +71,7 @@ async fn check_backend(preference: Preference, expected: Backend, readable: bool
     let claim = Claim::Approve {
         session: session.uid(),
         details: session.details_digest().unwrap(),
-        code: session.verification_code().unwrap(),
+        code: countersign_core::VerificationCode::new(42).unwrap(),
     };
     let signed = keys::sign_statement(&key, claim).await.unwrap();
     let proof = session

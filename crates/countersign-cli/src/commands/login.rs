@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use countersign_core::api::RequestAnswer;
-use countersign_core::{LoginRequest, LoginSession, ServiceUrl, Status, TokenSet, Username};
+use countersign_core::{
+    DenyReason, LoginRequest, LoginSession, ServiceUrl, Status, TokenSet, Username,
+};
 use serde_json::json;
 
 use crate::api::Api;
@@ -137,7 +139,7 @@ fn announce(out: Output, server: &ServiceUrl, request: &LoginRequest, requested:
     out.text("");
     out.text(&format!("  Short id:           {}", requested.short_uid));
     out.text(&format!(
-        "  Verification code:  {}  (the approver is asked for this code)",
+        "  Verification code:  {}  (the approver types this code; a wrong one denies the login)",
         requested.verification_code
     ));
     if let Some(message) = &request.login_message {
@@ -180,11 +182,17 @@ fn finish(out: Output, session: &LoginSession, kept: Option<&Path>) {
         "uid": session.uid(),
         "short_uid": session.short_uid(),
         "status": session.status(),
+        "deny_reason": session.deny_reason(),
         "kept": kept,
     }));
     let line = match (session.status(), kept) {
         (Status::Approved, Some(path)) => {
             format!("Approved. The session is kept in {}.", path.display())
+        }
+        (Status::Denied, _) if session.deny_reason() == Some(DenyReason::WrongCode) => {
+            "Denied: the approver typed a different code than the one shown here, so this \
+             request is over. If it was you, run login again and type the code it shows."
+                .to_owned()
         }
         (Status::Denied, _) => "Denied: the approver refused this login.".to_owned(),
         (Status::Suspicious, _) => {

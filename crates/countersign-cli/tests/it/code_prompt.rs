@@ -68,6 +68,30 @@ fn approve_on_a_terminal_asks_for_the_code_and_approves_with_it() {
 }
 
 #[test]
+fn a_wrong_code_typed_on_a_terminal_denies_the_login() {
+    let service = Service::start();
+    let home = Home::new();
+    let key = home.enroll(&service.add_user("ada"), "laptop");
+    let login = home.login(&service.url, "ada", &[]);
+    let args = ["approve", &login.url(), "--key-file", key.to_str().unwrap()];
+    let wrong = if login.code() == 10 { 11 } else { 10 };
+    let Some(run) = on_a_terminal(&home, &args, &format!("{wrong}\ny\n")) else {
+        return;
+    };
+    run.assert_code(1);
+    let screen = run.stdout.replace('\r', "");
+    assert!(
+        screen.contains("One try: a code other than the one the program shows denies"),
+        "told before typing: {screen}"
+    );
+    let said = format!("{screen}{}", run.stderr);
+    assert!(said.contains("the request is now denied"), "{said}");
+    let (code, last, _) = login.end();
+    assert_eq!(code, 3, "{last}");
+    assert_eq!(last["deny_reason"], "wrong_code");
+}
+
+#[test]
 fn approve_without_code_or_terminal_is_a_usage_error_and_signs_nothing() {
     let service = Service::start();
     let home = Home::new();

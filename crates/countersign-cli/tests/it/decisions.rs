@@ -1,9 +1,12 @@
 //! How a waiting login ends, and what each exit code says: denied (3),
 //! suspicious (4), expired (5); and the approvals that are refused.
 
+use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
 
-use crate::common::{Home, Service};
+use crate::common::{Home, Service, Watchdog};
 
 fn enrolled() -> (Service, Home, PathBuf) {
     let service = Service::start();
@@ -68,9 +71,9 @@ fn a_login_no_one_decides_expires_with_5() {
 }
 
 #[test]
-fn a_wrong_code_is_refused_with_the_services_message_and_changes_nothing() {
+fn a_wrong_code_denies_the_login_and_both_sides_are_told() {
     let (service, home, key) = enrolled();
-    let mut login = home.login(&service.url, "ada", &[]);
+    let login = home.login(&service.url, "ada", &[]);
     let key = key.to_str().unwrap();
     let wrong = if login.code() == 99 {
         10
@@ -91,28 +94,83 @@ fn a_wrong_code_is_refused_with_the_services_message_and_changes_nothing() {
     refused.assert_code(1);
     assert!(
         refused.stderr.contains(
-            "the verification code does not match the one the requester shows (wrong_code)"
-        ),
+            "the verification code typed is not the one the requester shows: the request is \
+             now denied"
+        ) && refused.stderr.contains("(wrong_code)"),
         "{}",
         refused.stderr
     );
     let error = refused.json();
     assert_eq!(error["error"]["code"], "wrong_code");
-    assert!(login.is_waiting());
 
-    let code = login.code().to_string();
-    home.run(&[
+    // The login ends as denied, and says why.
+    let right = login.code().to_string();
+    let url = login.url();
+    let (code, last, _) = login.end();
+    assert_eq!(code, 3, "{last}");
+    assert_eq!(last["status"], "denied");
+    assert_eq!(last["deny_reason"], "wrong_code");
+    assert!(home.kept().is_empty());
+
+    // The right code, typed next, finds nothing left to approve.
+    let late = home.run(&[
         "approve",
-        &login.url(),
+        &url,
         "--key-file",
         key,
         "--code",
-        &code,
+        &right,
+        "--yes",
+    ]);
+    late.assert_code(1);
+}
+
+#[test]
+fn a_login_in_text_says_the_approver_typed_another_code() {
+    let (service, home, key) = enrolled();
+    let mut child = home
+        .command(&["login", "ada", "--server", &service.url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let watchdog = Watchdog::arm(child.id(), Duration::from_secs(20));
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (mut url, mut code) = (None, None);
+    while code.is_none() {
+        let mut line = String::new();
+        assert_ne!(stdout.read_line(&mut line).unwrap(), 0, "no code shown");
+        if line.contains("/s?id=") {
+            url = Some(line.trim().to_owned());
+        }
+        if let Some(rest) = line.trim().strip_prefix("Verification code:") {
+            code = rest
+                .split_whitespace()
+                .next()
+                .map(|c| c.parse::<u8>().unwrap());
+        }
+    }
+    let code = code.unwrap();
+    let wrong = if code == 10 { 11 } else { 10 }.to_string();
+    home.run(&[
+        "approve",
+        &url.unwrap(),
+        "--key-file",
+        key.to_str().unwrap(),
+        "--code",
+        &wrong,
         "--yes",
     ])
-    .assert_code(0);
-    let (code, last, _) = login.end();
-    assert_eq!((code, last["status"].as_str()), (0, Some("approved")));
+    .assert_code(1);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    watchdog.disarm();
+    assert_eq!(status.code(), Some(3), "{rest}");
+    assert!(
+        rest.contains("Denied: the approver typed a different code than the one shown here"),
+        "{rest}"
+    );
 }
 
 #[test]

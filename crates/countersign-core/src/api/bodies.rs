@@ -27,7 +27,9 @@ pub struct RequestAnswer {
     pub login_url: String,
     /// When the request stops being approvable.
     pub expires_at: DateTime<Utc>,
-    /// The code the requester shows, for the approver to pick.
+    /// The code the requester shows, for the approver to type. The service
+    /// drew it for this request and gives it here only: nothing the
+    /// approval side reads holds it or lets it be worked out.
     pub verification_code: VerificationCode,
     /// `pending`.
     pub status: Status,
@@ -48,8 +50,6 @@ pub struct ApprovalView {
     pub public_key_fingerprint: Option<Fingerprint>,
     /// The fingerprint of the requester's signing key.
     pub public_certificate_fingerprint: Option<Fingerprint>,
-    /// Three codes, one of them the requester's, in random order.
-    pub code_choices: Vec<VerificationCode>,
 }
 
 /// Who an enrollment link is for.

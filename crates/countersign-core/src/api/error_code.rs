@@ -116,7 +116,8 @@ error_codes! {
     /// The session's details differ from those the approver signed: the
     /// approver saw something else.
     DetailsChanged = "details_changed", 403;
-    /// An approval picked another verification code than the requester's.
+    /// An approval typed another verification code than the requester's:
+    /// the service has denied the request (`deny_reason` `wrong_code`).
     WrongCode = "wrong_code", 403;
     /// A statement sent about a session is not about a session (an account
     /// or device claim).

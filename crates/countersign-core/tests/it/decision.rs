@@ -18,7 +18,7 @@ fn by_device(claim: Claim) -> SignedStatement {
 #[test]
 fn each_decision_signs_a_claim_the_session_accepts() {
     let shown = pending();
-    let code = shown.verification_code().unwrap();
+    let code = typed_code();
     for (decision, action, verb) in [
         (Decision::Approve(code), Action::Approve, "approve"),
         (Decision::Deny, Action::Deny, "deny"),
@@ -48,24 +48,36 @@ fn each_decision_signs_a_claim_the_session_accepts() {
 }
 
 #[test]
-fn an_approval_carries_the_code_that_was_picked() {
+fn an_approval_carries_the_code_that_was_typed() {
     let shown = pending();
-    let right = shown.verification_code().unwrap();
-    let wrong = VerificationCode::new(if right.value() == 10 { 11 } else { 10 }).unwrap();
-    let claim = Decision::Approve(wrong).claim(&shown).unwrap();
-    assert!(matches!(claim, Claim::Approve { code, .. } if code == wrong));
-    let refused = shown.verify_device(
-        &by_device(claim),
-        &device_key().public_key(),
-        t0(),
-        Freshness::default(),
-    );
-    assert_eq!(refused, Err(StatementError::WrongCode));
+    let typed = VerificationCode::new(37).unwrap();
+    let claim = Decision::Approve(typed).claim(&shown).unwrap();
+    assert!(matches!(claim, Claim::Approve { code, .. } if code == typed));
+    // Only the service knows the session's code: the proof carries the
+    // typed one for it to compare, whatever it is.
+    let proof = shown
+        .verify_device(
+            &by_device(claim),
+            &device_key().public_key(),
+            t0(),
+            Freshness::default(),
+        )
+        .unwrap();
+    assert_eq!(proof.code(), Some(typed));
+    let deny = shown
+        .verify_device(
+            &by_device(Decision::Deny.claim(&shown).unwrap()),
+            &device_key().public_key(),
+            t0(),
+            Freshness::default(),
+        )
+        .unwrap();
+    assert_eq!(deny.code(), None);
 }
 
 #[test]
 fn a_closed_session_cannot_be_decided_or_logged_out() {
-    let code = pending().verification_code().unwrap();
+    let code = typed_code();
     for status in [Status::Denied, Status::LoggedOut] {
         let closed = in_status(status);
         for decision in [

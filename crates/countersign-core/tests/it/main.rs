@@ -18,6 +18,7 @@ mod json;
 mod lifetime;
 mod links;
 mod load;
+mod matching;
 mod short_uid;
 mod statements;
 mod transitions;

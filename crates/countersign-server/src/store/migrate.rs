@@ -3,8 +3,10 @@
 //! two differ, each applied once in a transaction of its own, and the data
 //! a migration needs that SQL alone cannot compute on both backends.
 
-use countersign_core::LoginSession;
+use countersign_core::{LoginSession, PublicKey};
+use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
+use uuid::Uuid;
 
 use super::{Backend, Store, StoreError, time_text};
 
@@ -15,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/0002_lifetimes_revocation_nonces.sql"),
     ),
+    (3, include_str!("../../migrations/0003_drawn_codes.sql")),
     (5, include_str!("../../migrations/0005_users_disabled.sql")),
 ];
 
@@ -52,6 +55,9 @@ impl Store {
                 if *version == 2 {
                     fill_run_out_and_approver(&mut tx).await?;
                 }
+                if *version == 3 {
+                    fill_derived_codes(&mut tx).await?;
+                }
                 sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
                     .bind(*version)
                     .execute(&mut *tx)
@@ -87,4 +93,53 @@ async fn fill_run_out_and_approver(
             .await?;
     }
     Ok(())
+}
+
+/// Migration 3's data: the verification code of each session written
+/// before codes were drawn and stored, as its requester was shown it then
+/// (derived from the uid and the requester's keys), for the live rows
+/// whose keys are still held. So a request pending across the upgrade is
+/// approved with the code its requester printed. In Rust, once, because
+/// neither backend's SQL has SHA-256 on both.
+async fn fill_derived_codes(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
+    let rows = sqlx::query("SELECT body FROM sessions WHERE live = 1")
+        .fetch_all(&mut **tx)
+        .await?;
+    for row in rows {
+        let body: String = row.try_get("body")?;
+        let session =
+            LoginSession::from_json(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (Some(key), Some(cert)) = (session.public_key(), session.public_cert()) else {
+            continue;
+        };
+        sqlx::query("UPDATE sessions SET verification_code = $1 WHERE uid = $2")
+            .bind(i64::from(derived_code(&session.uid(), key, cert)))
+            .bind(session.uid().to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The code the service derived before it drew codes at random: SHA-256
+/// over length-prefixed fields (a domain, the uid, both keys), its first
+/// two bytes as a big-endian number, modulo 90, plus 10. Kept here only to
+/// carry requests made before the upgrade over it.
+fn derived_code(uid: &Uuid, public_key: &PublicKey, public_cert: &PublicKey) -> u8 {
+    let mut hasher = Sha256::new();
+    let fields: [&[u8]; 4] = [
+        b"countersign/verification-code/v1",
+        uid.as_bytes(),
+        &public_key.to_bytes(),
+        &public_cert.to_bytes(),
+    ];
+    for field in fields {
+        let len = u64::try_from(field.len()).unwrap_or(u64::MAX);
+        hasher.update(len.to_be_bytes());
+        hasher.update(field);
+    }
+    let digest: [u8; 32] = hasher.finalize().into();
+    let wide = u16::from_be_bytes([digest[0], digest[1]]);
+    // wide % 90 < 90, so the sum fits in u8.
+    10 + u8::try_from(wide % 90).unwrap_or(0)
 }

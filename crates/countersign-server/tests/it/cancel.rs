@@ -25,7 +25,7 @@ async fn the_requester_cancels_a_pending_request(db: Db) {
     let uid = answer["uid"].as_str().unwrap().parse().unwrap();
     let short = answer["short_uid"].as_str().unwrap();
     // The approver has the page open; the requester waits, then gives up.
-    let (page, _) = shown(&service, short).await;
+    let page = shown(&service, short).await;
     let waiting = service.spawn_get(&format!(
         "/api/sessions/{uid}/wait?status=pending&timeout_s=20"
     ));
@@ -58,7 +58,7 @@ async fn the_requester_cancels_a_pending_request(db: Db) {
         StatusCode::NOT_FOUND,
         "the approval page no longer shows it"
     );
-    let code = page.verification_code().unwrap().value();
+    let code = drawn_code(&answer);
     let (status, body) = service
         .post(&statements, approver.decide(&page, "approve", Some(code)))
         .await;
@@ -80,7 +80,7 @@ async fn only_a_device_closes_a_suspicious_session(db: Db) {
     let requester = Requester::new();
     let answer = ask(&service, &requester, "ada").await;
     let uid = answer["uid"].as_str().unwrap().parse().unwrap();
-    let (page, _) = shown(&service, answer["short_uid"].as_str().unwrap()).await;
+    let page = shown(&service, answer["short_uid"].as_str().unwrap()).await;
     let statements = format!("/api/sessions/{uid}/statements");
     let (status, body) = service
         .post(&statements, approver.decide(&page, "suspicious", None))

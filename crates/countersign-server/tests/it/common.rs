@@ -442,13 +442,18 @@ pub async fn ask(service: &Service, requester: &Requester, username: &str) -> Va
     answer
 }
 
-/// What the approval page is shown for a short uid.
-pub async fn shown(service: &Service, short_uid: &str) -> (LoginSession, Vec<u8>) {
+/// What the approval page is shown for a short uid: the session (and no
+/// verification code: the approver must read it off the requester).
+pub async fn shown(service: &Service, short_uid: &str) -> LoginSession {
     let (status, page) = service.get(&format!("/api/approvals/{short_uid}")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let session = LoginSession::from_json_value(page["session"].clone()).unwrap();
-    let choices = serde_json::from_value(page["code_choices"].clone()).unwrap();
-    (session, choices)
+    LoginSession::from_json_value(page["session"].clone()).unwrap()
+}
+
+/// The verification code in the answer to a request: what the requester
+/// shows, and the approver types.
+pub fn drawn_code(answer: &Value) -> u8 {
+    u8::try_from(answer["verification_code"].as_u64().unwrap()).unwrap()
 }
 
 /// Asks for a login for `username` as `requester`, and approves it with
@@ -460,8 +465,8 @@ pub async fn approved(
     username: &str,
 ) -> LoginSession {
     let answer = ask(service, requester, username).await;
-    let (page, _) = shown(service, answer["short_uid"].as_str().unwrap()).await;
-    let code = page.verification_code().unwrap().value();
+    let page = shown(service, answer["short_uid"].as_str().unwrap()).await;
+    let code = drawn_code(&answer);
     let (status, body) = service
         .post(
             &format!("/api/sessions/{}/statements", page.uid()),

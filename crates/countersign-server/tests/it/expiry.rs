@@ -28,7 +28,7 @@ async fn expiry_releases_the_waiter_and_refuses_approval(db: Db) {
     let approver = service.user_with_device("ada").await;
     let answer = ask(&service, &Requester::new(), "ada").await;
     let uid = answer["uid"].as_str().unwrap();
-    let (page, _) = shown(&service, answer["short_uid"].as_str().unwrap()).await;
+    let page = shown(&service, answer["short_uid"].as_str().unwrap()).await;
     let mut waiting = service.spawn_get(&format!("/api/sessions/{uid}/wait?timeout_s=20"));
     service.waiting_on(1).await;
 
@@ -48,7 +48,7 @@ async fn expiry_releases_the_waiter_and_refuses_approval(db: Db) {
         (StatusCode::OK, Some("expired"))
     );
 
-    let code = page.verification_code().unwrap().value();
+    let code = drawn_code(&answer);
     let (status, body) = service
         .post(
             &format!("/api/sessions/{uid}/statements"),

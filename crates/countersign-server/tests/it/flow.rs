@@ -38,9 +38,7 @@ async fn request_approve_release_logout(db: Db) {
     ));
     service.waiting_on(1).await;
 
-    let (page, choices) = shown(&service, &short).await;
-    assert!(choices.contains(&code), "the code is among the choices");
-    assert_eq!(choices.len(), 3);
+    let page = shown(&service, &short).await;
     assert_eq!(page.hostname(), Some("build-01"));
     assert_eq!(page.request_source().to_string(), "203.0.113.5");
     let approved_at = real_clock().instant();
@@ -146,8 +144,8 @@ async fn devices_enroll_others_revoke_and_list(db: Db) {
     // A revoked device approves nothing.
     let requester = Requester::new();
     let answer = ask(&service, &requester, "cleo").await;
-    let (page, _) = shown(&service, answer["short_uid"].as_str().unwrap()).await;
-    let code = page.verification_code().unwrap().value();
+    let page = shown(&service, answer["short_uid"].as_str().unwrap()).await;
+    let code = drawn_code(&answer);
     let (status, body) = service
         .post(
             &format!("/api/sessions/{}/statements", page.uid()),
@@ -203,8 +201,8 @@ async fn load_narrows_to_what_was_granted(db: Db) {
         (StatusCode::FORBIDDEN, Some("not_granted"))
     );
 
-    let (page, _) = shown(&service, short).await;
-    let code = page.verification_code().unwrap().value();
+    let page = shown(&service, short).await;
+    let code = drawn_code(&answer);
     let (status, _) = service
         .post(
             &format!("/api/sessions/{uid}/statements"),

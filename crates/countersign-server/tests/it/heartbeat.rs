@@ -106,7 +106,7 @@ async fn a_silent_listen_connection_is_noticed_and_the_cache_forgotten() {
     let approver = two.user_with_device("ada").await;
     let answer = ask(&two, &Requester::new(), "ada").await;
     let uid: Uuid = answer["uid"].as_str().unwrap().parse().unwrap();
-    let (page, _) = shown(&two, answer["short_uid"].as_str().unwrap()).await;
+    let page = shown(&two, answer["short_uid"].as_str().unwrap()).await;
 
     // `one` listens (through the proxy) and has the pending session cached.
     tokio::time::timeout(Duration::from_secs(5), async {
@@ -121,7 +121,7 @@ async fn a_silent_listen_connection_is_noticed_and_the_cache_forgotten() {
     assert!(one.state.cache.get(uid).is_some());
 
     assert_eq!(proxy.freeze_listeners(), 1);
-    let code = page.verification_code().unwrap().value();
+    let code = drawn_code(&answer);
     let (status, body) = two
         .post(
             &format!("/api/sessions/{uid}/statements"),

@@ -29,7 +29,7 @@ async fn an_approval_on_one_instance_releases_a_waiter_on_another() {
     ));
     one.waiting_on(1).await;
 
-    let (page, _) = shown(&two, answer["short_uid"].as_str().unwrap()).await;
+    let page = shown(&two, answer["short_uid"].as_str().unwrap()).await;
     let (status, body) = two
         .post(
             &format!("/api/sessions/{uid}/statements"),
@@ -63,7 +63,7 @@ async fn a_stale_instance_never_overrides_a_decision_made_on_another() {
         let answer = ask(&one, &Requester::new(), "ada").await;
         let uid = answer["uid"].as_str().unwrap().to_owned();
         // Both instances have read (and cached) the pending session.
-        let (page, _) = shown(&one, answer["short_uid"].as_str().unwrap()).await;
+        let page = shown(&one, answer["short_uid"].as_str().unwrap()).await;
         assert_eq!(
             one.get(&format!("/api/sessions/{uid}")).await.1["status"],
             "pending"
@@ -72,7 +72,7 @@ async fn a_stale_instance_never_overrides_a_decision_made_on_another() {
             two.get(&format!("/api/sessions/{uid}")).await.1["status"],
             "pending"
         );
-        let code = page.verification_code().unwrap().value();
+        let code = drawn_code(&answer);
         let path = format!("/api/sessions/{uid}/statements");
         let (status, _) = two
             .post(&path, approver.decide(&page, "approve", Some(code)))

@@ -29,6 +29,7 @@ mod heartbeat;
 mod instances;
 mod lifetime;
 mod limits;
+mod matching;
 mod metrics;
 mod openapi;
 mod process;

@@ -42,7 +42,7 @@ async fn a_reported_session_stays_in_the_account_view_and_the_audit_log(db: Db) 
     let requester = Requester::new();
     let answer = ask(&service, &requester, "ada").await;
     let uid = answer["uid"].as_str().unwrap().to_owned();
-    let (page, _) = shown(&service, answer["short_uid"].as_str().unwrap()).await;
+    let page = shown(&service, answer["short_uid"].as_str().unwrap()).await;
     let statements = format!("/api/sessions/{uid}/statements");
     let (status, body) = service
         .post(&statements, approver.decide(&page, "suspicious", None))

@@ -24,9 +24,9 @@ async fn a_transition_verified_before_its_device_was_revoked_is_not_written(db: 
     };
     let approver = service.user_with_device("ada").await;
     let answer = ask(&service, &Requester::new(), "ada").await;
-    let (page, _) = shown(&service, answer["short_uid"].as_str().unwrap()).await;
+    let page = shown(&service, answer["short_uid"].as_str().unwrap()).await;
     let uid = page.uid();
-    let code = page.verification_code().unwrap().value();
+    let code = drawn_code(&answer);
 
     // Verified as `act` verifies it, while the device is still registered.
     let found = service.state.store.session(uid).await.unwrap().unwrap();
@@ -113,8 +113,8 @@ async fn approvals_racing_their_device_revocation_leave_no_live_approval(db: Db)
     let mut approvals = Vec::new();
     for _ in 0..30 {
         let answer = ask(&service, &Requester::new(), "ada").await;
-        let (page, _) = shown(&service, answer["short_uid"].as_str().unwrap()).await;
-        let code = page.verification_code().unwrap().value();
+        let page = shown(&service, answer["short_uid"].as_str().unwrap()).await;
+        let code = drawn_code(&answer);
         approvals.push((page.uid(), lost.decide(&page, "approve", Some(code))));
     }
     let revocation = kept.sign(Claim::RevokeDevice {

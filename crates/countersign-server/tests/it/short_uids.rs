@@ -46,7 +46,7 @@ async fn a_short_uid_clash_draws_a_new_uid(db: Db) {
     assert_ne!(second["short_uid"], first["short_uid"]);
     // Each short uid names its own session, both pending.
     for answer in [&first, &second] {
-        let (page, _) = shown(&service, answer["short_uid"].as_str().unwrap()).await;
+        let page = shown(&service, answer["short_uid"].as_str().unwrap()).await;
         assert_eq!(page.uid(), uid_of(answer));
     }
 }

@@ -57,7 +57,7 @@ async fn a_read_in_flight_during_an_announcement_cannot_bring_back_the_old_statu
     let approver = one.user_with_device("ada").await;
     let answer = ask(&one, &Requester::new(), "ada").await;
     let uid: Uuid = answer["uid"].as_str().unwrap().parse().unwrap();
-    let (page, _) = shown(&one, answer["short_uid"].as_str().unwrap()).await;
+    let page = shown(&one, answer["short_uid"].as_str().unwrap()).await;
     assert_eq!(one.session(uid).await.status(), Status::Pending);
 
     // A read on `one` starts: it gets the pending row from the database...
@@ -66,7 +66,7 @@ async fn a_read_in_flight_during_an_announcement_cannot_bring_back_the_old_statu
     assert_eq!(in_flight.session.status(), Status::Pending);
 
     // ...meanwhile `two` approves, and `one` hears of it...
-    let code = page.verification_code().unwrap().value();
+    let code = drawn_code(&answer);
     let (status, body) = two
         .post(
             &format!("/api/sessions/{uid}/statements"),
@@ -91,8 +91,8 @@ async fn after_two_hundred_races_over_two_instances_both_answer_the_stored_statu
     let mut pages = Vec::new();
     for _ in 0..200 {
         let answer = ask(&one, &Requester::new(), "ada").await;
-        let (page, _) = shown(&one, answer["short_uid"].as_str().unwrap()).await;
-        pages.push(page);
+        let page = shown(&one, answer["short_uid"].as_str().unwrap()).await;
+        pages.push((page, drawn_code(&answer)));
     }
 
     // Each session: an approval sent to one instance and a denial to the
@@ -109,18 +109,17 @@ async fn after_two_hundred_races_over_two_instances_both_answer_the_stored_statu
         tokio::spawn(send_to(router.clone(), request))
     };
     let mut races = Vec::new();
-    for (i, page) in pages.iter().enumerate() {
+    for (i, (page, code)) in pages.iter().enumerate() {
         let (first, second) = if i % 2 == 0 {
             (&one.router, &two.router)
         } else {
             (&two.router, &one.router)
         };
         let path = format!("/api/sessions/{}/statements", page.uid());
-        let code = page.verification_code().unwrap().value();
         let read = format!("/api/sessions/{}", page.uid());
         races.push((
             page.uid(),
-            post(first, &path, approver.decide(page, "approve", Some(code))),
+            post(first, &path, approver.decide(page, "approve", Some(*code))),
             post(second, &path, approver.decide(page, "deny", None)),
             [get(first, &read), get(second, &read)],
         ));

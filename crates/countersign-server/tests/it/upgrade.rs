@@ -1,14 +1,17 @@
 //! A database written by an older service (schema version 1, approved rows
 //! without a `login_expires_at`) opened by this one: migration 2 fills in
 //! when each live session runs out and which device approved it, so the
-//! sweeper and the revocation cascade find the sessions written before.
+//! sweeper and the revocation cascade find the sessions written before;
+//! migration 3 gives each live session the verification code its requester
+//! was shown (derived then), so a request pending across the upgrade is
+//! approved with that code.
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, TimeZone, Utc};
 use countersign_core::{
     Claim, DEFAULT_LOGIN_LIFETIME, Freshness, Keypair, LoginRequest, LoginSession, Signer,
-    Statement, TokenSet, Username, uid_from_random,
+    Statement, TokenSet, Username, VerificationCode, uid_from_random,
 };
-use countersign_server::store::{Store, audit_event};
+use countersign_server::store::{CodeCheck, Store, Swap, audit_event};
 use sqlx::AnyPool;
 use uuid::Uuid;
 
@@ -58,7 +61,7 @@ fn signed_by(session: &mut LoginSession, device: Uuid, key: &Keypair, logout: bo
         Claim::Approve {
             session: uid,
             details,
-            code: session.verification_code().unwrap(),
+            code: VerificationCode::new(42).unwrap(),
         }
     };
     let statement = Statement::new(claim, Signer::Device(device), at).sign(key);
@@ -194,6 +197,35 @@ async fn an_older_database_is_brought_up_to_date(db: Db) {
     let uids: Vec<Uuid> = logged_out.iter().map(|found| found.session.uid()).collect();
     assert_eq!(uids, [approved.uid()]);
     assert_eq!(logged_out[0].version, 2);
+
+    // The request pending across the upgrade: approved with the code its
+    // requester was shown, and with no other.
+    let old = crate::matching::derived_code(
+        pending.uid(),
+        pending.public_key().unwrap(),
+        pending.public_cert().unwrap(),
+    );
+    let found = store.session(pending.uid()).await.unwrap().unwrap();
+    let mut approving = pending.clone();
+    signed_by(&mut approving, device, &key, false);
+    let entry = audit_event("session", "approve", now, Some(user), Some(device), None);
+    let wrong = VerificationCode::new(if old == 10 { 11 } else { 10 }).unwrap();
+    for (typed, expected) in [
+        (wrong, Swap::WrongCode),
+        (VerificationCode::new(old).unwrap(), Swap::Done),
+    ] {
+        let swap = store
+            .compare_and_set_code(
+                &approving,
+                found.version,
+                &entry,
+                None,
+                CodeCheck::Typed(typed),
+            )
+            .await
+            .unwrap();
+        assert_eq!(swap, expected, "{typed}");
+    }
     drop(store);
     if let Some(dir) = dir {
         std::fs::remove_dir_all(dir).unwrap();

@@ -1,7 +1,7 @@
 //! Pieces of pages, one component per file.
 
 pub mod account_picker;
-pub mod code_picker;
+pub mod code_input;
 pub mod countdown;
 pub mod layout;
 pub mod notice;

@@ -13,7 +13,7 @@ use yew_router::hooks::use_location;
 use yew_router::prelude::Link;
 
 use crate::components::account_picker::AccountPicker;
-use crate::components::code_picker::CodePicker;
+use crate::components::code_input::CodeInput;
 use crate::components::notice::{Notice, Tone};
 use crate::components::session_details::{SessionDetails, shown};
 use crate::route::{ApproveQuery, Route};
@@ -31,6 +31,8 @@ enum Phase {
     Sending,
     /// The request was decided here.
     Done(Status),
+    /// The code typed was not the program's, and the request was denied.
+    WrongCode,
     /// The request ran out while shown.
     Expired,
     /// The program that made the request cancelled it.
@@ -43,14 +45,14 @@ struct State {
     view: Option<ApprovalView>,
     keys: Vec<DeviceKey>,
     selected: usize,
-    picked: Option<VerificationCode>,
+    typed: Option<VerificationCode>,
     problem: Option<String>,
 }
 
 enum Action {
     Loaded(Box<Result<Request, String>>),
     Failed(String, String),
-    Pick(VerificationCode),
+    Typed(Option<VerificationCode>),
     Select(usize),
     Sending,
     Sent(Result<Decided, String>),
@@ -77,7 +79,7 @@ impl Reducible for State {
                 }
             },
             Action::Failed(title, why) => next.phase = Phase::Failed(title, why),
-            Action::Pick(code) => next.picked = Some(code),
+            Action::Typed(code) => next.typed = code,
             Action::Select(index) => next.selected = index,
             Action::Sending => {
                 next.phase = Phase::Sending;
@@ -85,6 +87,7 @@ impl Reducible for State {
             }
             Action::Sent(Ok(Decided::Done(status))) => next.phase = Phase::Done(status),
             Action::Sent(Ok(Decided::Cancelled)) => next.phase = Phase::Cancelled,
+            Action::Sent(Ok(Decided::WrongCode)) => next.phase = Phase::WrongCode,
             Action::Sent(Err(why)) => {
                 next.phase = Phase::Ready;
                 next.problem = Some(why);
@@ -124,7 +127,7 @@ pub fn Approve() -> Html {
         view: None,
         keys: Vec::new(),
         selected: 0,
-        picked: None,
+        typed: None,
         problem: None,
     });
     {
@@ -194,6 +197,12 @@ fn body(state: &yew::UseReducerHandle<State>, decide: &Callback<Decision>) -> Ht
             </Notice>
         },
         Phase::Done(status) => outcome(*status),
+        Phase::WrongCode => html! {
+            <Notice tone={Tone::Bad} title="The code did not match">
+                <p>{ "The code you typed is not the one the program shows, so the request was denied. Nothing was approved." }</p>
+                <p>{ "If it was you, start again from the program and type the code it shows. If you did not ask for this login, someone else may be trying to log in as you: tell your admin." }</p>
+            </Notice>
+        },
         Phase::Expired => html! {
             <Notice tone={Tone::Info} title="This request has expired">
                 <p>{ "Nothing was approved. If you still want to log in, ask the program for a new request." }</p>
@@ -237,9 +246,9 @@ fn ready(
             </>
         };
     }
-    let on_pick = {
+    let on_code = {
         let state = state.clone();
-        Callback::from(move |code| state.dispatch(Action::Pick(code)))
+        Callback::from(move |code| state.dispatch(Action::Typed(code)))
     };
     let on_select = {
         let state = state.clone();
@@ -247,9 +256,9 @@ fn ready(
     };
     let approve = {
         let decide = decide.clone();
-        let picked = state.picked;
+        let typed = state.typed;
         Callback::from(move |_| {
-            if let Some(code) = picked {
+            if let Some(code) = typed {
                 decide.emit(Decision::Approve(code));
             }
         })
@@ -266,19 +275,19 @@ fn ready(
         <>
             { details }
             <AccountPicker keys={state.keys.clone()} selected={state.selected} {on_select} />
-            <CodePicker choices={view.code_choices.clone()} picked={state.picked} {on_pick} disabled={sending} />
+            <CodeInput {on_code} disabled={sending} />
             { state.problem.as_ref().map(|p| html! {
                 <Notice tone={Tone::Bad} title="Not done"><p>{ p }</p></Notice>
             }).unwrap_or_default() }
             <div class="actions">
-                <button class="primary" type="button" onclick={approve} disabled={sending || state.picked.is_none()}>
+                <button class="primary" type="button" onclick={approve} disabled={sending || state.typed.is_none()}>
                     { if sending { "Signing…" } else { "Approve" } }
                 </button>
                 <button type="button" onclick={deny} disabled={sending}>{ "Deny" }</button>
                 <button class="warn" type="button" onclick={suspicious} disabled={sending}>{ "This wasn't me" }</button>
             </div>
-            { if state.picked.is_none() {
-                html! { <p class="hint" id="approve-hint">{ "Pick the code the program shows to enable Approve." }</p> }
+            { if state.typed.is_none() {
+                html! { <p class="hint" id="approve-hint">{ "Type the code the program shows to enable Approve." }</p> }
             } else { html! {} } }
         </>
     }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use countersign_core::VerificationCode;
-use countersign_web::components::code_picker::{CodePicker, CodePickerProps};
+use countersign_web::components::code_input::{CodeInput, CodeInputProps};
 use countersign_web::components::notice::{Notice, NoticeProps, Tone};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -21,69 +21,70 @@ pub async fn settle() {
     yew::platform::time::sleep(Duration::from_millis(30)).await;
 }
 
-fn codes(values: &[u8]) -> Vec<VerificationCode> {
-    values
-        .iter()
-        .map(|v| VerificationCode::new(*v).unwrap())
-        .collect()
+/// Types `text` into the input as a person would, one input event.
+fn type_into(input: &HtmlInputElement, text: &str) {
+    input.set_value(text);
+    let event = web_sys::InputEvent::new("input").unwrap();
+    input.dispatch_event(&event).unwrap();
 }
 
 #[test]
-async fn the_code_picker_offers_each_code_as_a_labelled_radio() {
+async fn the_code_is_typed_in_a_labelled_numeric_field_with_no_choices() {
     let root = root();
-    let picked = std::rc::Rc::new(std::cell::Cell::new(None));
-    let seen = picked.clone();
-    let props = CodePickerProps {
-        choices: codes(&[12, 34, 56]),
-        picked: None,
-        on_pick: Callback::from(move |code| seen.set(Some(code))),
+    let typed = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = typed.clone();
+    let props = CodeInputProps {
+        on_code: Callback::from(move |code| seen.borrow_mut().push(code)),
         disabled: false,
     };
-    Renderer::<CodePicker>::with_root_and_props(root.clone(), props).render();
+    Renderer::<CodeInput>::with_root_and_props(root.clone(), props).render();
     settle().await;
-    let legend = root.query_selector("legend").unwrap().unwrap();
+    let input: HtmlInputElement = root
+        .query_selector("input#code")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(input.type_(), "text");
+    assert_eq!(input.get_attribute("inputmode").as_deref(), Some("numeric"));
+    assert_eq!(input.max_length(), 2);
+    assert_eq!(input.value(), "", "nothing is filled in");
+    let label = root.query_selector("label[for='code']").unwrap().unwrap();
     assert_eq!(
-        legend.text_content().unwrap(),
-        "Which code does the program show?"
+        label.text_content().unwrap(),
+        "Type the code the program shows"
     );
-    let radios = root.query_selector_all("input[type=radio]").unwrap();
-    assert_eq!(radios.length(), 3);
-    for (i, expected) in ["12", "34", "56"].iter().enumerate() {
-        let radio: HtmlInputElement = radios
-            .item(u32::try_from(i).unwrap())
-            .unwrap()
-            .dyn_into()
-            .unwrap();
-        assert_eq!(radio.value(), *expected);
-        let label = root
-            .query_selector(&format!("label[for='{}']", radio.id()))
-            .unwrap();
-        assert!(label.is_some(), "radio {expected} has a label");
-        assert!(!radio.disabled());
+    assert!(
+        root.query_selector("input[type=radio]").unwrap().is_none(),
+        "no codes to pick from"
+    );
+    let help = root.query_selector("#code-help").unwrap().unwrap();
+    assert!(help.text_content().unwrap().contains("One try"));
+
+    for text in ["4", "42", "05", "4x", " 73 "] {
+        type_into(&input, text);
     }
-    let second: HtmlInputElement = radios.item(1).unwrap().dyn_into().unwrap();
-    second.click();
     settle().await;
-    assert_eq!(picked.get(), Some(VerificationCode::new(34).unwrap()));
+    let code = |n| Some(VerificationCode::new(n).unwrap());
+    assert_eq!(*typed.borrow(), [None, code(42), None, None, code(73)]);
 }
 
 #[test]
-async fn the_code_picker_can_be_turned_off_while_sending() {
+async fn the_code_field_is_off_while_sending() {
     let root = root();
-    let props = CodePickerProps {
-        choices: codes(&[12, 34, 56]),
-        picked: Some(VerificationCode::new(56).unwrap()),
-        on_pick: Callback::noop(),
+    let props = CodeInputProps {
+        on_code: Callback::noop(),
         disabled: true,
     };
-    Renderer::<CodePicker>::with_root_and_props(root.clone(), props).render();
+    Renderer::<CodeInput>::with_root_and_props(root.clone(), props).render();
     settle().await;
-    let radios = root.query_selector_all("input[type=radio]").unwrap();
-    for i in 0..radios.length() {
-        let radio: HtmlInputElement = radios.item(i).unwrap().dyn_into().unwrap();
-        assert!(radio.disabled());
-        assert_eq!(radio.checked(), radio.value() == "56");
-    }
+    let input: HtmlInputElement = root
+        .query_selector("input#code")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(input.disabled());
 }
 
 #[test]

@@ -63,7 +63,6 @@ async fn a_username_with_format_characters_is_shown_escaped() {
         details_digest: session.details_digest(),
         public_key_fingerprint: session.public_key().map(|k| k.fingerprint()),
         public_certificate_fingerprint: session.public_cert().map(|k| k.fingerprint()),
-        code_choices: Vec::new(),
         session,
     };
     let props = SessionDetailsProps {

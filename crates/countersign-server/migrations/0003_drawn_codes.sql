@@ -1,0 +1,12 @@
+-- Written for SQLite; PostgreSQL runs it as it is. Number matching: the
+-- verification code is drawn at random by the service when a request is
+-- made, and kept here, next to the session's JSON body and never inside it,
+-- so that nothing the approval side reads holds it. The approval's
+-- compare-and-set compares the code typed with this one.
+--
+-- Rows written before it existed get the code their requester was shown,
+-- which was derived from the session uid and the requester's keys, so that
+-- requests pending across the upgrade can still be approved: the store
+-- computes it in Rust, in this migration's transaction, for the rows whose
+-- keys are still held. Closed rows keep NULL, which no code matches.
+ALTER TABLE sessions ADD COLUMN verification_code INTEGER;
