@@ -147,9 +147,11 @@ pub fn run(options: Options) -> Result<(), String> {
                 .env("COUNTERSIGN_WEB_DIR", root.join("dist"))
                 .env("COUNTERSIGN_SCREENSHOTS", root.join("tests/screenshots"))
                 .env("COUNTERSIGN_PKG_DIR", root.join("pkg"))
-                .env("CHROMIUM", cmd::which("chromium").unwrap_or_default()),
+                .env("CHROMIUM", cmd::which("chromium").unwrap_or_default())
+                .env("GECKODRIVER", &firefox.driver)
+                .env("FIREFOX", &firefox.binary),
         )?;
-        report.push(("end-to-end in headless Chromium", Outcome::Passed(e2e)));
+        report.push(("end-to-end (Chromium, Firefox)", Outcome::Passed(e2e)));
 
         crate::js::typecheck()?;
         report.push(("TypeScript declarations (tsc)", Outcome::Checked));
