@@ -9,6 +9,7 @@ use countersign_core::api::{
 };
 use countersign_core::client::{ServiceUrl, parse_retry_after};
 use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status};
+use js_sys::JSON;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -90,7 +91,7 @@ impl Api {
         if response.ok() {
             Ok(text)
         } else {
-            Err(match serde_json::from_str::<ErrorBody>(&text) {
+            Err(match parse::<ErrorBody>(&text) {
                 Ok(body) => BrowserError::Service {
                     status: response.status(),
                     code: body.error.code,
@@ -161,7 +162,7 @@ impl Api {
         signal: Option<&AbortSignal>,
     ) -> Result<T, BrowserError> {
         let text = self.send("GET", path, None, signal).await?;
-        serde_json::from_str(&text).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+        parse(&text)
     }
 
     async fn post<T: DeserializeOwned>(
@@ -169,9 +170,10 @@ impl Api {
         path: &str,
         body: &impl Serialize,
     ) -> Result<T, BrowserError> {
-        let body = serde_json::to_string(body).map_err(|e| BrowserError::Invalid(e.to_string()))?;
-        let text = self.send("POST", path, Some(body), None).await?;
-        serde_json::from_str(&text).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+        let text = self
+            .send("POST", path, Some(json_text(body)?), None)
+            .await?;
+        parse(&text)
     }
 
     /// What the approval page shows for a pending session.
@@ -241,4 +243,23 @@ impl Api {
     pub async fn account(&self, signed: &SignedStatement) -> Result<AccountView, BrowserError> {
         self.post("/api/account", signed).await
     }
+}
+
+/// Reads an answer's JSON: JavaScript's own `JSON` parses the text and
+/// serde-wasm-bindgen reads the value, so the wasm carries no JSON parser.
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, BrowserError> {
+    let value = JSON::parse(text).map_err(|e| BrowserError::BadAnswer(describe(&e)))?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+}
+
+/// A body as JSON text, written by JavaScript's own `JSON` from the value
+/// serde-wasm-bindgen makes (objects for maps, `null` for nothing, as
+/// serde_json would write them).
+fn json_text(body: &impl Serialize) -> Result<String, BrowserError> {
+    let value = body
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| BrowserError::Invalid(e.to_string()))?;
+    JSON::stringify(&value)
+        .map(String::from)
+        .map_err(|e| BrowserError::Invalid(describe(&e)))
 }

@@ -97,6 +97,7 @@ mod short_uid;
 mod statement;
 mod status;
 mod username;
+mod wire_time;
 
 pub use authorisation::{
     AUTHORISATION_FORMAT, AUTHORISATION_SCHEME, AUTHORISATION_WINDOW, Authorisation,

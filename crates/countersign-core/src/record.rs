@@ -53,17 +53,22 @@ struct SessionRecord {
     #[serde(default)]
     short_uid: Option<ShortUid>,
     username: Username,
+    #[serde(deserialize_with = "crate::wire_time::read")]
     request_datetime: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::wire_time::read")]
     expires_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::wire_time::read")]
     status_datetime: DateTime<Utc>,
     public_key: Option<PublicKey>,
     public_certificate: Option<PublicKey>,
     status: Status,
+    #[serde(default, deserialize_with = "crate::wire_time::read_opt")]
     login_datetime: Option<DateTime<Utc>>,
     /// Optional when reading: rows written before logins had a lifetime get
     /// the default one from their `login_datetime`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire_time::read_opt")]
     login_expires_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::wire_time::read_opt")]
     logout_datetime: Option<DateTime<Utc>>,
     ipaddr: IpAddr,
     hostname: Option<String>,
@@ -111,6 +116,14 @@ impl LoginSession {
     pub fn from_json_value(value: serde_json::Value) -> Result<Self, DecodeError> {
         let record: SessionRecord =
             serde_json::from_value(value).map_err(|e| DecodeError::Json(e.to_string()))?;
+        Self::try_from(record)
+    }
+
+    /// Reads a session from any serde form, such as a JavaScript value in
+    /// the browser (where the wasm leaves JSON text to JavaScript), with the
+    /// same checks and errors as [`LoginSession::from_json`].
+    pub fn decode<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, DecodeError> {
+        let record = SessionRecord::deserialize(d).map_err(|e| DecodeError::Json(e.to_string()))?;
         Self::try_from(record)
     }
 }

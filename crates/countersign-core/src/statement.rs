@@ -18,12 +18,18 @@ use crate::encoding::{Digest, Keypair, PublicKey, Signature};
 use crate::fields::DeviceName;
 use crate::status::Action;
 
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod claim_wire;
+
 /// The first line of every statement: its domain and format version.
 pub const STATEMENT_FORMAT: &str = "countersign-statement/1";
 
 /// What a statement says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
+// In the browser's wasm, read in one pass rather than by serde's buffering
+// reader for tagged enums, its largest function (see `claim_wire`).
+#[cfg_attr(target_arch = "wasm32", serde(try_from = "claim_wire::WireClaim"))]
 pub enum Claim {
     /// Approve a session, having picked the matching verification code.
     Approve {
@@ -103,6 +109,7 @@ pub struct Statement {
     /// Who says it.
     pub signer: Signer,
     /// When, by the signer's clock (kept to the millisecond).
+    #[serde(deserialize_with = "crate::wire_time::read")]
     pub signed_at: DateTime<Utc>,
 }
 

@@ -3,8 +3,10 @@
 //! options objects that functions take.
 
 use chrono::{DateTime, Utc};
-use countersign_core::TokenSet;
+use countersign_core::api::ErrorCode;
+use countersign_core::{LoginSession, TokenSet};
 use js_sys::{Array, JSON, Object, Reflect, Uint8Array};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
@@ -37,28 +39,60 @@ pub(crate) fn uid(text: &str) -> Result<Uuid, CountersignError> {
 }
 
 /// JSON given as a string, or as the object `JSON.parse` would make of it,
-/// as text.
-pub(crate) fn json_text(value: &JsValue) -> Result<String, CountersignError> {
+/// as a JavaScript value: the text is parsed by JavaScript's own `JSON`, so
+/// the wasm carries no JSON parser.
+pub(crate) fn json_value(value: &JsValue) -> Result<JsValue, CountersignError> {
     if let Some(text) = value.as_string() {
-        return Ok(text);
+        return JSON::parse(&text).map_err(|e| {
+            CountersignError::service(
+                ErrorCode::BadJson,
+                format!("invalid JSON: {}", js_message(&e)),
+            )
+        });
     }
     if !value.is_object() {
         return Err(Failure::BadArgument("expected JSON text or an object".into()).into());
     }
-    JSON::stringify(value)
-        .map(String::from)
-        .map_err(|_| Failure::BadArgument("the object cannot be written as JSON".into()).into())
+    Ok(value.clone())
 }
 
-/// Reads a core type from JSON given as a string or an object.
+/// Reads a core type from JSON given as a string or an object, through
+/// serde-wasm-bindgen.
 pub(crate) fn from_json<T: DeserializeOwned>(value: &JsValue) -> Result<T, CountersignError> {
-    Ok(serde_json::from_str(&json_text(value)?)?)
+    serde_wasm_bindgen::from_value(json_value(value)?).map_err(bad_json)
 }
 
-/// A core type as the plain object `JSON.parse` makes of its JSON.
-pub(crate) fn to_object(json: &str) -> JsValue {
-    // The text comes from serde_json, so it always parses.
-    JSON::parse(json).unwrap_or(JsValue::NULL)
+/// Reads a session from JSON given as a string or an object, keeping the
+/// core's distinction between malformed JSON and an inconsistent session.
+pub(crate) fn session(value: &JsValue) -> Result<LoginSession, CountersignError> {
+    let value = json_value(value)?;
+    Ok(LoginSession::decode(
+        serde_wasm_bindgen::Deserializer::from(value),
+    )?)
+}
+
+/// A core type as the plain object `JSON.parse` makes of its JSON: objects
+/// for maps, `null` for nothing, numbers for numbers.
+pub(crate) fn to_object<T: Serialize>(value: &T) -> JsValue {
+    // The core types serialize to strings, numbers, null, lists and
+    // objects with string keys, which a JavaScript value always holds.
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// A value that could not be read as the type asked for.
+fn bad_json(error: serde_wasm_bindgen::Error) -> CountersignError {
+    CountersignError::service(ErrorCode::BadJson, error.to_string())
+}
+
+/// The message of a thrown JavaScript error (such as `JSON.parse`'s
+/// `SyntaxError`).
+fn js_message(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_default()
 }
 
 /// An options object, read by hand rather than through serde: the readers

@@ -253,12 +253,6 @@ impl From<BrowserError> for CountersignError {
     }
 }
 
-impl From<serde_json::Error> for CountersignError {
-    fn from(error: serde_json::Error) -> Self {
-        Self::service(ErrorCode::BadJson, error.to_string())
-    }
-}
-
 /// Makes `CountersignError.prototype` inherit from `Error.prototype`, so
 /// that errors thrown by the package are `instanceof Error`, print as
 /// errors and work with `assert.rejects` and the like. Done once, before

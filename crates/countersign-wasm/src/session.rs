@@ -46,8 +46,7 @@ impl LoginSession {
     pub fn from_json(
         #[wasm_bindgen(unchecked_param_type = "LoginSessionJson | string")] json: JsValue,
     ) -> Result<LoginSession, CountersignError> {
-        let text = convert::json_text(&json)?;
-        Ok(cs::LoginSession::from_json(&text)?.into())
+        Ok(convert::session(&json)?.into())
     }
 
     /// The seed's `load` by uid: the session from the service, narrowed to
@@ -84,7 +83,7 @@ impl LoginSession {
     /// The session as the service's JSON (what `JSON.stringify` writes).
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "LoginSessionJson")]
     pub fn to_json(&self) -> JsValue {
-        convert::to_object(&self.inner.to_json())
+        convert::to_object(&self.inner)
     }
 
     /// The session uid.

@@ -74,7 +74,7 @@ impl Statement {
     /// The statement as the service's JSON.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "StatementJson")]
     pub fn to_json(&self) -> JsValue {
-        convert::to_object(&serde_json::to_string(&self.inner).unwrap_or_default())
+        convert::to_object(&self.inner)
     }
 
     /// The signed statement, as the service takes it, from a 64-byte
@@ -104,9 +104,7 @@ impl Statement {
             statement: self.inner.clone(),
             signature,
         };
-        Ok(convert::to_object(
-            &serde_json::to_string(&signed).unwrap_or_default(),
-        ))
+        Ok(convert::to_object(&signed))
     }
 }
 
@@ -136,7 +134,7 @@ pub fn verify_approval(
     #[wasm_bindgen(js_name = devicePublicKey)] device_public_key: &str,
     #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
 ) -> Result<JsValue, CountersignError> {
-    let session = cs::LoginSession::from_json(&convert::json_text(&session)?)?;
+    let session = convert::session(&session)?;
     let signed: SignedStatement = convert::from_json(&signed)?;
     let key = PublicKey::from_text(device_public_key)?;
     let now = convert::from_ms(now_ms)?;

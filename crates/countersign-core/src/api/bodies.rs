@@ -26,6 +26,7 @@ pub struct RequestAnswer {
     /// The URL the approver opens.
     pub login_url: String,
     /// When the request stops being approvable.
+    #[serde(deserialize_with = "crate::wire_time::read")]
     pub expires_at: DateTime<Utc>,
     /// The code the requester shows, for the approver to type. The service
     /// drew it for this request and gives it here only: nothing the
@@ -80,8 +81,10 @@ pub struct DeviceInfo {
     /// Its public key.
     pub public_key: PublicKey,
     /// When it was enrolled.
+    #[serde(deserialize_with = "crate::wire_time::read")]
     pub created_at: DateTime<Utc>,
     /// When it was revoked, if it was.
+    #[serde(default, deserialize_with = "crate::wire_time::read_opt")]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 

@@ -48,6 +48,7 @@ pub struct Identity {
     /// The permissions granted.
     pub permissions: TokenSet,
     /// When the login ends.
+    #[serde(deserialize_with = "crate::wire_time::read")]
     pub login_expires_at: DateTime<Utc>,
 }
 

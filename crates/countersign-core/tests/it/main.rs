@@ -24,3 +24,4 @@ mod statements;
 mod transitions;
 mod wait;
 mod watch;
+mod wire_forms;
