@@ -77,6 +77,9 @@ pub struct Config {
     /// How long final sessions, used or expired enrollments and their
     /// audit rows are kept before the sweeper deletes them.
     pub retain: TimeDelta,
+    /// Whether the public router answers `/metrics`: not when `serve
+    /// --metrics-addr` serves it on a listener of its own.
+    pub public_metrics: bool,
 }
 
 impl Config {
@@ -102,6 +105,7 @@ impl Config {
             max_waiters_per_source: 100,
             allowed_origins: Vec::new(),
             retain: TimeDelta::days(crate::retention::DEFAULT_RETAIN_DAYS),
+            public_metrics: true,
         }
     }
 }

@@ -271,16 +271,39 @@ fn limited(state: &AppState, limit: Limit, source: IpAddr) -> Result<(), ApiErro
         .of(limit)
         .check(source, state.clock.instant())
         .map_err(|retry_after_s| {
-            state.metrics.rate_limited();
+            state.metrics.rate_limited(limit);
             ApiError::TooManyRequests { retry_after_s }
         })
 }
 
-async fn metrics(State(state): State<Shared>) -> impl IntoResponse {
+/// `/metrics` on the public listener: not found when `serve
+/// --metrics-addr` serves it on a listener of its own.
+async fn metrics(State(state): State<Shared>) -> Response {
+    if !state.config.public_metrics {
+        return ApiError::NotFound.into_response();
+    }
+    metrics_text(State(state)).await.into_response()
+}
+
+async fn metrics_text(State(state): State<Shared>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(state.waiters.len()),
+        state.metrics.render(&state).await,
     )
+}
+
+/// The router of `serve --metrics-addr`'s own listener: `/metrics` and
+/// nothing else, so that it need not be public.
+pub fn metrics_router(state: Shared) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(metrics_text))
+        .fallback(|| async { ApiError::NotFound })
+        .with_state(state)
+}
+
+/// Counts a signed statement's refusal by its code, and passes the answer on.
+fn counted<T>(state: &AppState, answer: Result<T, ApiError>) -> Result<T, ApiError> {
+    answer.inspect_err(|error| state.metrics.statement_refused(error.code()))
 }
 
 /// The OpenAPI description of this API.
@@ -438,7 +461,8 @@ async fn act(
     SessionUid(uid): SessionUid,
     Body(signed): Body<SignedStatement>,
 ) -> Result<Json<LoginSession>, ApiError> {
-    Ok(Json(sessions::act(&state, uid, &signed, source).await?))
+    let acted = sessions::act(&state, uid, &signed, source).await;
+    Ok(Json(counted(&state, acted)?))
 }
 
 async fn approval(
@@ -471,7 +495,7 @@ async fn invite(
     AccountAllowed(_): AccountAllowed,
     Body(signed): Body<SignedStatement>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let enrollment_url = accounts::invite(&state, &signed).await?;
+    let enrollment_url = counted(&state, accounts::invite(&state, &signed).await)?;
     Ok((StatusCode::CREATED, Json(Invite { enrollment_url })))
 }
 
@@ -493,7 +517,8 @@ async fn enroll(
     EnrollmentToken(token): EnrollmentToken,
     Body(proof): Body<SignedStatement>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let device = accounts::enroll_with_token(&state, &token, &proof, source.to_string()).await?;
+    let device = accounts::enroll_with_token(&state, &token, &proof, source.to_string()).await;
+    let device = counted(&state, device)?;
     Ok((StatusCode::CREATED, Json(device)))
 }
 
@@ -503,7 +528,8 @@ async fn enroll_by_device(
     Body(body): Body<SponsoredEnrollment>,
 ) -> Result<impl IntoResponse, ApiError> {
     let device =
-        accounts::enroll_by_device(&state, &body.sponsor, &body.proof, source.to_string()).await?;
+        accounts::enroll_by_device(&state, &body.sponsor, &body.proof, source.to_string()).await;
+    let device = counted(&state, device)?;
     Ok((StatusCode::CREATED, Json(device)))
 }
 
@@ -512,9 +538,8 @@ async fn revoke(
     AccountAllowed(source): AccountAllowed,
     Body(signed): Body<SignedStatement>,
 ) -> Result<Json<DeviceInfo>, ApiError> {
-    Ok(Json(
-        accounts::revoke(&state, &signed, source.to_string()).await?,
-    ))
+    let revoked = accounts::revoke(&state, &signed, source.to_string()).await;
+    Ok(Json(counted(&state, revoked)?))
 }
 
 async fn account(
@@ -522,5 +547,8 @@ async fn account(
     AccountAllowed(_): AccountAllowed,
     Body(signed): Body<SignedStatement>,
 ) -> Result<Json<AccountView>, ApiError> {
-    Ok(Json(accounts::read(&state, &signed).await?))
+    Ok(Json(counted(
+        &state,
+        accounts::read(&state, &signed).await,
+    )?))
 }

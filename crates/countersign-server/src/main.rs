@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the service.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Administer users.
     Admin {
         #[command(subcommand)]
@@ -285,6 +285,10 @@ struct ServeArgs {
         value_parser = clap::value_parser!(i64).range(1..=countersign_server::retention::MAX_RETAIN_DAYS)
     )]
     retain_days: i64,
+    /// Serve /metrics on this address instead (such as 127.0.0.1:9100),
+    /// so that it need not be public: the API's address then answers 404.
+    #[arg(long, env = "COUNTERSIGN_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Args)]
@@ -316,7 +320,7 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Admin { command } => administer(command).await,
     };
     match outcome {
@@ -347,6 +351,14 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let metrics_listener = match args.metrics_addr {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr} for --metrics-addr: {e}"))?,
+        ),
+        None => None,
+    };
     let public_url = match named {
         Some(url) => url,
         None => checked_public_url(&format!("http://{local}"), args.insecure_http)?,
@@ -380,6 +392,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.max_waiters_per_source = args.max_waiters_per_source.max(1);
     config.max_wait = std::time::Duration::from_secs(args.max_wait_s);
     config.retain = chrono::TimeDelta::days(args.retain_days);
+    config.public_metrics = metrics_listener.is_none();
     let web = countersign_server::web::WebApp::for_serving(args.web_dir.as_deref())?;
     let state = AppState::with(
         store,
@@ -398,7 +411,30 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         max_connections: usize::try_from(args.max_connections)
             .map_err(|_| "--max-connections is too large")?,
     };
-    serve::run(listener, http::router(state), limits, stop_signal()).await;
+    let stop = serve::Stop::on(stop_signal());
+    let metrics = async {
+        let Some(metrics_listener) = metrics_listener else {
+            return;
+        };
+        if let Ok(addr) = metrics_listener.local_addr() {
+            // In the log rather than on standard output, whose first line
+            // scripts read for the API's address.
+            tracing::info!("metrics on http://{addr}/metrics");
+        }
+        let limits = serve::Limits {
+            max_connections: serve::METRICS_CONNECTIONS,
+            ..limits
+        };
+        let router = http::metrics_router(state.clone());
+        serve::run(metrics_listener, router, limits, stop.clone().fired()).await;
+    };
+    let api = serve::run(
+        listener,
+        http::router(state.clone()),
+        limits,
+        stop.clone().fired(),
+    );
+    tokio::join!(api, metrics);
     Ok(())
 }
 

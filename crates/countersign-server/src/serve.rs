@@ -2,7 +2,8 @@
 //! so that idle and slow clients cost little and are closed: a request's
 //! head must arrive within the header timeout, connections beyond a cap wait
 //! in the listen backlog, each connection's buffers stay small, and a stop
-//! signal lets answers in flight finish.
+//! signal lets answers in flight finish. One stop signal ([`Stop`]) ends
+//! every listener of the process: the API's and `--metrics-addr`'s.
 
 use std::future::Future;
 use std::io;
@@ -17,7 +18,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt as _;
 
 /// The most a connection buffers of a request, its head included: hyper's
@@ -49,6 +50,32 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(10),
             max_connections: 10_000,
         }
+    }
+}
+
+/// Connections the `--metrics-addr` listener serves at once: a scraper
+/// or two, and an operator's `curl`.
+pub const METRICS_CONNECTIONS: usize = 16;
+
+/// One stop signal shared by several listeners: each waits on a clone.
+#[derive(Debug, Clone)]
+pub struct Stop(watch::Receiver<bool>);
+
+impl Stop {
+    /// Fires when `signal` completes (it is polled in a task of its own).
+    pub fn on(signal: impl Future<Output = ()> + Send + 'static) -> Self {
+        let (fire, fired) = watch::channel(false);
+        tokio::spawn(async move {
+            signal.await;
+            let _ = fire.send(true);
+        });
+        Self(fired)
+    }
+
+    /// Completes once the signal fired (or its task is gone, which only
+    /// the runtime shutting down does).
+    pub async fn fired(mut self) {
+        let _ = self.0.wait_for(|fired| *fired).await;
     }
 }
 

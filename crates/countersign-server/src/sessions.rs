@@ -171,7 +171,7 @@ pub async fn wait(
     source: IpAddr,
 ) -> Result<LoginSession, ApiError> {
     let _admitted = state.waiters.admit(source).map_err(|full| {
-        state.metrics.rate_limited();
+        state.metrics.waiters_refused(full);
         tracing::debug!(%source, ?full, "long poll refused: too many waiters");
         ApiError::TooManyRequests {
             retry_after_s: WAITERS_FULL_RETRY_S,
@@ -276,9 +276,8 @@ pub async fn act(
             return Err(ApiError::Expired);
         }
         let now = state.clock.now();
-        let (proof, user_uid) = verify(state, &found.session, signed)
-            .await
-            .inspect_err(|_| state.metrics.refused())?;
+        // A refusal is counted by its code where it is answered (`http`).
+        let (proof, user_uid) = verify(state, &found.session, signed).await?;
         let mut session = found.session.clone();
         let mut code = CodeCheck::Any;
         match proof.action() {
@@ -306,10 +305,7 @@ pub async fn act(
                 return Ok(session);
             }
             // Revoked between the check in `verify` and the write.
-            Changed::SignerRevoked => {
-                state.metrics.refused();
-                return Err(revoked());
-            }
+            Changed::SignerRevoked => return Err(revoked()),
             Changed::WrongCode => {
                 if deny_wrong_code(state, &found, &proof, user_uid, source).await? {
                     return Err(ApiError::new(
@@ -363,14 +359,10 @@ async fn deny_wrong_code(
     match change(state, found, &denied, &entry, Some(device), check).await? {
         Changed::Won(_) => {
             state.metrics.transition(Action::Deny);
-            state.metrics.refused();
             tracing::info!(uid = %denied.uid(), "login session denied: wrong verification code");
             Ok(true)
         }
-        Changed::SignerRevoked => {
-            state.metrics.refused();
-            Err(revoked())
-        }
+        Changed::SignerRevoked => Err(revoked()),
         Changed::Lost(_) => Ok(false),
         // Asked only of an approval.
         Changed::WrongCode => Err(ApiError::Internal),

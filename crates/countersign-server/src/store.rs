@@ -19,11 +19,14 @@ use uuid::Uuid;
 
 mod accounts;
 mod admin;
+mod counts;
+mod latency;
 mod migrate;
 mod nonces;
 mod retention;
 
 pub use admin::{AuditFilter, NumberedEntry, UserState};
+pub use latency::{Latency, StoreOp};
 pub use retention::Pruned;
 
 /// What went wrong in storage. Never shown to clients as is.
@@ -124,6 +127,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    /// Shared by clones, so that every operation of the service is in it.
+    latency: std::sync::Arc<Latency>,
 }
 
 /// The PostgreSQL channel on which every session change is announced, with
@@ -190,6 +195,7 @@ impl Store {
             pool,
             backend,
             url: url.to_owned(),
+            latency: std::sync::Arc::default(),
         };
         store.migrate().await?;
         Ok(store)
@@ -207,6 +213,7 @@ impl Store {
 
     /// A query as cheap as can be, to see that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
+        let _timer = self.timed(StoreOp::Ping);
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
@@ -226,6 +233,7 @@ impl Store {
         code: VerificationCode,
         source: &str,
     ) -> Result<bool, StoreError> {
+        let _timer = self.timed(StoreOp::SessionInsert);
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO sessions (uid, short_uid, username, request_datetime, status, live, \
@@ -268,6 +276,7 @@ impl Store {
 
     /// The session with this uid.
     pub async fn session(&self, uid: Uuid) -> Result<Option<Versioned>, StoreError> {
+        let _timer = self.timed(StoreOp::SessionRead);
         let row = sqlx::query("SELECT body, version FROM sessions WHERE uid = $1")
             .bind(uid.to_string())
             .fetch_optional(&self.pool)
@@ -277,6 +286,7 @@ impl Store {
 
     /// The live sessions with this short uid (at most one, by the index).
     pub async fn live_by_short_uid(&self, short: ShortUid) -> Result<Vec<Versioned>, StoreError> {
+        let _timer = self.timed(StoreOp::SessionRead);
         let rows =
             sqlx::query("SELECT body, version FROM sessions WHERE short_uid = $1 AND live = 1")
                 .bind(short.to_string())
@@ -291,6 +301,7 @@ impl Store {
         short: ShortUid,
         limit: i64,
     ) -> Result<Vec<Versioned>, StoreError> {
+        let _timer = self.timed(StoreOp::SessionRead);
         let rows = sqlx::query("SELECT body, version FROM sessions WHERE short_uid = $1 LIMIT $2")
             .bind(short.to_string())
             .bind(limit)
@@ -305,6 +316,7 @@ impl Store {
         username: &str,
         limit: i64,
     ) -> Result<Vec<LoginSession>, StoreError> {
+        let _timer = self.timed(StoreOp::SessionList);
         let rows = sqlx::query(
             "SELECT body, version FROM sessions WHERE username = $1 \
              ORDER BY request_datetime DESC LIMIT $2",
@@ -325,6 +337,7 @@ impl Store {
         username: &str,
         limit: i64,
     ) -> Result<Vec<LoginSession>, StoreError> {
+        let _timer = self.timed(StoreOp::SessionList);
         let rows = sqlx::query(
             "SELECT body, version FROM sessions WHERE username = $1 AND status = $2 \
              ORDER BY request_datetime DESC LIMIT $3",
@@ -346,6 +359,7 @@ impl Store {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Versioned>, StoreError> {
+        let _timer = self.timed(StoreOp::SessionList);
         let rows =
             sqlx::query("SELECT body, version FROM sessions WHERE runs_out_at <= $1 LIMIT $2")
                 .bind(time_text(now))
@@ -380,6 +394,7 @@ impl Store {
         signer: Option<Uuid>,
         code: CodeCheck,
     ) -> Result<Swap, StoreError> {
+        let _timer = self.timed(StoreOp::SessionWrite);
         let mut tx = self.pool.begin().await?;
         let swap = self
             .set_code_in(&mut tx, session, version, entry, signer, code)
@@ -507,6 +522,7 @@ impl Store {
 
     /// The audit log of one session, oldest first.
     pub async fn audit_of(&self, session_uid: Uuid) -> Result<Vec<AuditEntry>, StoreError> {
+        let _timer = self.timed(StoreOp::SessionList);
         let rows = sqlx::query(
             "SELECT at, session_uid, subject, action, from_status, to_status, user_uid, device_uid, \
              source, note FROM audit WHERE session_uid = $1 ORDER BY id",

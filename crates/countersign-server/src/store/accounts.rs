@@ -25,6 +25,7 @@ impl Store {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountWrite);
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO users (uid, username, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -49,6 +50,7 @@ impl Store {
 
     /// The user with this name.
     pub async fn user_by_name(&self, username: &str) -> Result<Option<UserInfo>, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountRead);
         let row = sqlx::query("SELECT uid, username FROM users WHERE username = $1")
             .bind(username.to_owned())
             .fetch_optional(&self.pool)
@@ -58,6 +60,7 @@ impl Store {
 
     /// Every user, by name.
     pub async fn users(&self) -> Result<Vec<UserInfo>, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountRead);
         let rows = sqlx::query("SELECT uid, username FROM users ORDER BY username")
             .fetch_all(&self.pool)
             .await?;
@@ -66,6 +69,7 @@ impl Store {
 
     /// The user with this uid.
     pub async fn user(&self, uid: Uuid) -> Result<Option<UserInfo>, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountRead);
         let row = sqlx::query("SELECT uid, username FROM users WHERE uid = $1")
             .bind(uid.to_string())
             .fetch_optional(&self.pool)
@@ -81,6 +85,7 @@ impl Store {
         expires_at: DateTime<Utc>,
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountWrite);
         let mut tx = self.pool.begin().await?;
         insert_enrollment(&mut tx, token_hash, user_uid, expires_at).await?;
         insert_audit(&mut tx, entry).await?;
@@ -94,6 +99,7 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountRead);
         let row = sqlx::query(
             "SELECT user_uid FROM enrollments WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
         )
@@ -114,6 +120,7 @@ impl Store {
         token_hash: Option<&str>,
         entry: &AuditEntry,
     ) -> Result<bool, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountWrite);
         let mut tx = self.pool.begin().await?;
         if let Some(token_hash) = token_hash {
             let used = sqlx::query(
@@ -152,6 +159,7 @@ impl Store {
 
     /// The device with this uid, revoked or not.
     pub async fn device(&self, uid: Uuid) -> Result<Option<DeviceInfo>, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountRead);
         let row = sqlx::query(
             "SELECT uid, user_uid, name, public_key, created_at, revoked_at FROM devices WHERE uid = $1",
         )
@@ -163,6 +171,7 @@ impl Store {
 
     /// The devices of a user.
     pub async fn devices_of(&self, user_uid: Uuid) -> Result<Vec<DeviceInfo>, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountRead);
         let rows = sqlx::query(
             "SELECT uid, user_uid, name, public_key, created_at, revoked_at FROM devices \
              WHERE user_uid = $1 ORDER BY created_at",
@@ -186,6 +195,7 @@ impl Store {
         entry: &AuditEntry,
         log_out: impl Fn(&LoginSession) -> Option<(LoginSession, AuditEntry)>,
     ) -> Result<Option<Vec<Versioned>>, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountWrite);
         let mut tx = self.pool.begin().await?;
         let changed =
             sqlx::query("UPDATE devices SET revoked_at = $1 WHERE uid = $2 AND revoked_at IS NULL")

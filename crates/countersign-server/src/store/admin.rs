@@ -71,6 +71,7 @@ impl Store {
 
     /// Whether the user with this uid is disabled.
     pub async fn is_user_disabled(&self, uid: Uuid) -> Result<bool, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountRead);
         let row = sqlx::query("SELECT uid FROM users WHERE uid = $1 AND disabled_at IS NOT NULL")
             .bind(uid.to_string())
             .fetch_optional(&self.pool)
@@ -80,6 +81,7 @@ impl Store {
 
     /// Whether a user has this name and is disabled.
     pub async fn is_username_disabled(&self, username: &str) -> Result<bool, StoreError> {
+        let _timer = self.timed(super::StoreOp::AccountRead);
         let row =
             sqlx::query("SELECT uid FROM users WHERE username = $1 AND disabled_at IS NOT NULL")
                 .bind(username.to_owned())

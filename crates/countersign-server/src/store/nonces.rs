@@ -19,6 +19,7 @@ impl Store {
         nonce: Nonce,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let _timer = self.timed(super::StoreOp::Nonce);
         let inserted = sqlx::query(
             "INSERT INTO used_nonces (session_uid, nonce, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT DO NOTHING",
@@ -34,6 +35,7 @@ impl Store {
 
     /// Forgets the nonces kept until before `now`. Answers how many.
     pub async fn prune_nonces(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let _timer = self.timed(super::StoreOp::Sweep);
         let deleted = sqlx::query("DELETE FROM used_nonces WHERE expires_at < $1")
             .bind(time_text(now))
             .execute(&self.pool)

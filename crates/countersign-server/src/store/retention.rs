@@ -107,6 +107,7 @@ impl Store {
     /// audit rows in one transaction, up to [`ROW_BATCH`] enrollments and
     /// as many invite rows.
     async fn prune_batch(&self, before: DateTime<Utc>) -> Result<Pruned, StoreError> {
+        let _timer = self.timed(super::StoreOp::Sweep);
         let cutoff = time_text(before);
         let mut pruned = Pruned::default();
         let mut tx = self.pool.begin().await?;

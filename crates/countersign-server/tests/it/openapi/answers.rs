@@ -503,3 +503,17 @@ async fn rate_limits_answer_as_documented() {
         assert_eq!(answer.0, StatusCode::TOO_MANY_REQUESTS, "{route}");
     }
 }
+
+/// With `serve --metrics-addr`, the public `/metrics` answers 404 as
+/// documented.
+#[tokio::test]
+async fn metrics_served_apart_are_not_found_as_documented() {
+    let service = crate::common::service_on(crate::common::Db::Sqlite, |config| {
+        config.public_metrics = false;
+    })
+    .await
+    .unwrap();
+    let mut check = Checker::new();
+    let (status, _) = check.get(&service, "/metrics", "/metrics").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
