@@ -174,7 +174,7 @@ export async function registeredDevices(deviceUid: string): Promise<DeviceInfo[]
 /** Reads a session the service sent, and checks a device's approval of it. */
 export function check(json: string, signed: SignedStatementJson, key: string): Verification {
   const session = LoginSession.fromJson(json);
-  const checked = verifyApproval(session.toJSON(), signed, key, Date.now());
+  const checked = verifyApproval(session.toJSON(), signed, key, 'https://cs.example', Date.now());
   if (checked.action !== 'approve') throw new CountersignError('wrong_statement', checked.action);
   return checked;
 }
@@ -183,7 +183,8 @@ export function check(json: string, signed: SignedStatementJson, key: string): V
 export function denialBytes(session: LoginSession, deviceUid: string): Uint8Array {
   const details = session.detailsDigest;
   if (details === undefined) throw new Error('the session is closed');
-  return buildStatement({ action: 'deny', session: session.uid, details }, deviceUid, Date.now())
+  const service = 'https://cs.example';
+  return buildStatement({ action: 'deny', session: session.uid, details }, service, deviceUid, Date.now())
     .bytes();
 }
 
@@ -191,7 +192,7 @@ export function denialBytes(session: LoginSession, deviceUid: string): Uint8Arra
 // @ts-expect-error: the username is required
 void requestLogin({ server: 'https://cs.example' });
 // @ts-expect-error: a claim's action is one of the known ones
-void buildStatement({ action: 'fly', session: '', details: '' }, 'requester', 0);
+void buildStatement({ action: 'fly', session: '', details: '' }, 'https://cs.example', 'requester', 0);
 // @ts-expect-error: a body is text or bytes
 export const badBody = (login: Login) => login.authorise('GET /x', { body: 7 });
 // @ts-expect-error: verify needs the resource

@@ -208,12 +208,15 @@ export class NodeDevice {
     return this.keys.publicKey.export({ format: 'jwk' }).x;
   }
 
-  /** Enrolls a new device with a one-time link. */
+  /**
+   * Enrolls a new device with a one-time link: the token is in the link's
+   * fragment, and travels to the service in request bodies only.
+   */
   static async enroll(pkg, enrollmentUrl, name = 'Node test device') {
     const link = new URL(enrollmentUrl);
-    const token = link.searchParams.get('token');
+    const token = new URLSearchParams(link.hash.slice(1)).get('token');
     const server = link.origin;
-    const info = await getJson(`${server}/api/enrollments/${encodeURIComponent(token)}`);
+    const info = await postJson(`${server}/api/enrollments/lookup`, { token });
     const device = new NodeDevice(
       pkg,
       server,
@@ -228,13 +231,13 @@ export class NodeDevice {
       device_key: device.publicKey,
       device_name: name,
     };
-    await postJson(`${server}/api/enrollments/${encodeURIComponent(token)}`, device.sign(claim));
+    await postJson(`${server}/api/enrollments/redeem`, { token, proof: device.sign(claim) });
     return device;
   }
 
-  /** The signed statement of `claim`, made now. */
+  /** The signed statement of `claim` to this device's service, made now. */
   sign(claim) {
-    const statement = this.pkg.buildStatement(claim, this.uid, Date.now());
+    const statement = this.pkg.buildStatement(claim, this.server, this.uid, Date.now());
     try {
       return statement.withSignature(sign(null, statement.bytes(), this.keys.privateKey));
     } finally {

@@ -94,15 +94,21 @@ describe('requesting a login from Node', () => {
     // service checked it; with another key it does not.
     const pending = LoginSession.fromJson(view.session);
     assert.equal(pending.status, 'pending');
-    assert.deepEqual(verifyApproval(view.session, signed, device.publicKey, Date.now()), {
+    assert.equal(signed.statement.format, 'countersign-statement/2');
+    assert.equal(signed.statement.service, server.url, 'it names the service');
+    assert.deepEqual(verifyApproval(view.session, signed, device.publicKey, server.url, Date.now()), {
       action: 'approve',
       deviceUid: device.uid,
       signedAtMs: Date.parse(signed.statement.signed_at),
     });
+    assert.throws(
+      () => verifyApproval(view.session, signed, device.publicKey, 'https://other.example', Date.now()),
+      (error) => error instanceof CountersignError && error.code === 'wrong_service',
+    );
     assert.equal(verifyStatement(JSON.stringify(signed), device.publicKey), true);
     assert.equal(verifyStatement(signed, login.publicCertificate), false);
     assert.throws(
-      () => verifyApproval(view.session, signed, login.publicCertificate, Date.now()),
+      () => verifyApproval(view.session, signed, login.publicCertificate, server.url, Date.now()),
       (error) => error instanceof CountersignError && error.code === 'bad_signature',
     );
 
@@ -271,8 +277,9 @@ describe('errors', () => {
   test('malformed input fails with a code, synchronously where there is no IO', () => {
     assert.throws(() => LoginSession.fromJson('{'), { code: 'bad_json' });
     assert.throws(() => verifyStatement('{}', 'x'), { code: 'bad_json' });
-    assert.throws(() => pkg.buildStatement({ action: 'read_account', user: 'x' }, 'requester', 0), {
-      code: 'bad_json',
-    });
+    assert.throws(
+      () => pkg.buildStatement({ action: 'read_account', user: 'x' }, 'https://cs.example', 'requester', 0),
+      { code: 'bad_json' },
+    );
   });
 });

@@ -2,7 +2,7 @@
 //! half from its enrollment.
 
 use countersign_core::{
-    Claim, DeviceName, Keypair, LoginSession, Signer, Statement, VerificationCode,
+    Claim, DeviceName, Keypair, LoginSession, ServiceUrl, Signer, Statement, VerificationCode,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -11,14 +11,17 @@ use crate::client::Response;
 use crate::clock;
 
 pub struct Device {
+    /// The service its statements are for.
+    service: ServiceUrl,
     user: Uuid,
     uid: Uuid,
     key: Keypair,
 }
 
 impl Device {
-    pub fn new(user: Uuid) -> Result<Self, String> {
+    pub fn new(user: Uuid, service: ServiceUrl) -> Result<Self, String> {
         Ok(Self {
+            service,
             user,
             uid: countersign_core::uid_from_random(clock::random()?),
             key: Keypair::from_seed(&clock::random()?),
@@ -26,7 +29,9 @@ impl Device {
     }
 
     fn sign(&self, claim: Claim) -> Result<Vec<u8>, String> {
-        let signed = Statement::new(claim, Signer::Device(self.uid), clock::now()).sign(&self.key);
+        let signer = Signer::Device(self.uid);
+        let signed =
+            Statement::new(claim, self.service.clone(), signer, clock::now()).sign(&self.key);
         serde_json::to_vec(&signed).map_err(|e| format!("cannot write a statement: {e}"))
     }
 

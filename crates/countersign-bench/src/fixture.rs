@@ -6,14 +6,19 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use countersign_core::{
-    Claim, DEFAULT_LOGIN_LIFETIME, Freshness, Keypair, LoginRequest, LoginSession, Signer,
-    Statement, Username, VerificationCode, uid_from_random,
+    Claim, DEFAULT_LOGIN_LIFETIME, Freshness, Keypair, LoginRequest, LoginSession, ServiceUrl,
+    Signer, Statement, Username, VerificationCode, uid_from_random,
 };
 
 use crate::requester::Requester;
 
 /// The service the fixture's tokens are for.
 pub const SERVICE: &str = "https://countersign.example";
+
+/// [`SERVICE`] as statements name it.
+pub fn service_url() -> Result<ServiceUrl, String> {
+    ServiceUrl::parse(SERVICE).map_err(|e| format!("the fixture's service: {e}"))
+}
 
 /// The requester of the fixture's session, with keys from fixed seeds.
 pub fn requester() -> Requester {
@@ -52,12 +57,14 @@ pub fn approved_session(now: DateTime<Utc>) -> Result<LoginSession, String> {
         // Any code: the core does not check it (the service does).
         code: VerificationCode::new(42).map_err(|e| e.to_string())?,
     };
-    let statement =
-        Statement::new(claim, Signer::Device(uid_from_random([0xd0; 16])), approved).sign(&device);
+    let service = service_url()?;
+    let signer = Signer::Device(uid_from_random([0xd0; 16]));
+    let statement = Statement::new(claim, service.clone(), signer, approved).sign(&device);
     let proof = session
         .verify_device(
             &statement,
             &device.public_key(),
+            &service,
             approved,
             Freshness::default(),
         )
@@ -76,9 +83,10 @@ pub fn approved_session(now: DateTime<Utc>) -> Result<LoginSession, String> {
 /// `session` logged out at `at` by its requester, as the service would.
 #[cfg(test)]
 pub fn logged_out(session: &LoginSession, at: DateTime<Utc>) -> Result<LoginSession, String> {
-    let statement = requester().logout_at(session, at)?;
+    let service = service_url()?;
+    let statement = requester().logout_at(session, &service, at)?;
     let proof = session
-        .verify_requester(&statement, at, Freshness::default())
+        .verify_requester(&statement, &service, at, Freshness::default())
         .map_err(|e| format!("the fixture's logout: {e}"))?;
     let mut after = session.clone();
     after

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use countersign_core::client::logout_claim;
 use countersign_core::{
-    Authorisation, Keypair, LoginSession, SignedAuthorisation, SignedStatement, Signer, Statement,
+    Authorisation, Keypair, LoginSession, ServiceUrl, SignedAuthorisation, SignedStatement, Signer,
+    Statement,
 };
 use serde_json::json;
 
@@ -78,22 +79,28 @@ impl Requester {
         self.authorise_at(session, service, clock::now(), clock::random()?)
     }
 
-    /// The logout of `session` (as the service last answered it), signed at
-    /// `at` with the certificate key, as `countersign logout` signs it.
+    /// The logout of `session` (as the service last answered it) for
+    /// `service`, signed at `at` with the certificate key, as `countersign
+    /// logout` signs it.
     pub fn logout_at(
         &self,
         session: &LoginSession,
+        service: &ServiceUrl,
         at: DateTime<Utc>,
     ) -> Result<SignedStatement, String> {
         let claim = logout_claim(session)
             .map_err(|e| format!("cannot log out session {}: {e}", session.uid()))?;
-        Ok(Statement::new(claim, Signer::Requester, at).sign(&self.cert))
+        Ok(Statement::new(claim, service.clone(), Signer::Requester, at).sign(&self.cert))
     }
 
     /// The body of `POST /api/sessions/{uid}/statements` logging `session`
-    /// out now.
-    pub fn logout_body(&self, session: &LoginSession) -> Result<Vec<u8>, String> {
-        serde_json::to_vec(&self.logout_at(session, clock::now())?)
+    /// out now, on `service`.
+    pub fn logout_body(
+        &self,
+        session: &LoginSession,
+        service: &ServiceUrl,
+    ) -> Result<Vec<u8>, String> {
+        serde_json::to_vec(&self.logout_at(session, service, clock::now())?)
             .map_err(|e| format!("cannot write a statement: {e}"))
     }
 }

@@ -414,7 +414,7 @@ mod tests {
 
     #[test]
     fn reads_admin_user_add() {
-        let out = "{\"username\":\"bench-1\",\"user_uid\":\"6f1d3c2a-1b2c-4d3e-8f4a-5b6c7d8e9f00\",\"enrollment_url\":\"http://127.0.0.1:1/enroll?token=abc_DEF-1\"}\n";
+        let out = "{\"username\":\"bench-1\",\"user_uid\":\"6f1d3c2a-1b2c-4d3e-8f4a-5b6c7d8e9f00\",\"enrollment_url\":\"http://127.0.0.1:1/enroll#token=abc_DEF-1\"}\n";
         let user = parse_new_user(out).unwrap();
         assert_eq!(user.username, "bench-1");
         assert_eq!(user.token, "abc_DEF-1");

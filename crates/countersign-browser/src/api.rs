@@ -3,9 +3,9 @@
 //! strings are the core's (`countersign_core::api`).
 
 use countersign_core::api::{
-    AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, Invite, NarrowingQuery,
-    RequestAnswer, SessionList, ShortUidQuery, VerifiedAuthorisation, VerifyAuthorisation,
-    WaitQuery, percent_encode, with_query,
+    AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, Invite, LookupEnrollment,
+    NarrowingQuery, RedeemEnrollment, RequestAnswer, SessionList, ShortUidQuery,
+    VerifiedAuthorisation, VerifyAuthorisation, WaitQuery, with_query,
 };
 use countersign_core::client::{ServiceUrl, parse_retry_after};
 use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status};
@@ -201,23 +201,26 @@ impl Api {
             .await
     }
 
-    /// Who an enrollment link is for.
+    /// Who an enrollment link is for. The token goes in the body: no URL
+    /// the service or a proxy logs holds it.
     pub async fn enrollment(&self, token: &str) -> Result<EnrollmentInfo, BrowserError> {
-        let path = format!("/api/enrollments/{}", percent_encode(token));
-        self.read(&path, None).await
+        let body = LookupEnrollment {
+            token: token.to_owned(),
+        };
+        self.post("/api/enrollments/lookup", &body).await
     }
 
-    /// Enrolls a device with a one-time link's token.
+    /// Enrolls a device with a one-time link's token (in the body).
     pub async fn enroll(
         &self,
         token: &str,
         proof: &SignedStatement,
     ) -> Result<DeviceInfo, BrowserError> {
-        self.post(
-            &format!("/api/enrollments/{}", percent_encode(token)),
-            proof,
-        )
-        .await
+        let body = RedeemEnrollment {
+            token: token.to_owned(),
+            proof: proof.clone(),
+        };
+        self.post("/api/enrollments/redeem", &body).await
     }
 
     /// A fresh enrollment link for another device of the signer's user.

@@ -3,7 +3,7 @@
 //! invite another, read the account. The web app and the JavaScript package
 //! both call these, so the two can never sign different things; the claims
 //! themselves are the core's (`countersign_core::client`), which the command
-//! line signs too.
+//! line signs too. Every statement names the service it is sent to.
 
 use countersign_core::api::{AccountView, DeviceInfo};
 use countersign_core::client::{self, Decision, EnrollmentLink};
@@ -34,7 +34,7 @@ pub async fn enroll(link: &EnrollmentLink, name: DeviceName) -> Result<DeviceKey
         device_key: key.public_key,
         device_name: name,
     };
-    let outcome = match keys::sign_statement(&key, claim).await {
+    let outcome = match keys::sign_statement(&key, api.service(), claim).await {
         Ok(signed) => api.enroll(token, &signed).await.map(|_| ()),
         Err(error) => Err(error),
     };
@@ -55,7 +55,7 @@ pub async fn decide(
     key: &DeviceKey,
     decision: Decision,
 ) -> Result<LoginSession, BrowserError> {
-    let signed = keys::sign_statement(key, decision.claim(shown)?).await?;
+    let signed = keys::sign_statement(key, api.service(), decision.claim(shown)?).await?;
     api.act(shown.uid(), &signed).await
 }
 
@@ -65,13 +65,18 @@ pub async fn logout(
     key: &DeviceKey,
     session: &LoginSession,
 ) -> Result<LoginSession, BrowserError> {
-    let signed = keys::sign_statement(key, client::logout_claim(session)?).await?;
+    let signed = keys::sign_statement(key, api.service(), client::logout_claim(session)?).await?;
     api.act(session.uid(), &signed).await
 }
 
 /// The user's devices and sessions, read with one of their device keys.
 pub async fn account(api: &Api, key: &DeviceKey) -> Result<AccountView, BrowserError> {
-    let signed = keys::sign_statement(key, Claim::ReadAccount { user: key.user_uid }).await?;
+    let signed = keys::sign_statement(
+        key,
+        api.service(),
+        Claim::ReadAccount { user: key.user_uid },
+    )
+    .await?;
     api.account(&signed).await
 }
 
@@ -81,12 +86,17 @@ pub async fn revoke(api: &Api, key: &DeviceKey, device: Uuid) -> Result<DeviceIn
         user: key.user_uid,
         device,
     };
-    let signed = keys::sign_statement(key, claim).await?;
+    let signed = keys::sign_statement(key, api.service(), claim).await?;
     api.revoke(&signed).await
 }
 
 /// A one-time link that enrolls another device of the user.
 pub async fn invite(api: &Api, key: &DeviceKey) -> Result<String, BrowserError> {
-    let signed = keys::sign_statement(key, Claim::InviteDevice { user: key.user_uid }).await?;
+    let signed = keys::sign_statement(
+        key,
+        api.service(),
+        Claim::InviteDevice { user: key.user_uid },
+    )
+    .await?;
     Ok(api.invite(&signed).await?.enrollment_url)
 }

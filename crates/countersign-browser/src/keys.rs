@@ -323,12 +323,14 @@ pub async fn sign(device_uid: Uuid, message: &[u8]) -> Result<Signature, Browser
     }
 }
 
-/// Makes a statement now, signed by the kept device key.
+/// Makes a statement to `service` now, signed by the kept device key.
 pub async fn sign_statement(
     key: &DeviceKey,
+    service: &ServiceUrl,
     claim: Claim,
 ) -> Result<SignedStatement, BrowserError> {
-    let statement = Statement::new(claim, Signer::Device(key.device_uid), clock::now());
+    let signer = Signer::Device(key.device_uid);
+    let statement = Statement::new(claim, service.clone(), signer, clock::now());
     let signature = sign(key.device_uid, &statement.canonical_bytes()).await?;
     Ok(SignedStatement {
         statement,

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use countersign_core::api::{
-    ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, ErrorCode, RequestAnswer, WaitQuery,
-    with_query,
+    ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, ErrorCode, LookupEnrollment,
+    RedeemEnrollment, RequestAnswer, WaitQuery, with_query,
 };
 use countersign_core::client::{Failure, ServiceUrl, parse_retry_after};
 use countersign_core::{LoginRequest, LoginSession, ShortUid, SignedStatement};
@@ -170,14 +170,27 @@ impl Api {
         self.post(&format!("/api/sessions/{uid}/statements"), signed)
     }
 
-    /// `GET /api/enrollments/{token}`: who an enrollment link is for.
+    /// `POST /api/enrollments/lookup`: who an enrollment link is for. The
+    /// token goes in the body, never in a path.
     pub fn enrollment(&self, token: &str) -> Result<EnrollmentInfo, ApiError> {
-        self.get(&format!("/api/enrollments/{token}"))
+        let body = LookupEnrollment {
+            token: token.to_owned(),
+        };
+        self.post("/api/enrollments/lookup", &body)
     }
 
-    /// `POST /api/enrollments/{token}`: enrolls a device with its proof.
+    /// `POST /api/enrollments/redeem`: enrolls a device with its proof.
     pub fn enroll(&self, token: &str, proof: &SignedStatement) -> Result<DeviceInfo, ApiError> {
-        self.post(&format!("/api/enrollments/{token}"), proof)
+        let body = RedeemEnrollment {
+            token: token.to_owned(),
+            proof: proof.clone(),
+        };
+        self.post("/api/enrollments/redeem", &body)
+    }
+
+    /// The service this client calls: the one its statements are for.
+    pub fn service(&self) -> &ServiceUrl {
+        &self.service
     }
 
     fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {

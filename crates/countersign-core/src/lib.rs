@@ -19,7 +19,7 @@
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use countersign_core::{
-//!     Claim, Freshness, Keypair, LoginRequest, LoginSession, Signer, Statement, Status,
+//!     Claim, Freshness, Keypair, LoginRequest, LoginSession, ServiceUrl, Signer, Statement, Status,
 //!     TokenSet, Username, VerificationCode, uid_from_random, DEFAULT_LOGIN_LIFETIME, DEFAULT_TTL,
 //! };
 //!
@@ -41,7 +41,8 @@
 //! let uid = uid_from_random([7; 16]);
 //! let mut session =
 //!     LoginSession::request(request, uid, "192.0.2.7".parse()?, now, DEFAULT_TTL)?;
-//! let url = session.login_url("https://countersign.example");
+//! let service = ServiceUrl::parse("https://countersign.example")?;
+//! let url = session.login_url(service.as_str());
 //! assert!(url.ends_with(&format!("/s?id={}", session.short_uid())));
 //!
 //! // The approver, shown the details, types the code the requester shows
@@ -55,13 +56,16 @@
 //!         details: session.details_digest().unwrap(),
 //!         code: VerificationCode::new(42)?,
 //!     },
+//!     service.clone(),
 //!     Signer::Device(device_uid),
 //!     now,
 //! )
 //! .sign(&device_key);
 //!
 //! // The service checks it with the device's public key and applies it.
-//! let proof = session.verify_device(&approval, &device_key.public_key(), now, Freshness::default())?;
+//! // Statements name the service they are for: another service refuses them.
+//! let device_public = device_key.public_key();
+//! let proof = session.verify_device(&approval, &device_public, &service, now, Freshness::default())?;
 //! let user_uid = uid_from_random([9; 16]);
 //! session.set_approved(user_uid, &proof, now, DEFAULT_LOGIN_LIFETIME)?;
 //! assert_eq!(session.status(), Status::Approved);
@@ -72,11 +76,12 @@
 //! let later = now + chrono::TimeDelta::hours(1);
 //! let logout = Statement::new(
 //!     Claim::Logout { session: session.uid(), details: session.details_digest().unwrap() },
+//!     service.clone(),
 //!     Signer::Requester,
 //!     later,
 //! )
 //! .sign(&cert_key);
-//! let proof = session.verify_requester(&logout, later, Freshness::default())?;
+//! let proof = session.verify_requester(&logout, &service, later, Freshness::default())?;
 //! session.logout(&proof, later)?;
 //! assert!(session.is_logged_out());
 //! assert_eq!(session.public_key(), None, "keys are cleared on logout");
@@ -127,6 +132,7 @@ pub use session::{
 pub use short_uid::{ShortUid, ShortUidError};
 pub use statement::{
     Claim, Freshness, STATEMENT_FORMAT, SignedStatement, Signer, Statement, StatementError,
+    format_refusal,
 };
 pub use status::{Action, DenyReason, Status, TransitionError, UnknownStatus};
 pub use username::{MAX_USERNAME_CHARS, Username, UsernameError};

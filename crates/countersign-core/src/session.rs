@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::api::ErrorCode;
+use crate::client::ServiceUrl;
 use crate::code::VerificationCode;
 use crate::encoding::{Digest, FieldHasher, PublicKey};
 use crate::fields::{FieldError, MAX_MESSAGE_CHARS, TokenSet, check_hostname, check_text};
@@ -424,18 +425,20 @@ impl LoginSession {
     }
 
     /// Checks a statement signed by a device of the session's user, whose
-    /// public key the caller looked up and found not revoked.
+    /// public key the caller looked up and found not revoked, made for
+    /// `service` (the verifier's own public URL).
     pub fn verify_device(
         &self,
         signed: &SignedStatement,
         device_key: &PublicKey,
+        service: &ServiceUrl,
         now: DateTime<Utc>,
         window: Freshness,
     ) -> Result<Verified, StatementError> {
         let Signer::Device(_) = signed.statement.signer else {
             return Err(StatementError::WrongSigner);
         };
-        self.verify(signed, device_key, now, window)
+        self.verify(signed, device_key, service, now, window)
     }
 
     /// Checks a statement signed by the requester with the key behind
@@ -446,6 +449,7 @@ impl LoginSession {
     pub fn verify_requester(
         &self,
         signed: &SignedStatement,
+        service: &ServiceUrl,
         now: DateTime<Utc>,
         window: Freshness,
     ) -> Result<Verified, StatementError> {
@@ -454,17 +458,18 @@ impl LoginSession {
             return Err(StatementError::WrongSigner);
         }
         let cert = self.public_cert.ok_or(StatementError::SessionClosed)?;
-        self.verify(signed, &cert, now, window)
+        self.verify(signed, &cert, service, now, window)
     }
 
     fn verify(
         &self,
         signed: &SignedStatement,
         key: &PublicKey,
+        service: &ServiceUrl,
         now: DateTime<Utc>,
         window: Freshness,
     ) -> Result<Verified, StatementError> {
-        let statement = signed.verify(key, now, window)?;
+        let statement = signed.verify(key, service, now, window)?;
         let (action, session, details) = statement
             .claim
             .session_action()

@@ -3,16 +3,19 @@
 //!
 //! The bytes that are signed are built here and nowhere else, so the browser,
 //! the command line and the service can never disagree about them. They are
-//! lines of text: a format line, the action, what the action is about, the
-//! signer and the time. Every value is drawn from an alphabet without line
-//! breaks (uuids, the text encoding, validated names), so the lines cannot be
-//! confused with one another.
+//! lines of text: a format line, the service the statement is for, the
+//! action, what the action is about, the signer and the time. Every value is
+//! drawn from an alphabet without line breaks (uuids, the text encoding,
+//! validated names, a [`ServiceUrl`]'s normal form), so the lines cannot be
+//! confused with one another. Naming the service means a statement made for
+//! one countersign service is refused by every other.
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::api::ErrorCode;
+use crate::client::ServiceUrl;
 use crate::code::VerificationCode;
 use crate::encoding::{Digest, Keypair, PublicKey, Signature};
 use crate::fields::DeviceName;
@@ -20,9 +23,15 @@ use crate::status::Action;
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod claim_wire;
+mod wire;
 
-/// The first line of every statement: its domain and format version.
-pub const STATEMENT_FORMAT: &str = "countersign-statement/1";
+pub use wire::format_refusal;
+
+/// The first line of every statement: its domain and format version. Also
+/// the `format` marker of its JSON form; a statement with another marker
+/// (format 1 named no service) or none is refused
+/// ([`StatementError::UnsupportedFormat`]).
+pub const STATEMENT_FORMAT: &str = "countersign-statement/2";
 
 /// What a statement says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,15 +110,20 @@ pub enum Signer {
     Requester,
 }
 
-/// A claim, its signer and when it was signed.
+/// A claim, the service it is for, its signer and when it was signed.
+///
+/// Its JSON form carries the format marker besides (`"format":
+/// "countersign-statement/2"`), and reading one without that marker fails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "wire::WireStatement", into = "wire::WireStatement")]
 pub struct Statement {
     /// What is said.
     pub claim: Claim,
+    /// The service it is said to: its public URL, in its normal form.
+    pub service: ServiceUrl,
     /// Who says it.
     pub signer: Signer,
     /// When, by the signer's clock (kept to the millisecond).
-    #[serde(deserialize_with = "crate::wire_time::read")]
     pub signed_at: DateTime<Utc>,
 }
 
@@ -172,13 +186,25 @@ pub enum StatementError {
     /// nothing can be verified against it.
     #[error("the session is closed: its keys have been cleared")]
     SessionClosed,
+    /// The statement is in another format than [`STATEMENT_FORMAT`] (the
+    /// marker it names, if any): signed by an older client.
+    #[error(
+        "unsupported statement format {}: this service accepts {STATEMENT_FORMAT} only; update the client that signed it",
+        .0.as_deref().unwrap_or("(none named)")
+    )]
+    UnsupportedFormat(Option<String>),
+    /// The statement was signed for another service than the one checking
+    /// it (the one it names).
+    #[error("the statement was signed for another service ({0}), not this one")]
+    WrongService(ServiceUrl),
 }
 
 impl StatementError {
     /// The code the service answers this error with (and the JavaScript
-    /// package throws): 403 for each refusal of the statement, 409 for
-    /// [`StatementError::SessionClosed`], which is the session's state and
-    /// not the statement's fault.
+    /// package throws): 403 for each refusal of the statement, 400 for
+    /// [`StatementError::UnsupportedFormat`] (the client must be updated),
+    /// 409 for [`StatementError::SessionClosed`], which is the session's
+    /// state and not the statement's fault.
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::BadSignature => ErrorCode::BadSignature,
@@ -190,6 +216,8 @@ impl StatementError {
             Self::WrongSigner => ErrorCode::WrongSigner,
             Self::NotAboutASession => ErrorCode::NotAboutASession,
             Self::SessionClosed => ErrorCode::SessionClosed,
+            Self::UnsupportedFormat(_) => ErrorCode::UnsupportedFormat,
+            Self::WrongService(_) => ErrorCode::WrongService,
         }
     }
 }
@@ -230,11 +258,18 @@ impl Claim {
 }
 
 impl Statement {
-    /// A statement signed now; the time is cut to the millisecond, the
-    /// precision that every platform (JavaScript's `Date` included) keeps.
-    pub fn new(claim: Claim, signer: Signer, signed_at: DateTime<Utc>) -> Self {
+    /// A statement to `service`, signed now; the time is cut to the
+    /// millisecond, the precision that every platform (JavaScript's `Date`
+    /// included) keeps.
+    pub fn new(
+        claim: Claim,
+        service: ServiceUrl,
+        signer: Signer,
+        signed_at: DateTime<Utc>,
+    ) -> Self {
         Self {
             claim,
+            service,
             signer,
             signed_at: crate::truncate_to_millis(signed_at),
         }
@@ -244,6 +279,7 @@ impl Statement {
     pub fn canonical_bytes(&self) -> Vec<u8> {
         let mut lines = vec![
             STATEMENT_FORMAT.to_owned(),
+            format!("service: {}", self.service),
             format!("action: {}", self.claim.action_name()),
         ];
         match &self.claim {
@@ -316,13 +352,18 @@ impl Statement {
 }
 
 impl SignedStatement {
-    /// Checks the signature with `key`, then the statement's freshness.
+    /// Checks that the statement is for `service` (the verifier's own public
+    /// URL), then the signature with `key`, then the statement's freshness.
     pub fn verify(
         &self,
         key: &PublicKey,
+        service: &ServiceUrl,
         now: DateTime<Utc>,
         window: Freshness,
     ) -> Result<&Statement, StatementError> {
+        if self.statement.service != *service {
+            return Err(StatementError::WrongService(self.statement.service.clone()));
+        }
         if !key.verify(&self.statement.canonical_bytes(), &self.signature) {
             return Err(StatementError::BadSignature);
         }

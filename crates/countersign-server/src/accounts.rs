@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::clock::{Clock, Random};
 use crate::error::ApiError;
 use crate::sessions;
-use crate::store::{AuditEntry, Store, StoreError, audit_event};
+use crate::store::{AuditEntry, Store, StoreError, UsedStatement, audit_event};
 
 /// The public hash under which an enrollment token is stored: the service
 /// keeps no usable copy of the link.
@@ -30,9 +30,12 @@ fn new_token(random: &Random) -> Result<(String, String), getrandom::Error> {
     Ok((token, hash))
 }
 
-/// The link that enrolls a device with `token`.
+/// The link that enrolls a device with `token`. The token is in the
+/// fragment, which browsers never send: it reaches no server or proxy log
+/// and no `Referer` header; the enrollment page reads it there and sends it
+/// in a request body.
 pub fn enrollment_url(public_url: &str, token: &str) -> String {
-    format!("{}/enroll?token={token}", public_url.trim_end_matches('/'))
+    format!("{}/enroll#token={token}", public_url.trim_end_matches('/'))
 }
 
 /// Why a user could not be added.
@@ -114,7 +117,12 @@ fn check_new_device(state: &AppState, proof: &SignedStatement) -> Result<DeviceI
         ));
     }
     let now = state.clock.now();
-    proof.verify(device_key, now, state.config.freshness)?;
+    proof.verify(
+        device_key,
+        &state.service_url()?,
+        now,
+        state.config.freshness,
+    )?;
     Ok(DeviceInfo {
         uid: *device,
         user_uid: *user,
@@ -154,7 +162,12 @@ pub async fn enroll_with_token(
         Some(device.uid),
         Some(source),
     );
-    if !state.store.add_device(&device, Some(&hash), &entry).await? {
+    let used = [UsedStatement::of(proof, state.config.freshness)];
+    if !state
+        .store
+        .add_device(&device, Some(&hash), &entry, &used)
+        .await?
+    {
         return Err(ApiError::new(
             ErrorCode::EnrollmentUsed,
             "the enrollment link was already used, or the device is already registered",
@@ -188,6 +201,7 @@ async fn signing_device(
     crate::disabled::refuse_user(&state.store, device.user_uid).await?;
     signed.verify(
         &device.public_key,
+        &state.service_url()?,
         state.clock.now(),
         state.config.freshness,
     )?;
@@ -224,7 +238,12 @@ pub async fn enroll_by_device(
         Some(sponsor_device.uid),
         Some(source),
     );
-    if !state.store.add_device(&device, None, &entry).await? {
+    let window = state.config.freshness;
+    let used = [
+        UsedStatement::of(sponsor, window),
+        UsedStatement::of(proof, window),
+    ];
+    if !state.store.add_device(&device, None, &entry, &used).await? {
         return Err(ApiError::new(
             ErrorCode::DeviceExists,
             "this device or key is already registered",
@@ -272,7 +291,12 @@ pub async fn revoke(
     );
     let log_out = revocation_logout(device, now, user, Some(signer.uid), &source);
     let ticket = state.cache.ticket();
-    let logged_out = match state.store.revoke_device(device, &entry, log_out).await {
+    let used = [UsedStatement::of(signed, state.config.freshness)];
+    let revoked = state
+        .store
+        .revoke_device(device, &entry, &used, log_out)
+        .await;
+    let logged_out = match revoked {
         Ok(Some(logged_out)) => logged_out,
         Ok(None) => {
             return Err(ApiError::new(
@@ -347,7 +371,7 @@ pub async fn operator_enrollment_link(
         Some(ADMIN_SOURCE.into()),
     );
     store
-        .add_enrollment(user.uid, &hash, now + enrollment_ttl, &entry)
+        .add_enrollment(user.uid, &hash, now + enrollment_ttl, &entry, &[])
         .await?;
     Ok(enrollment_url(public_url, &token))
 }
@@ -381,9 +405,17 @@ pub async fn invite(state: &AppState, signed: &SignedStatement) -> Result<String
         Some(signer.uid),
         None,
     );
+    // A replay of the invitation is refused here, and mints no link.
+    let used = [UsedStatement::of(signed, state.config.freshness)];
     state
         .store
-        .add_enrollment(user, &hash, now + state.config.enrollment_ttl, &entry)
+        .add_enrollment(
+            user,
+            &hash,
+            now + state.config.enrollment_ttl,
+            &entry,
+            &used,
+        )
         .await?;
     Ok(enrollment_url(&state.config.public_url, &token))
 }
@@ -409,6 +441,12 @@ pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<AccountV
             "a device can only read its own user's account",
         ));
     }
+    // Recorded before the answer is made: a copy of the statement, replayed
+    // within its freshness, reads nothing.
+    state
+        .store
+        .record_used(&UsedStatement::of(signed, state.config.freshness))
+        .await?;
     let user = state.store.user(user).await?.ok_or(ApiError::NotFound)?;
     let devices = state.store.devices_of(user.uid).await?;
     let mut sessions = state

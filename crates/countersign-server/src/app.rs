@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use countersign_core::Freshness;
+use countersign_core::{Freshness, ServiceUrl};
 
 use crate::cache::SessionCache;
 use crate::clock::{Clock, Random};
+use crate::error::ApiError;
 use crate::health::ListenerHealth;
 use crate::metrics::Metrics;
 use crate::ratelimit::{Limit, Limits};
@@ -179,6 +180,19 @@ pub struct AppState {
 
 /// The state as handlers hold it.
 pub type Shared = Arc<AppState>;
+
+impl AppState {
+    /// This service as signed statements must name it: the public URL in
+    /// its normal form (`serve` gives it so already). A URL that does not
+    /// read as one (a test's or an embedder's mistake) refuses every
+    /// statement as an internal error rather than accept any.
+    pub fn service_url(&self) -> Result<ServiceUrl, ApiError> {
+        ServiceUrl::parse(&self.config.public_url).map_err(|error| {
+            tracing::error!(%error, url = %self.config.public_url, "the public URL is not a service URL");
+            ApiError::Internal
+        })
+    }
+}
 
 impl AppState {
     /// The state for `store` and `config`, on the system's clock and random

@@ -99,6 +99,12 @@ impl IntoResponse for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
+        if let StoreError::StatementUsed = error {
+            return Self::new(
+                ErrorCode::AlreadyUsed,
+                "this statement was already accepted once; sign a new one",
+            );
+        }
         tracing::error!(%error, "storage failed");
         Self::Internal
     }

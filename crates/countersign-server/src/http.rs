@@ -4,6 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{
     ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State,
@@ -15,9 +16,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::on;
 use axum::{Json, Router};
 use countersign_core::api::{
-    AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorCode, Invite, NarrowingQuery,
-    RequestAnswer, SessionList, ShortUidQuery, SponsoredEnrollment, VerifiedAuthorisation,
-    VerifyAuthorisation, WaitQuery,
+    AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorCode, Invite, LookupEnrollment,
+    NarrowingQuery, RedeemEnrollment, RequestAnswer, SessionList, ShortUidQuery,
+    SponsoredEnrollment, VerifiedAuthorisation, VerifyAuthorisation, WaitQuery,
 };
 use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement};
 
@@ -48,8 +49,8 @@ pub const ROUTES: &[Route] = &[
         on(m, verify_authorisation)
     }),
     Route::new(Verb::Post, "/api/enrollments", |m| on(m, invite)),
-    Route::new(Verb::Get, "/api/enrollments/{token}", |m| on(m, enrollment)),
-    Route::new(Verb::Post, "/api/enrollments/{token}", |m| on(m, enroll)),
+    Route::new(Verb::Post, "/api/enrollments/lookup", |m| on(m, enrollment)),
+    Route::new(Verb::Post, "/api/enrollments/redeem", |m| on(m, enroll)),
     Route::new(Verb::Post, "/api/devices", |m| on(m, enroll_by_device)),
     Route::new(Verb::Post, "/api/devices/revoke", |m| on(m, revoke)),
     Route::new(Verb::Post, "/api/account", |m| on(m, account)),
@@ -124,6 +125,10 @@ async fn web_app(
 }
 
 /// A JSON body whose every failure is an [`ApiError`] with a stable code.
+/// A body that does not decode because it holds a signed statement in a
+/// format no longer accepted (format 1, which named no service) is refused
+/// with `unsupported_format`, which tells its sender to update, rather than
+/// `bad_field`.
 pub struct Body<T>(pub T);
 
 impl<S, T> FromRequest<S> for Body<T>
@@ -134,11 +139,31 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        // The bytes are kept (a cheap handle, at most `MAX_BODY_BYTES`) to
+        // look at again should they not decode; axum's `Json` reads them
+        // from a request rebuilt around them, so its checks stay its own.
+        let (parts, body) = request.into_parts();
+        let whole = Request::from_parts(parts.clone(), body);
+        let bytes = match Bytes::from_request(whole, state).await {
+            Ok(bytes) => bytes,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::TooLarge);
+            }
+            Err(_) => {
+                let message = "the request body could not be read";
+                return Err(ApiError::new(ErrorCode::BadBody, message));
+            }
+        };
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes.clone()));
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(match rejection {
                 JsonRejection::JsonDataError(e) => {
-                    ApiError::new(ErrorCode::BadField, e.body_text())
+                    let value = serde_json::from_slice(&bytes).ok();
+                    match value.as_ref().and_then(countersign_core::format_refusal) {
+                        Some(refusal) => refusal.into(),
+                        None => ApiError::new(ErrorCode::BadField, e.body_text()),
+                    }
                 }
                 JsonRejection::JsonSyntaxError(e) => {
                     ApiError::new(ErrorCode::BadJson, e.body_text())
@@ -247,21 +272,6 @@ impl FromRequestParts<Shared> for ShortUidPath {
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
         let text = path_text(parts, state, ErrorCode::BadShortUid, "not a short uid").await?;
         short_uid(&text).map(Self)
-    }
-}
-
-/// An enrollment token from the path, as text; whether it names a usable
-/// link is for `accounts` to say.
-pub struct EnrollmentToken(pub String);
-
-impl FromRequestParts<Shared> for EnrollmentToken {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
-        let message = "the enrollment token in the path is not text";
-        path_text(parts, state, ErrorCode::BadField, message)
-            .await
-            .map(Self)
     }
 }
 
@@ -499,12 +509,14 @@ async fn invite(
     Ok((StatusCode::CREATED, Json(Invite { enrollment_url })))
 }
 
+/// Who an enrollment link is for. The token comes in the body: no path
+/// holds it, so no access log does.
 async fn enrollment(
     State(state): State<Shared>,
     AccountAllowed(_): AccountAllowed,
-    EnrollmentToken(token): EnrollmentToken,
+    Body(body): Body<LookupEnrollment>,
 ) -> Result<Json<EnrollmentInfo>, ApiError> {
-    let user = accounts::enrollment(&state, &token).await?;
+    let user = accounts::enrollment(&state, &body.token).await?;
     Ok(Json(EnrollmentInfo {
         user_uid: user.uid,
         username: user.username,
@@ -514,10 +526,10 @@ async fn enrollment(
 async fn enroll(
     State(state): State<Shared>,
     AccountAllowed(source): AccountAllowed,
-    EnrollmentToken(token): EnrollmentToken,
-    Body(proof): Body<SignedStatement>,
+    Body(body): Body<RedeemEnrollment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let device = accounts::enroll_with_token(&state, &token, &proof, source.to_string()).await;
+    let device =
+        accounts::enroll_with_token(&state, &body.token, &body.proof, source.to_string()).await;
     let device = counted(&state, device)?;
     Ok((StatusCode::CREATED, Json(device)))
 }

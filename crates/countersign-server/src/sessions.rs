@@ -378,8 +378,12 @@ async fn verify(
 ) -> Result<(Verified, Option<Uuid>), ApiError> {
     let now = state.clock.now();
     let window = state.config.freshness;
+    let service = state.service_url()?;
     match signed.statement.signer {
-        Signer::Requester => Ok((session.verify_requester(signed, now, window)?, None)),
+        Signer::Requester => Ok((
+            session.verify_requester(signed, &service, now, window)?,
+            None,
+        )),
         Signer::Device(device_uid) => {
             let refused = |message: &str| ApiError::new(ErrorCode::UnknownDevice, message);
             let device = state
@@ -399,7 +403,7 @@ async fn verify(
             if user.username != session.username().as_str() {
                 return Err(refused("this device belongs to another user"));
             }
-            let proof = session.verify_device(signed, &device.public_key, now, window)?;
+            let proof = session.verify_device(signed, &device.public_key, &service, now, window)?;
             Ok((proof, Some(user.uid)))
         }
     }
@@ -431,11 +435,12 @@ fn transition_entry(
 }
 
 /// Expires every pending or approved session whose time ran out, waking its
-/// waiters, and forgets the nonces of authorisations that are stale
-/// everywhere. Answers how many sessions it found run out.
+/// waiters, and forgets the nonces of authorisations and the account
+/// statements used once that are stale everywhere. Answers how many sessions it found run out.
 pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     let now = state.clock.now();
     state.store.prune_nonces(now).await?;
+    state.store.prune_used_statements(now).await?;
     let run_out = state.store.run_out(now, 500).await?;
     let count = run_out.len();
     for found in run_out {

@@ -8,8 +8,9 @@
 //! trust, and one behaviour suite runs against both.
 //!
 //! Sessions and the audit log are here; users, enrollments and devices in
-//! `accounts`, the nonces of single-use authorisations in `nonces`, and the
-//! schema's migrations in `migrate`.
+//! `accounts`, the nonces of single-use authorisations in `nonces`, the
+//! account statements accepted once in `used_statements`, and the schema's
+//! migrations in `migrate`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use countersign_core::{LoginSession, ShortUid, Status, VerificationCode};
@@ -23,6 +24,9 @@ mod counts;
 mod latency;
 mod migrate;
 mod nonces;
+mod used_statements;
+
+pub use used_statements::{USED_GRACE, UsedStatement};
 mod retention;
 
 pub use admin::{AuditFilter, NumberedEntry, UserState};
@@ -45,6 +49,10 @@ pub enum StoreError {
     /// trying again usually succeeds.
     #[error("the rows kept changing; try again")]
     Contended,
+    /// A single-use account statement was accepted before (its signature
+    /// is recorded): a replay. Nothing was written.
+    #[error("the statement was already used")]
+    StatementUsed,
 }
 
 /// Which SQL dialect the store speaks.

@@ -163,8 +163,11 @@ export type Claim =
   | { action: 'revoke_device'; user: string; device: string }
   | { action: 'read_account' | 'invite_device'; user: string };
 
-/** A statement as the service's JSON. */
+/** A statement as the service's JSON (statement format 2). */
 export interface StatementJson {
+  format: 'countersign-statement/2';
+  /** The public URL of the service it is for, in its normal form. */
+  service: string;
   claim: Claim;
   signer: { device: string } | 'requester';
   /** RFC 3339, to the millisecond. */

@@ -391,6 +391,7 @@ async fn logout(
     // it (the address it saw, its times), so read it first.
     let session = api.session(uid, None).await?;
     let claim = client::logout_claim(&session)?;
-    let signed = Statement::new(claim, Signer::Requester, clock::now()).sign(cert_key);
+    let service = api.service().clone();
+    let signed = Statement::new(claim, service, Signer::Requester, clock::now()).sign(cert_key);
     Ok(api.act(uid, &signed).await?.into())
 }

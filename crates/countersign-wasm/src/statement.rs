@@ -3,14 +3,17 @@
 //! Node's own crypto), and check one offline against a public key. The
 //! bytes come from `countersign_core` alone, so no app copies the format.
 
-use countersign_core::{self as cs, Claim, Freshness, PublicKey, SignedStatement, Signer};
+use countersign_core::{
+    self as cs, Claim, Freshness, PublicKey, ServiceUrl, SignedStatement, Signer,
+};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, ms, object};
 use crate::error::CountersignError;
 
-/// A statement, unsigned: a claim, its signer and when it was signed.
+/// A statement, unsigned: a claim, the service it is for, its signer and
+/// when it was signed.
 #[wasm_bindgen(js_name = Statement)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
@@ -27,23 +30,29 @@ fn signer(text: &str) -> Result<Signer, CountersignError> {
 }
 
 /// Builds a statement: `claim` as the service's JSON (such as
-/// `{ action: 'approve', session, details, code }`), signed by `signer` (a
-/// device uid, or `requester`) at `signedAtMs` (cut to the millisecond).
+/// `{ action: 'approve', session, details, code }`), for `service` (the
+/// public URL of the service it is sent to; the statement names it, and
+/// any other service refuses it), signed by `signer` (a device uid, or
+/// `requester`) at `signedAtMs` (cut to the millisecond).
 #[wasm_bindgen(js_name = buildStatement)]
 pub fn build_statement(
     #[wasm_bindgen(unchecked_param_type = "Claim | string")] claim: JsValue,
+    service: &str,
     #[wasm_bindgen(js_name = signer, unchecked_param_type = "string")] signer_text: &str,
     #[wasm_bindgen(js_name = signedAtMs)] signed_at_ms: f64,
 ) -> Result<Statement, CountersignError> {
     let claim: Claim = convert::from_json(&claim)?;
+    let service = ServiceUrl::parse(service)?;
+    let signed_at = convert::from_ms(signed_at_ms)?;
     Ok(Statement {
-        inner: cs::Statement::new(claim, signer(signer_text)?, convert::from_ms(signed_at_ms)?),
+        inner: cs::Statement::new(claim, service, signer(signer_text)?, signed_at),
     })
 }
 
 #[wasm_bindgen(js_class = Statement)]
 impl Statement {
-    /// Reads a statement from its JSON (`{ claim, signer, signed_at }`).
+    /// Reads a statement from its JSON (`{ format, service, claim, signer,
+    /// signed_at }`).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(
         #[wasm_bindgen(unchecked_param_type = "StatementJson | string")] json: JsValue,
@@ -63,6 +72,12 @@ impl Statement {
     #[wasm_bindgen(getter, unchecked_return_type = "Claim['action']", js_name = action)]
     pub fn action(&self) -> String {
         self.inner.claim.action_name().to_owned()
+    }
+
+    /// The service it is for, in its normal form.
+    #[wasm_bindgen(getter, js_name = service)]
+    pub fn service(&self) -> String {
+        self.inner.service.to_string()
     }
 
     /// When it was signed.
@@ -122,23 +137,25 @@ pub fn verify_statement(
 }
 
 /// Checks offline, as the service does, a statement signed by a device
-/// about a session: the signature with `devicePublicKey`, its freshness at
-/// `nowMs`, the session, the details the approver saw and (for an approval)
-/// the verification code. Answers `{ action, deviceUid, signedAtMs }`;
-/// throws a `CountersignError` (such as `bad_signature` or `wrong_code`)
-/// when any check fails.
+/// about a session: that it is for `service`, the signature with
+/// `devicePublicKey`, its freshness at `nowMs`, the session and the details
+/// the approver saw. Answers `{ action, deviceUid, signedAtMs }`; throws a
+/// `CountersignError` (such as `wrong_service` or `bad_signature`) when any
+/// check fails.
 #[wasm_bindgen(js_name = verifyApproval, unchecked_return_type = "Verification")]
 pub fn verify_approval(
     #[wasm_bindgen(unchecked_param_type = "LoginSessionJson | string")] session: JsValue,
     #[wasm_bindgen(unchecked_param_type = "SignedStatementJson | string")] signed: JsValue,
     #[wasm_bindgen(js_name = devicePublicKey)] device_public_key: &str,
+    service: &str,
     #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
 ) -> Result<JsValue, CountersignError> {
     let session = convert::session(&session)?;
     let signed: SignedStatement = convert::from_json(&signed)?;
     let key = PublicKey::from_text(device_public_key)?;
+    let service = ServiceUrl::parse(service)?;
     let now = convert::from_ms(now_ms)?;
-    let proof = session.verify_device(&signed, &key, now, Freshness::default())?;
+    let proof = session.verify_device(&signed, &key, &service, now, Freshness::default())?;
     let device = match proof.signer() {
         Signer::Device(uid) => JsValue::from(uid.to_string()),
         Signer::Requester => JsValue::UNDEFINED,

@@ -17,8 +17,10 @@ pub enum Route {
     /// A login URL: `/s?id=xx.xx.xx.xx`.
     #[at("/s")]
     Approve,
-    /// An enrollment link: `/enroll?token=...`, or `/enroll#token=...`,
-    /// which keeps the token out of logs and `Referer` headers.
+    /// An enrollment link: `/enroll#token=...`, as the service makes them
+    /// (browsers never send a fragment, so the token stays out of logs and
+    /// `Referer` headers; the page sends it in request bodies), or an older
+    /// link's `/enroll?token=...`.
     #[at("/enroll")]
     Enroll,
     /// This user's devices.

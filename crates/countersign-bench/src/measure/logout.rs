@@ -102,7 +102,9 @@ async fn log_out(conn: &mut Conn, one: &Watching, service: &str) -> Result<f64, 
     watched
         .verify(&token, &expected)
         .map_err(|e| format!("the watch refused a token before the logout: {e}"))?;
-    let logout = one.requester.logout_body(&session)?;
+    let service_url = countersign_core::ServiceUrl::parse(service)
+        .map_err(|e| format!("the bench service's URL: {e}"))?;
+    let logout = one.requester.logout_body(&session, &service_url)?;
 
     // The verifier checks the token again each time the watch says the
     // status changed, and notes the moment it is first refused.

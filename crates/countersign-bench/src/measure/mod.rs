@@ -90,7 +90,9 @@ async fn measure(
     user: &server::NewUser,
 ) -> Result<Figures, String> {
     let addr = running.addr();
-    let device = Arc::new(Device::new(user.user_uid)?);
+    let service = countersign_core::ServiceUrl::parse(&format!("http://{addr}"))
+        .map_err(|e| format!("the bench service's URL: {e}"))?;
+    let device = Arc::new(Device::new(user.user_uid, service)?);
     calls::enroll(&mut Conn::open(addr).await?, &device, &user.token).await?;
     progress(stage, "device enrolled");
     let bodies = request_bodies(&user.username, options.concurrency)?;

@@ -73,9 +73,17 @@ async fn check_backend(preference: Preference, expected: Backend, readable: bool
         details: session.details_digest().unwrap(),
         code: countersign_core::VerificationCode::new(42).unwrap(),
     };
-    let signed = keys::sign_statement(&key, claim).await.unwrap();
+    let service = key.server.clone();
+    let signed = keys::sign_statement(&key, &service, claim).await.unwrap();
+    assert_eq!(signed.statement.service, service, "it names the service");
     let proof = session
-        .verify_device(&signed, &key.public_key, now, Freshness::default())
+        .verify_device(
+            &signed,
+            &key.public_key,
+            &service,
+            now,
+            Freshness::default(),
+        )
         .unwrap();
     assert_eq!(proof.action(), countersign_core::Action::Approve);
 

@@ -113,7 +113,8 @@ pub fn run(
         .map_err(|_| CliError::Closed(session.short_uid()))?;
 
     let signer = Signer::Device(key.device_uid);
-    let signed = Statement::new(claim, signer, clock::now()).sign(&key.keypair());
+    let service = api.service().clone();
+    let signed = Statement::new(claim, service, signer, clock::now()).sign(&key.keypair());
     let after = api.act(session.uid(), &signed)?;
 
     let mut line = show::json(&page);

@@ -58,7 +58,8 @@ pub fn run(args: EnrollArgs, out: Output, transport: Transport) -> Result<Exit, 
         device_key: keypair.public_key(),
         device_name: key.name.clone(),
     };
-    let proof = Statement::new(claim, Signer::Device(key.device_uid), clock::now()).sign(&keypair);
+    let signer = Signer::Device(key.device_uid);
+    let proof = Statement::new(claim, link.service().clone(), signer, clock::now()).sign(&keypair);
     let device = match api.enroll(link.token(), &proof) {
         Ok(device) => {
             file.keep();

@@ -60,7 +60,8 @@ pub fn sign_and_send(
     cert: &Keypair,
 ) -> Result<LoginSession, CliError> {
     let claim = logout_claim(session).map_err(|_| CliError::Closed(session.short_uid()))?;
-    let signed = Statement::new(claim, Signer::Requester, clock::now()).sign(cert);
+    let service = api.service().clone();
+    let signed = Statement::new(claim, service, Signer::Requester, clock::now()).sign(cert);
     Ok(api.act(session.uid(), &signed)?)
 }
 

@@ -56,12 +56,13 @@ fn refusing(
     key: std::path::PathBuf,
     seen: Arc<AtomicBool>,
 ) -> FakeService {
+    // The token travels in bodies only: a path holding it is not found.
     FakeService::start(move |method, path, _| match method {
-        "GET" if path == "/api/enrollments/tok" => (
+        "POST" if path == "/api/enrollments/lookup" => (
             200,
             r#"{"user_uid":"5f1d0f4c-2a3e-4c1b-9f0e-1c2d3e4f5a6b","username":"ada"}"#.into(),
         ),
-        "POST" if path == "/api/enrollments/tok" => {
+        "POST" if path == "/api/enrollments/redeem" => {
             seen.store(key.is_file(), Ordering::SeqCst);
             (
                 status,
@@ -78,7 +79,7 @@ fn the_key_file_exists_before_enrolling_and_is_deleted_when_refused() {
     let key = home.dir.join("k.json");
     let seen = Arc::new(AtomicBool::new(false));
     let fake = refusing(409, "enrollment_used", key.clone(), seen.clone());
-    let link = format!("{}/enroll?token=tok", fake.url);
+    let link = format!("{}/enroll#token=tok", fake.url);
     let run = home.run(&[
         "device",
         "enroll",
@@ -105,7 +106,7 @@ fn the_key_file_is_kept_when_the_enrollments_outcome_is_unknown() {
     let key = home.dir.join("k.json");
     let seen = Arc::new(AtomicBool::new(false));
     let fake = refusing(503, "internal", key.clone(), seen.clone());
-    let link = format!("{}/enroll?token=tok", fake.url);
+    let link = format!("{}/enroll#token=tok", fake.url);
     let run = home.run(&[
         "device",
         "enroll",
@@ -124,7 +125,7 @@ fn a_code_from_a_newer_service_is_unrecognised_and_its_message_kept() {
     let key = home.dir.join("k.json");
     let seen = Arc::new(AtomicBool::new(false));
     let fake = refusing(409, "a_code_of_tomorrow", key.clone(), seen);
-    let link = format!("{}/enroll?token=tok", fake.url);
+    let link = format!("{}/enroll#token=tok", fake.url);
     let run = home.run(&[
         "--json",
         "device",

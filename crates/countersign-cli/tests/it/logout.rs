@@ -72,6 +72,7 @@ fn a_session_already_closed_is_forgotten_and_said_so() {
     let signer = Signer::Device(device["device_uid"].as_str().unwrap().parse().unwrap());
     let signed = Statement::new(
         claim,
+        countersign_core::ServiceUrl::parse(&service.url).unwrap(),
         signer,
         countersign_server::clock::Clock::system().now(),
     )

@@ -127,6 +127,26 @@ pub struct SponsoredEnrollment {
     pub proof: SignedStatement,
 }
 
+/// `POST /api/enrollments/lookup`: who an enrollment link is for. The
+/// token travels in the body, never in a path, so that no proxy or access
+/// log keeps it; links carry it in their fragment (`#token=`), which
+/// browsers do not send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupEnrollment {
+    /// The link's one-time token.
+    pub token: String,
+}
+
+/// `POST /api/enrollments/redeem`: a new device uses an enrollment link's
+/// token, proving it holds its key with an `enroll_device` statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeemEnrollment {
+    /// The link's one-time token.
+    pub token: String,
+    /// The enrollment, signed by the new device's own key.
+    pub proof: SignedStatement,
+}
+
 /// What `countersign-server admin user add --json` prints: the new user and
 /// the one-time link that enrolls their first device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

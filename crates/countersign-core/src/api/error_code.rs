@@ -101,6 +101,10 @@ error_codes! {
     BadResource = "bad_resource", 400;
     /// The service URL named is not an http(s) URL.
     BadService = "bad_service", 400;
+    /// A signed statement is in a format this service no longer accepts
+    /// (`countersign-statement/1`, or no format marker): the client that
+    /// signed it must be updated.
+    UnsupportedFormat = "unsupported_format", 400;
 
     // 403: the statement or its signer is refused.
 
@@ -184,11 +188,13 @@ error_codes! {
     AlreadyRevoked = "already_revoked", 409;
     /// `POST /api/devices`: this device uid or key is already registered.
     DeviceExists = "device_exists", 409;
-    /// `POST /api/enrollments/{token}`: the link was already used, or the
+    /// `POST /api/enrollments/redeem`: the link was already used, or the
     /// device is already registered.
     EnrollmentUsed = "enrollment_used", 409;
     /// A single-use authorisation was already used (the seed's
-    /// `assert_once`).
+    /// `assert_once`), or an account statement (`invite_device`,
+    /// `read_account`, `revoke_device`, `enroll_device`) was already
+    /// accepted once: sign a new one.
     AlreadyUsed = "already_used", 409;
 
     // The rest, one status each.

@@ -18,8 +18,8 @@
 //! | `POST /api/sessions/{uid}/statements` | `SignedStatement` | `LoginSession` |
 //! | `GET /api/approvals/{short_uid}` | | [`ApprovalView`] |
 //! | `POST /api/enrollments` | `SignedStatement` | [`Invite`] (201) |
-//! | `GET /api/enrollments/{token}` | | [`EnrollmentInfo`] |
-//! | `POST /api/enrollments/{token}` | `SignedStatement` | [`DeviceInfo`] (201) |
+//! | `POST /api/enrollments/lookup` | [`LookupEnrollment`] | [`EnrollmentInfo`] |
+//! | `POST /api/enrollments/redeem` | [`RedeemEnrollment`] | [`DeviceInfo`] (201) |
 //! | `POST /api/devices` | [`SponsoredEnrollment`] | [`DeviceInfo`] (201) |
 //! | `POST /api/devices/revoke` | `SignedStatement` | [`DeviceInfo`] |
 //! | `POST /api/account` | `SignedStatement` | [`AccountView`] |
@@ -34,8 +34,8 @@ mod query;
 
 pub use bodies::{
     AccountView, AddedUser, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, ErrorDetail,
-    Invite, RequestAnswer, SessionList, SponsoredEnrollment, UserInfo, VerifiedAuthorisation,
-    VerifyAuthorisation,
+    Invite, LookupEnrollment, RedeemEnrollment, RequestAnswer, SessionList, SponsoredEnrollment,
+    UserInfo, VerifiedAuthorisation, VerifyAuthorisation,
 };
 pub use error_code::{ErrorCode, UnknownErrorCode};
 pub use query::{

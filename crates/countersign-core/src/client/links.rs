@@ -47,8 +47,8 @@ pub enum LinkError {
     /// A `.` or `..` segment in the path.
     #[error("the path may not hold '.' or '..' segments")]
     DotSegment,
-    /// Not `SERVICE/enroll?token=TOKEN` (or `#token=TOKEN`).
-    #[error("not an enrollment link: expected SERVICE/enroll?token=TOKEN")]
+    /// Not `SERVICE/enroll#token=TOKEN` (or `?token=TOKEN`).
+    #[error("not an enrollment link: expected SERVICE/enroll#token=TOKEN")]
     NotEnrollmentLink,
     /// The token is empty or not URL-safe base64.
     #[error("the enrollment token must be URL-safe base64 (letters, digits, '-' and '_')")]
@@ -136,10 +136,10 @@ fn param<'a>(pairs: &'a str, name: &'static str) -> Result<Option<&'a str>, Link
 
 /// A one-time enrollment link: the service and the token.
 ///
-/// Read from `SERVICE/enroll?token=TOKEN`, as `countersign-server admin
-/// user add` and invitations print it today, and from
-/// `SERVICE/enroll#token=TOKEN`, the form that keeps the token out of
-/// server logs and `Referer` headers. Other parameters are ignored.
+/// Read from `SERVICE/enroll#token=TOKEN`, the form the service writes
+/// (browsers never send a fragment, so the token stays out of server and
+/// proxy logs and `Referer` headers), and from the older
+/// `SERVICE/enroll?token=TOKEN`. Other parameters are ignored.
 #[derive(Clone, PartialEq, Eq)]
 pub struct EnrollmentLink {
     service: ServiceUrl,
@@ -148,7 +148,7 @@ pub struct EnrollmentLink {
 
 impl EnrollmentLink {
     /// The link for `token` on `service`; the token must be URL-safe base64
-    /// (it is put in an API path).
+    /// (it is put in a URL's fragment).
     pub fn new(service: ServiceUrl, token: &str) -> Result<Self, LinkError> {
         let url_safe = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
         if token.is_empty() || !token.chars().all(url_safe) {
@@ -181,12 +181,10 @@ impl EnrollmentLink {
         &self.token
     }
 
-    /// The link as text, `SERVICE/enroll?token=TOKEN`.
+    /// The link as text, `SERVICE/enroll#token=TOKEN`, as the service
+    /// makes it.
     pub fn to_url(&self) -> String {
-        // The query form, as the service prints links today; the fragment
-        // form (`#token=`) becomes the one written when the service and the
-        // web app move to it.
-        self.service.join(&format!("/enroll?token={}", self.token))
+        self.service.join(&format!("/enroll#token={}", self.token))
     }
 }
 

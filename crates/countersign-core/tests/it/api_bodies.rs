@@ -54,10 +54,20 @@ fn a_sponsored_enrollment_carries_both_signatures_of_one_claim() {
         device_name: DeviceName::new("Work laptop").unwrap(),
     };
     let body = SponsoredEnrollment {
-        sponsor: Statement::new(claim.clone(), Signer::Device(device_uid()), t0())
-            .sign(&device_key()),
-        proof: Statement::new(claim, Signer::Device(uid_from_random([0xd1; 16])), t0())
-            .sign(&session_key()),
+        sponsor: Statement::new(
+            claim.clone(),
+            service_url(),
+            Signer::Device(device_uid()),
+            t0(),
+        )
+        .sign(&device_key()),
+        proof: Statement::new(
+            claim,
+            service_url(),
+            Signer::Device(uid_from_random([0xd1; 16])),
+            t0(),
+        )
+        .sign(&session_key()),
     };
     let value = serde_json::to_value(&body).unwrap();
     assert_eq!(keys(&value), ["proof", "sponsor"]);
@@ -72,7 +82,7 @@ fn an_added_user_keeps_the_keys_the_admin_command_prints() {
     let added = AddedUser {
         username: "ada@example.org".into(),
         user_uid: user_uid(),
-        enrollment_url: "https://cs.example/enroll?token=abc".into(),
+        enrollment_url: "https://cs.example/enroll#token=abc".into(),
     };
     let value = serde_json::to_value(&added).unwrap();
     assert_eq!(keys(&value), ["enrollment_url", "user_uid", "username"]);

@@ -28,6 +28,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("bad_token", 400),
     ("bad_resource", 400),
     ("bad_service", 400),
+    ("unsupported_format", 400),
     ("bad_signature", 403),
     ("stale_statement", 403),
     ("future_statement", 403),
@@ -141,6 +142,18 @@ fn every_core_error_has_the_code_the_service_answers() {
         (StatementError::WrongSigner, "wrong_signer"),
         (StatementError::NotAboutASession, "not_about_a_session"),
         (StatementError::SessionClosed, "session_closed"),
+        (
+            StatementError::UnsupportedFormat(None),
+            "unsupported_format",
+        ),
+        (
+            StatementError::UnsupportedFormat(Some("countersign-statement/1".into())),
+            "unsupported_format",
+        ),
+        (
+            StatementError::WrongService("https://other.example".parse().unwrap()),
+            "wrong_service",
+        ),
     ] {
         check(&error, error.code(), expected);
     }

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use countersign_core::{
-    Action, Claim, DEFAULT_LOGIN_LIFETIME, Freshness, Keypair, LoginRequest, LoginSession, Signer,
-    Statement, Status, TokenSet, Username, VerificationCode, Verified, uid_from_random,
+    Action, Claim, DEFAULT_LOGIN_LIFETIME, Freshness, Keypair, LoginRequest, LoginSession,
+    ServiceUrl, Signer, Statement, Status, TokenSet, Username, VerificationCode, Verified,
+    uid_from_random,
 };
 use uuid::Uuid;
 
@@ -23,6 +24,11 @@ pub fn cert_key() -> Keypair {
 
 pub fn device_key() -> Keypair {
     Keypair::from_seed(&[3; 32])
+}
+
+/// The service every statement in these tests is made for.
+pub fn service_url() -> ServiceUrl {
+    ServiceUrl::parse("https://cs.example").unwrap()
 }
 
 pub fn device_uid() -> Uuid {
@@ -87,11 +93,13 @@ pub fn signed(session: &LoginSession, action: Action, at: DateTime<Utc>) -> Veri
         },
         Action::Expire => panic!("expiry is not signed"),
     };
-    let statement = Statement::new(claim, Signer::Device(device_uid()), at).sign(&device_key());
+    let statement =
+        Statement::new(claim, service_url(), Signer::Device(device_uid()), at).sign(&device_key());
     session
         .verify_device(
             &statement,
             &device_key().public_key(),
+            &service_url(),
             at,
             Freshness::default(),
         )

@@ -12,7 +12,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use crate::common::*;
 
 fn by_device(claim: Claim) -> SignedStatement {
-    Statement::new(claim, Signer::Device(device_uid()), t0()).sign(&device_key())
+    Statement::new(claim, service_url(), Signer::Device(device_uid()), t0()).sign(&device_key())
 }
 
 #[test]
@@ -39,6 +39,7 @@ fn each_decision_signs_a_claim_the_session_accepts() {
             .verify_device(
                 &by_device(claim),
                 &device_key().public_key(),
+                &service_url(),
                 t0(),
                 Freshness::default(),
             )
@@ -59,6 +60,7 @@ fn an_approval_carries_the_code_that_was_typed() {
         .verify_device(
             &by_device(claim),
             &device_key().public_key(),
+            &service_url(),
             t0(),
             Freshness::default(),
         )
@@ -68,6 +70,7 @@ fn an_approval_carries_the_code_that_was_typed() {
         .verify_device(
             &by_device(Decision::Deny.claim(&shown).unwrap()),
             &device_key().public_key(),
+            &service_url(),
             t0(),
             Freshness::default(),
         )
@@ -99,9 +102,9 @@ fn a_closed_session_cannot_be_decided_or_logged_out() {
 fn the_requester_logout_claim_is_accepted() {
     let session = in_status(Status::Approved);
     let claim = logout_claim(&session).unwrap();
-    let signed = Statement::new(claim, Signer::Requester, t0()).sign(&cert_key());
+    let signed = Statement::new(claim, service_url(), Signer::Requester, t0()).sign(&cert_key());
     let proof = session
-        .verify_requester(&signed, t0(), Freshness::default())
+        .verify_requester(&signed, &service_url(), t0(), Freshness::default())
         .unwrap();
     assert_eq!(proof.action(), Action::Logout);
 }

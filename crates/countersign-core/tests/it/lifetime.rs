@@ -107,11 +107,17 @@ fn requester_logout(session: &LoginSession) -> Result<Verified, StatementError> 
             session: session.uid(),
             details: session.details_digest().unwrap(),
         },
+        service_url(),
         Signer::Requester,
         t0() + TimeDelta::minutes(2),
     )
     .sign(&cert_key());
-    session.verify_requester(&logout, t0() + TimeDelta::minutes(2), Freshness::default())
+    session.verify_requester(
+        &logout,
+        &service_url(),
+        t0() + TimeDelta::minutes(2),
+        Freshness::default(),
+    )
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod links;
 mod load;
 mod matching;
 mod short_uid;
+mod statement_format;
 mod statements;
 mod transitions;
 mod wait;

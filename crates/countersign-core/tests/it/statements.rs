@@ -21,6 +21,7 @@ fn approval(
             details: session.details_digest().unwrap(),
             code: VerificationCode::new(PINNED_CODE).unwrap(),
         },
+        service_url(),
         Signer::Device(device_uid()),
         at,
     )
@@ -35,6 +36,7 @@ fn verify(
         .verify_device(
             signed,
             &device_key().public_key(),
+            &service_url(),
             t0(),
             Freshness::default(),
         )
@@ -49,7 +51,8 @@ const PINNED_DIGEST: &str = "zy3kbzJXv50d0_vqJlMRG_iMOsaGvnOyEbl2cXodIZ0";
 const PINNED_CODE: u8 = 70;
 const PINNED_FINGERPRINT: &str = "6Dl6oHUY7xqWRI6vmxufJw";
 const PINNED_APPROVAL: &str = "\
-countersign-statement/1
+countersign-statement/2
+service: https://cs.example
 action: approve
 session: 5e5e5e5e-5e5e-4e5e-9e5e-5e5e5e5e5e5e
 details: zy3kbzJXv50d0_vqJlMRG_iMOsaGvnOyEbl2cXodIZ0
@@ -58,7 +61,7 @@ signer: device d0d0d0d0-d0d0-40d0-90d0-d0d0d0d0d0d0
 signed-at: 2026-11-29T09:00:00.000Z
 ";
 const PINNED_SIGNATURE: &str =
-    "eL795EOyNjf0ADM7IXCRntXf_R31SfUkOsXTiSz9M25-pVTt8TOe8zgHselHKf46M5ts22l4uaFViG3tQN86Cw";
+    "wbf4zqRgJA-qTOqVU8YHjit7yP_Gc6uHK0MUe8RXnPtcTye0QSl3xeNQ9kemjBoKSeDQImsfcHMVLw-LygYvDQ";
 
 #[test]
 fn pinned_test_vectors() {
@@ -119,15 +122,16 @@ fn rfc_8032_test_vector() {
 }
 
 #[test]
-fn canonical_bytes_name_the_format_action_subject_signer_and_time() {
+fn canonical_bytes_name_the_format_service_action_subject_signer_and_time() {
     let session = pending();
     let text = String::from_utf8(approval(&session, t0()).statement.canonical_bytes()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], countersign_core::STATEMENT_FORMAT);
-    assert_eq!(lines[1], "action: approve");
-    assert_eq!(lines[2], format!("session: {}", session.uid()));
-    assert_eq!(lines[5], format!("signer: device {}", device_uid()));
-    assert_eq!(lines[6], "signed-at: 2026-11-29T09:00:00.000Z");
+    assert_eq!(lines[1], "service: https://cs.example");
+    assert_eq!(lines[2], "action: approve");
+    assert_eq!(lines[3], format!("session: {}", session.uid()));
+    assert_eq!(lines[6], format!("signer: device {}", device_uid()));
+    assert_eq!(lines[7], "signed-at: 2026-11-29T09:00:00.000Z");
 }
 
 #[test]
@@ -197,7 +201,13 @@ fn another_key_or_a_changed_statement_is_refused() {
     let stranger = Keypair::from_seed(&[66; 32]).public_key();
     assert_eq!(
         session
-            .verify_device(&signed, &stranger, t0(), Freshness::default())
+            .verify_device(
+                &signed,
+                &stranger,
+                &service_url(),
+                t0(),
+                Freshness::default()
+            )
             .map(|v| v.action()),
         Err(StatementError::BadSignature)
     );
@@ -241,18 +251,19 @@ fn the_requester_may_log_out_and_do_nothing_else() {
             session: session.uid(),
             details: session.details_digest().unwrap(),
         },
+        service_url(),
         Signer::Requester,
         t0(),
     );
     let by_cert = logout.clone().sign(&cert_key());
     let proof = session
-        .verify_requester(&by_cert, t0(), Freshness::default())
+        .verify_requester(&by_cert, &service_url(), t0(), Freshness::default())
         .unwrap();
     assert_eq!(proof.action(), Action::Logout);
     // The session key is not the certificate key.
     let by_session_key = logout.sign(&session_key());
     assert_eq!(
-        session.verify_requester(&by_session_key, t0(), Freshness::default()),
+        session.verify_requester(&by_session_key, &service_url(), t0(), Freshness::default()),
         Err(StatementError::BadSignature)
     );
     let approve = Statement::new(
@@ -261,12 +272,13 @@ fn the_requester_may_log_out_and_do_nothing_else() {
             details: session.details_digest().unwrap(),
             code: VerificationCode::new(PINNED_CODE).unwrap(),
         },
+        service_url(),
         Signer::Requester,
         t0(),
     )
     .sign(&cert_key());
     assert_eq!(
-        session.verify_requester(&approve, t0(), Freshness::default()),
+        session.verify_requester(&approve, &service_url(), t0(), Freshness::default()),
         Err(StatementError::WrongSigner)
     );
     // And a device must not pass off a requester statement as its own.
@@ -283,6 +295,7 @@ fn device_statements_are_not_session_statements() {
             device_key: device_key().public_key(),
             device_name: DeviceName::new("Work laptop").unwrap(),
         },
+        service_url(),
         Signer::Device(device_uid()),
         t0(),
     )
@@ -293,7 +306,12 @@ fn device_statements_are_not_session_statements() {
     );
     assert!(
         enroll
-            .verify(&device_key().public_key(), t0(), Freshness::default())
+            .verify(
+                &device_key().public_key(),
+                &service_url(),
+                t0(),
+                Freshness::default()
+            )
             .is_ok()
     );
     let text = String::from_utf8(enroll.statement.canonical_bytes()).unwrap();
@@ -304,6 +322,7 @@ fn device_statements_are_not_session_statements() {
             user: user_uid(),
             device: device_uid(),
         },
+        service_url(),
         Signer::Device(device_uid()),
         t0(),
     );
@@ -319,12 +338,13 @@ fn nothing_verifies_against_a_closed_session() {
             session: open.uid(),
             details: open.details_digest().unwrap(),
         },
+        service_url(),
         Signer::Requester,
         t0(),
     )
     .sign(&cert_key());
     assert_eq!(
-        closed.verify_requester(&logout, t0(), Freshness::default()),
+        closed.verify_requester(&logout, &service_url(), t0(), Freshness::default()),
         Err(StatementError::SessionClosed)
     );
 }

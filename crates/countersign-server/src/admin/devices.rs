@@ -57,7 +57,7 @@ pub async fn device_revoke(store: &Store, uid: &str, as_json: bool) -> Result<()
         Some(ADMIN_SOURCE.into()),
     );
     let log_out = accounts::revocation_logout(uid, now, device.user_uid, None, ADMIN_SOURCE);
-    let logged_out = match store.revoke_device(uid, &entry, log_out).await {
+    let logged_out = match store.revoke_device(uid, &entry, &[], log_out).await {
         Ok(Some(logged_out)) => logged_out,
         Ok(None) => return Err(format!("device {uid} is already revoked")),
         Err(StoreError::Contended) => return Err(contended("the device's logins")),

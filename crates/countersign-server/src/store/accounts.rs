@@ -7,6 +7,7 @@ use countersign_core::{LoginSession, PublicKey};
 use sqlx::Row as _;
 use uuid::Uuid;
 
+use super::used_statements::{UsedStatement, record_in};
 use super::{
     AuditEntry, Store, StoreError, Swap, Versioned, audit_event, insert_audit, parse_time,
     parse_uid, time_text, versioned,
@@ -77,16 +78,21 @@ impl Store {
         row.as_ref().map(user_row).transpose()
     }
 
-    /// Adds a one-time enrollment link for an existing user.
+    /// Adds a one-time enrollment link for an existing user, recording the
+    /// invitation statement that asked for it (`used`; none for an
+    /// operator's link) in the same transaction:
+    /// [`StoreError::StatementUsed`] and no link for a replay.
     pub async fn add_enrollment(
         &self,
         user_uid: Uuid,
         token_hash: &str,
         expires_at: DateTime<Utc>,
         entry: &AuditEntry,
+        used: &[UsedStatement],
     ) -> Result<(), StoreError> {
         let _timer = self.timed(super::StoreOp::AccountWrite);
         let mut tx = self.pool.begin().await?;
+        record_in(&mut tx, used).await?;
         insert_enrollment(&mut tx, token_hash, user_uid, expires_at).await?;
         insert_audit(&mut tx, entry).await?;
         tx.commit().await?;
@@ -113,15 +119,19 @@ impl Store {
 
     /// Registers a device. With `token_hash`, the enrollment is used up in
     /// the same transaction, and only if it is still unused: `Ok(false)` if
-    /// it was not (or the key is already registered).
+    /// it was not (or the key is already registered). The enrollment
+    /// statements (`used`) are recorded in it too:
+    /// [`StoreError::StatementUsed`] for a replay.
     pub async fn add_device(
         &self,
         device: &DeviceInfo,
         token_hash: Option<&str>,
         entry: &AuditEntry,
+        used: &[UsedStatement],
     ) -> Result<bool, StoreError> {
         let _timer = self.timed(super::StoreOp::AccountWrite);
         let mut tx = self.pool.begin().await?;
+        record_in(&mut tx, used).await?;
         if let Some(token_hash) = token_hash {
             let used = sqlx::query(
                 "UPDATE enrollments SET used_at = $1 WHERE token_hash = $2 AND user_uid = $3 \
@@ -189,14 +199,19 @@ impl Store {
     /// versions. Each is a compare-and-set; if another instance changed one
     /// meanwhile, the device's sessions are read again, and after
     /// [`CASCADE_TRIES`] reads [`StoreError::Contended`] undoes it all.
+    /// The revocation statement (`used`; none for an operator's) is
+    /// recorded in the same transaction: [`StoreError::StatementUsed`] for
+    /// a replay.
     pub async fn revoke_device(
         &self,
         uid: Uuid,
         entry: &AuditEntry,
+        used: &[UsedStatement],
         log_out: impl Fn(&LoginSession) -> Option<(LoginSession, AuditEntry)>,
     ) -> Result<Option<Vec<Versioned>>, StoreError> {
         let _timer = self.timed(super::StoreOp::AccountWrite);
         let mut tx = self.pool.begin().await?;
+        record_in(&mut tx, used).await?;
         let changed =
             sqlx::query("UPDATE devices SET revoked_at = $1 WHERE uid = $2 AND revoked_at IS NULL")
                 .bind(time_text(entry.at))

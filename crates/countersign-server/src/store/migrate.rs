@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/0002_lifetimes_revocation_nonces.sql"),
     ),
     (3, include_str!("../../migrations/0003_drawn_codes.sql")),
+    (4, include_str!("../../migrations/0004_used_statements.sql")),
     (5, include_str!("../../migrations/0005_users_disabled.sql")),
 ];
 

@@ -86,17 +86,16 @@ async fn an_operator_lists_shows_links_and_revokes(db: Db) {
     );
     let link_url = link[0]["enrollment_url"].as_str().unwrap();
     assert!(
-        link_url.starts_with("https://cs.example/enroll?token="),
+        link_url.starts_with("https://cs.example/enroll#token="),
         "{link_url}"
     );
     assert_eq!(link[0]["user_uid"], ada.user.to_string());
-    let token = link_url.split("token=").nth(1).unwrap();
+    let token = link_url.split("#token=").nth(1).unwrap();
     let third = Approver::new(ada.user);
-    let path = format!("/api/enrollments/{token}");
-    let (status, body) = service.post(&path, third.enrollment()).await;
+    let (status, body) = service.redeem(token, third.enrollment()).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, _) = service
-        .post(&path, Approver::new(ada.user).enrollment())
+        .redeem(token, Approver::new(ada.user).enrollment())
         .await;
     assert_ne!(status, StatusCode::CREATED, "the link works once");
 

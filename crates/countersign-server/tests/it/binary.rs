@@ -41,14 +41,14 @@ fn admin_user_add_prints_a_one_time_enrollment_link() {
     );
     let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let url = printed["enrollment_url"].as_str().unwrap();
-    assert!(url.starts_with("https://cs.example/enroll?token="), "{url}");
+    assert!(url.starts_with("https://cs.example/enroll#token="), "{url}");
     assert_eq!(printed["username"], "ada");
     let added: countersign_core::api::AddedUser = serde_json::from_value(printed.clone()).unwrap();
     assert_eq!(added.enrollment_url, url, "core's AddedUser reads it");
 
     let out = add_user(&dir, "bob", false);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("https://cs.example/enroll?token="), "{text}");
+    assert!(text.contains("https://cs.example/enroll#token="), "{text}");
 
     let again = add_user(&dir, "ada", true);
     assert!(!again.status.success());

@@ -19,7 +19,6 @@ fn code_for(parameter: &str) -> &'static str {
     match parameter {
         "{uid}" => "bad_uid",
         "{short_uid}" => "bad_short_uid",
-        "{token}" => "bad_field",
         other => panic!("no code listed here for the path parameter {other}: add it"),
     }
 }
@@ -63,7 +62,9 @@ async fn every_path_parameter_that_is_not_text_is_refused_with_a_json_error() {
             checked += 1;
         }
     }
-    assert!(checked >= 6, "only {checked} path parameters checked");
+    // Session uids (read, wait, statements) and short uids; enrollment
+    // tokens travel in bodies, never in a path.
+    assert!(checked >= 4, "only {checked} path parameters checked");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,8 @@ use axum::http::{Method, Request, StatusCode};
 use chrono::{DateTime, Utc};
 use countersign_core::api::{ErrorBody, ErrorCode};
 use countersign_core::{
-    Authorisation, Claim, DeviceName, Keypair, LoginSession, Signer, Statement, uid_from_random,
+    Authorisation, Claim, DeviceName, Keypair, LoginSession, ServiceUrl, Signer, Statement,
+    uid_from_random,
 };
 use countersign_server::app::{AppState, Config, Shared, Surroundings};
 use countersign_server::clock::{Clock, ManualClock, Random, ScriptedRandom};
@@ -27,6 +28,11 @@ use tower::ServiceExt as _;
 use uuid::Uuid;
 
 pub const PUBLIC_URL: &str = "http://cs.test";
+
+/// The service the test service is, as statements name it.
+pub fn service_url() -> ServiceUrl {
+    ServiceUrl::parse(PUBLIC_URL).unwrap()
+}
 
 pub struct Service {
     pub state: Shared,
@@ -278,7 +284,7 @@ impl Service {
         .unwrap();
         let token = added
             .enrollment_url
-            .split("token=")
+            .split("#token=")
             .nth(1)
             .unwrap()
             .to_owned();
@@ -318,13 +324,18 @@ impl Service {
         second
     }
 
+    /// Uses an enrollment link's token with `proof`, the new device's
+    /// signed enrollment.
+    pub async fn redeem(&self, token: &str, proof: Value) -> (StatusCode, Value) {
+        let body = json!({"token": token, "proof": proof});
+        self.post("/api/enrollments/redeem", body).await
+    }
+
     /// Adds a user and enrolls one device for them.
     pub async fn user_with_device(&self, name: &str) -> Approver {
         let (user, token) = self.add_user(name).await;
         let approver = Approver::new(user);
-        let (status, body) = self
-            .post(&format!("/api/enrollments/{token}"), approver.enrollment())
-            .await;
+        let (status, body) = self.redeem(&token, approver.enrollment()).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         approver
     }
@@ -347,8 +358,13 @@ impl Approver {
     }
 
     pub fn sign(&self, claim: Claim) -> Value {
-        let signed =
-            Statement::new(claim, Signer::Device(self.device), real_clock().now()).sign(&self.key);
+        let signed = Statement::new(
+            claim,
+            service_url(),
+            Signer::Device(self.device),
+            real_clock().now(),
+        )
+        .sign(&self.key);
         serde_json::to_value(signed).unwrap()
     }
 
@@ -427,7 +443,8 @@ impl Requester {
             details: session.details_digest().unwrap(),
         };
         serde_json::to_value(
-            Statement::new(claim, Signer::Requester, real_clock().now()).sign(&self.cert),
+            Statement::new(claim, service_url(), Signer::Requester, real_clock().now())
+                .sign(&self.cert),
         )
         .unwrap()
     }

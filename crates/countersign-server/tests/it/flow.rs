@@ -99,20 +99,17 @@ async fn an_enrollment_link_works_once(db: Db) {
         return;
     };
     let (user, token) = service.add_user("bob").await;
-    let (status, info) = service.get(&format!("/api/enrollments/{token}")).await;
+    let lookup = serde_json::json!({ "token": token });
+    let (status, info) = service.post("/api/enrollments/lookup", lookup).await;
     assert_eq!(
         (status, info["username"].as_str()),
         (StatusCode::OK, Some("bob"))
     );
     let first = Approver::new(user);
-    let (status, _) = service
-        .post(&format!("/api/enrollments/{token}"), first.enrollment())
-        .await;
+    let (status, _) = service.redeem(&token, first.enrollment()).await;
     assert_eq!(status, StatusCode::CREATED);
     let second = Approver::new(user);
-    let (status, body) = service
-        .post(&format!("/api/enrollments/{token}"), second.enrollment())
-        .await;
+    let (status, body) = service.redeem(&token, second.enrollment()).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
 
@@ -164,13 +161,11 @@ async fn devices_enroll_others_revoke_and_list(db: Db) {
     let token = body["enrollment_url"]
         .as_str()
         .unwrap()
-        .split("token=")
+        .split("#token=")
         .nth(1)
         .unwrap();
     let third = Approver::new(first.user);
-    let (status, _) = service
-        .post(&format!("/api/enrollments/{token}"), third.enrollment())
-        .await;
+    let (status, _) = service.redeem(token, third.enrollment()).await;
     assert_eq!(status, StatusCode::CREATED);
 
     let read = first.sign(countersign_core::Claim::ReadAccount { user: first.user });

@@ -103,8 +103,8 @@ async fn costly_routes_are_limited_by_source(db: Db) {
 
     let account_routes: [(Method, &str); 6] = [
         (Method::POST, "/api/enrollments"),
-        (Method::GET, "/api/enrollments/some-token"),
-        (Method::POST, "/api/enrollments/some-token"),
+        (Method::POST, "/api/enrollments/lookup"),
+        (Method::POST, "/api/enrollments/redeem"),
         (Method::POST, "/api/devices"),
         (Method::POST, "/api/devices/revoke"),
         (Method::POST, "/api/account"),

@@ -140,7 +140,8 @@ async fn unknown_ids_tell_nothing(db: Db) {
         (status, code_of(&body)),
         (StatusCode::NOT_FOUND, "not_found")
     );
-    let (status, body) = service.get("/api/enrollments/made-up-token").await;
+    let made_up = json!({"token": "made-up-token"});
+    let (status, body) = service.post("/api/enrollments/lookup", made_up).await;
     assert_eq!(
         (status, code_of(&body)),
         (StatusCode::NOT_FOUND, "not_found")
@@ -170,6 +171,7 @@ async fn stale_and_foreign_statements_are_refused(db: Db) {
 
     let old = Statement::new(
         claim.clone(),
+        service_url(),
         Signer::Device(ada.device),
         real_clock().now() - chrono::TimeDelta::hours(1),
     )
@@ -192,8 +194,13 @@ async fn stale_and_foreign_statements_are_refused(db: Db) {
     );
 
     // Ada's device key, but claiming to be another device.
-    let forged =
-        Statement::new(claim, Signer::Device(eve.device), real_clock().now()).sign(&ada.key);
+    let forged = Statement::new(
+        claim,
+        service_url(),
+        Signer::Device(eve.device),
+        real_clock().now(),
+    )
+    .sign(&ada.key);
     let (status, body) = service
         .post(&path, serde_json::to_value(forged).unwrap())
         .await;

@@ -38,6 +38,7 @@ async fn a_transition_verified_before_its_device_was_revoked_is_not_written(db: 
         .verify_device(
             &signed,
             &approver.key.public_key(),
+            &service_url(),
             now,
             Freshness::default(),
         )

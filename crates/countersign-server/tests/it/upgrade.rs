@@ -64,9 +64,15 @@ fn signed_by(session: &mut LoginSession, device: Uuid, key: &Keypair, logout: bo
             code: VerificationCode::new(42).unwrap(),
         }
     };
-    let statement = Statement::new(claim, Signer::Device(device), at).sign(key);
+    let statement = Statement::new(claim, service_url(), Signer::Device(device), at).sign(key);
     let proof = session
-        .verify_device(&statement, &key.public_key(), at, Freshness::default())
+        .verify_device(
+            &statement,
+            &key.public_key(),
+            &service_url(),
+            at,
+            Freshness::default(),
+        )
         .unwrap();
     if logout {
         session.set_logged_out(&proof, at).unwrap();
@@ -184,7 +190,7 @@ async fn an_older_database_is_brought_up_to_date(db: Db) {
     let now = t0() + TimeDelta::hours(1);
     let entry = audit_event("device", "revoke", now, Some(user), Some(device), None);
     let logged_out = store
-        .revoke_device(device, &entry, |found| {
+        .revoke_device(device, &entry, &[], |found| {
             let mut session = found.clone();
             session.log_out_for_revocation(device, now).ok()?;
             let mut entry = entry.clone();

@@ -21,6 +21,12 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// 2027-01-15T08:00:00Z, as milliseconds.
 const NOW_MS: i64 = 1_800_000_000_000;
+/// The service the statements here are for.
+const SERVICE: &str = "https://cs.example";
+
+fn service_url() -> cs::ServiceUrl {
+    cs::ServiceUrl::parse(SERVICE).unwrap()
+}
 
 fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(NOW_MS).unwrap()
@@ -353,12 +359,14 @@ fn a_session_reads_from_json_text_and_objects_with_the_seeds_operations() {
 #[test]
 fn an_approved_session_has_its_device_and_login_time() {
     let mut core = pending_session();
-    let signed = cs::Statement::new(approval_claim(&core), Signer::Device(device_uid()), now())
-        .sign(&device_key());
+    let signer = Signer::Device(device_uid());
+    let signed =
+        cs::Statement::new(approval_claim(&core), service_url(), signer, now()).sign(&device_key());
     let proof = core
         .verify_device(
             &signed,
             &device_key().public_key(),
+            &service_url(),
             now(),
             Freshness::default(),
         )
@@ -400,7 +408,7 @@ fn malformed_or_inconsistent_session_json_is_refused_with_a_code() {
 /// the key elsewhere would, and returns the signed JSON object.
 fn signed_by(key: &Keypair, claim: &Claim, signer: &str, at: DateTime<Utc>) -> JsValue {
     let claim = JSON::parse(&serde_json::to_string(claim).unwrap()).unwrap();
-    let statement = build_statement(claim, signer, at.timestamp_millis() as f64).unwrap();
+    let statement = build_statement(claim, SERVICE, signer, at.timestamp_millis() as f64).unwrap();
     let signature = key.sign_bytes(&statement.bytes().to_vec());
     statement
         .with_signature(Uint8Array::from(signature.to_bytes().as_slice()).into())
@@ -414,13 +422,15 @@ fn statements_built_here_have_the_cores_bytes() {
     let uid = device_uid().to_string();
     let built = build_statement(
         JsValue::from_str(&serde_json::to_string(&claim).unwrap()),
+        "HTTPS://CS.Example:443/",
         &uid,
         NOW_MS as f64,
     )
     .unwrap();
-    let core = cs::Statement::new(claim, Signer::Device(device_uid()), now());
+    let core = cs::Statement::new(claim, service_url(), Signer::Device(device_uid()), now());
     assert_eq!(built.bytes().to_vec(), core.canonical_bytes());
     assert_eq!(built.action(), "approve");
+    assert_eq!(built.service(), SERVICE, "in its normal form");
     assert_eq!(built.signed_at_ms(), NOW_MS as f64);
     // A signature in the text encoding works as well as bytes.
     let text = device_key().sign_bytes(&core.canonical_bytes()).to_text();
@@ -428,7 +438,7 @@ fn statements_built_here_have_the_cores_bytes() {
     assert!(verify_statement(signed, &device_key().public_key().to_text()).unwrap());
 
     let bad = |claim: &str, signer: &str, at: f64| {
-        build_statement(JsValue::from_str(claim), signer, at)
+        build_statement(JsValue::from_str(claim), SERVICE, signer, at)
             .unwrap_err()
             .code_str()
             .to_owned()
@@ -443,6 +453,8 @@ fn statements_built_here_have_the_cores_bytes() {
     assert_eq!(bad(&account, "requester", f64::NAN), "bad_time");
     let short = built.with_signature(Uint8Array::new_with_length(3).into());
     assert_eq!(short.unwrap_err().code_str(), "bad_field");
+    let nowhere = build_statement(JsValue::from_str(&account), "ftp://x", "requester", 0.0);
+    assert_eq!(nowhere.unwrap_err().code_str(), "bad_field");
 }
 
 #[test]
@@ -473,18 +485,24 @@ fn approvals_verify_offline_as_the_service_checks_them() {
     let key = device_key().public_key().to_text();
     let uid = device_uid().to_string();
     let signed = signed_by(&device_key(), &approval_claim(&session), &uid, now());
-    let answer = verify_approval(json.clone(), signed.clone(), &key, NOW_MS as f64).unwrap();
+    let answer =
+        verify_approval(json.clone(), signed.clone(), &key, SERVICE, NOW_MS as f64).unwrap();
     let read = |key: &str| Reflect::get(&answer, &JsValue::from_str(key)).unwrap();
     assert_eq!(read("action").as_string().as_deref(), Some("approve"));
     assert_eq!(read("deviceUid").as_string(), Some(uid.clone()));
     assert_eq!(read("signedAtMs").as_f64(), Some(NOW_MS as f64));
 
-    let code = |signed: JsValue, key: &str, at_ms: i64| {
-        verify_approval(json.clone(), signed, key, at_ms as f64)
+    let code_for = |signed: JsValue, key: &str, service: &str, at_ms: i64| {
+        verify_approval(json.clone(), signed, key, service, at_ms as f64)
             .unwrap_err()
             .code_str()
             .to_owned()
     };
+    let code = |signed: JsValue, key: &str, at_ms: i64| code_for(signed, key, SERVICE, at_ms);
+    assert_eq!(
+        code_for(signed.clone(), &key, "https://other.example", NOW_MS),
+        "wrong_service"
+    );
     let other = Keypair::from_seed(&[4; 32]).public_key().to_text();
     assert_eq!(code(signed.clone(), &other, NOW_MS), "bad_signature");
     assert_eq!(

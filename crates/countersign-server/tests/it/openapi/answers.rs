@@ -26,29 +26,29 @@ async fn every_route_answers_as_documented() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(served, document(), "the document is served as it is");
 
-    // A user enrolls a first device with a one-time link.
-    let enrollment = "/api/enrollments/{token}";
+    // A user enrolls a first device with a one-time link, its token in
+    // the bodies.
+    let lookup = "/api/enrollments/lookup";
+    let redeem = "/api/enrollments/redeem";
     let (user, token) = service.add_user("ada").await;
-    let link = format!("/api/enrollments/{token}");
-    let (status, view) = check.get(&service, enrollment, &link).await;
+    let link = json!({"token": token});
+    let (status, view) = check.post(&service, lookup, lookup, &link).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(view["user_uid"], user.to_string());
     let approver = Approver::new(user);
-    let (status, device) = check
-        .post(&service, enrollment, &link, &approver.enrollment())
-        .await;
+    let redemption = json!({"token": token, "proof": approver.enrollment()});
+    let (status, device) = check.post(&service, redeem, redeem, &redemption).await;
     assert_eq!(status, StatusCode::CREATED, "{device}");
-    let (status, _) = check.get(&service, enrollment, &link).await;
+    let (status, _) = check.post(&service, lookup, lookup, &link).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the link is used up");
-    let again = Approver::new(user).enrollment();
-    let (status, _) = check.post(&service, enrollment, &link, &again).await;
+    let again = json!({"token": token, "proof": Approver::new(user).enrollment()});
+    let (status, _) = check.post(&service, redeem, redeem, &again).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = check
-        .get(&service, enrollment, "/api/enrollments/%FF")
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "not UTF-8");
-    let bad_name = json!({"statement": {"claim": {"action": "enroll_device"}}});
-    let (status, _) = check.post(&service, enrollment, &link, &bad_name).await;
+    let (status, _) = check.post(&service, lookup, lookup, &json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no token");
+    let bad_name =
+        json!({"token": token, "proof": {"statement": {"claim": {"action": "enroll_device"}}}});
+    let (status, _) = check.post(&service, redeem, redeem, &bad_name).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // The first device sponsors a second one.
@@ -82,9 +82,9 @@ async fn every_route_answers_as_documented() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{invitation}");
     let url = invitation["enrollment_url"].as_str().unwrap();
-    let fresh = url.split("token=").nth(1).unwrap();
+    let fresh = url.split("#token=").nth(1).unwrap();
     let (status, _) = check
-        .get(&service, enrollment, &format!("/api/enrollments/{fresh}"))
+        .post(&service, lookup, lookup, &json!({"token": fresh}))
         .await;
     assert_eq!(status, StatusCode::OK);
     let not_an_invite = approver.sign(Claim::ReadAccount { user });
@@ -486,11 +486,10 @@ async fn rate_limits_answer_as_documented() {
         check.post(&service, account, account, &json!({})).await.0,
         StatusCode::BAD_REQUEST
     );
-    let token = "/api/enrollments/{token}";
     for (route, path, post) in [
         ("/api/enrollments", "/api/enrollments", true),
-        (token, "/api/enrollments/some-token", false),
-        (token, "/api/enrollments/some-token", true),
+        ("/api/enrollments/lookup", "/api/enrollments/lookup", true),
+        ("/api/enrollments/redeem", "/api/enrollments/redeem", true),
         ("/api/devices", "/api/devices", true),
         ("/api/devices/revoke", "/api/devices/revoke", true),
         (account, account, true),
