@@ -96,6 +96,7 @@ mod code;
 mod encoding;
 mod fields;
 mod load;
+pub mod passkey;
 mod record;
 mod session;
 mod short_uid;

@@ -98,6 +98,14 @@ pub enum Claim {
         /// The user.
         user: Uuid,
     },
+    /// Ask to register a passkey (a WebAuthn credential) for the signing
+    /// device: the service answers with the options to create it.
+    RegisterPasskey {
+        /// The device's user.
+        user: Uuid,
+        /// The device the passkey is for: the signer itself.
+        device: Uuid,
+    },
 }
 
 /// Who signed a statement.
@@ -238,7 +246,8 @@ impl Claim {
             Claim::EnrollDevice { .. }
             | Claim::RevokeDevice { .. }
             | Claim::ReadAccount { .. }
-            | Claim::InviteDevice { .. } => None,
+            | Claim::InviteDevice { .. }
+            | Claim::RegisterPasskey { .. } => None,
         }
     }
 
@@ -253,6 +262,7 @@ impl Claim {
             Claim::RevokeDevice { .. } => "revoke_device",
             Claim::ReadAccount { .. } => "read_account",
             Claim::InviteDevice { .. } => "invite_device",
+            Claim::RegisterPasskey { .. } => "register_passkey",
         }
     }
 }
@@ -309,7 +319,7 @@ impl Statement {
                 lines.push(format!("device-key: {device_key}"));
                 lines.push(format!("device-name: {}", device_name.as_str()));
             }
-            Claim::RevokeDevice { user, device } => {
+            Claim::RevokeDevice { user, device } | Claim::RegisterPasskey { user, device } => {
                 lines.push(format!("user: {user}"));
                 lines.push(format!("device: {device}"));
             }

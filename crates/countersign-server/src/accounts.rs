@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use countersign_core::api::{AccountView, AddedUser, DeviceInfo, ErrorCode, UserInfo};
+use countersign_core::passkey::PasskeyAssertion;
 use countersign_core::{
     Action, Claim, LoginSession, SignedStatement, Signer, Username, uid_from_random,
 };
@@ -178,7 +179,7 @@ pub async fn enroll_with_token(
 }
 
 /// A registered, unrevoked device that verified `signed`.
-async fn signing_device(
+pub(crate) async fn signing_device(
     state: &AppState,
     signed: &SignedStatement,
 ) -> Result<DeviceInfo, ApiError> {
@@ -260,6 +261,7 @@ pub async fn enroll_by_device(
 pub async fn revoke(
     state: &AppState,
     signed: &SignedStatement,
+    assertion: Option<&PasskeyAssertion>,
     source: String,
 ) -> Result<DeviceInfo, ApiError> {
     let Claim::RevokeDevice { user, device } = signed.statement.claim else {
@@ -280,6 +282,8 @@ pub async fn revoke(
             "a device can only revoke devices of its own user",
         ));
     }
+    crate::passkeys::check_account_statement(state, signer.uid, &signed.statement, assertion)
+        .await?;
     let now = state.clock.now();
     let entry = audit_event(
         "device",
@@ -381,7 +385,11 @@ pub async fn operator_enrollment_link(
 pub const ADMIN_SOURCE: &str = "admin";
 
 /// Makes a one-time enrollment link for another device of the signer's user.
-pub async fn invite(state: &AppState, signed: &SignedStatement) -> Result<String, ApiError> {
+pub async fn invite(
+    state: &AppState,
+    signed: &SignedStatement,
+    assertion: Option<&PasskeyAssertion>,
+) -> Result<String, ApiError> {
     let Claim::InviteDevice { user } = signed.statement.claim else {
         return Err(ApiError::new(
             ErrorCode::WrongClaim,
@@ -395,6 +403,8 @@ pub async fn invite(state: &AppState, signed: &SignedStatement) -> Result<String
             "a device can only invite devices for its own user",
         ));
     }
+    crate::passkeys::check_account_statement(state, signer.uid, &signed.statement, assertion)
+        .await?;
     let (token, hash) = new_token(&state.random)?;
     let now = state.clock.now();
     let entry = audit_event(
@@ -465,10 +475,12 @@ pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<AccountV
         }
     }
     sessions.sort_by_key(|session| std::cmp::Reverse(session.request_datetime()));
+    let passkeys = state.store.devices_with_passkeys(user.uid).await?;
     Ok(AccountView {
         user,
         devices,
         sessions,
+        passkeys,
     })
 }
 

@@ -81,6 +81,11 @@ pub struct Config {
     /// Whether the public router answers `/metrics`: not when `serve
     /// --metrics-addr` serves it on a listener of its own.
     pub public_metrics: bool,
+    /// Whether a device without a passkey may sign statements that a
+    /// device with one must confirm (`--allow-key-file-approvers`: the
+    /// command line's key files); `serve --require-user-verification`
+    /// turns it off unless it is named.
+    pub allow_key_file_approvers: bool,
 }
 
 impl Config {
@@ -107,6 +112,7 @@ impl Config {
             allowed_origins: Vec::new(),
             retain: TimeDelta::days(crate::retention::DEFAULT_RETAIN_DAYS),
             public_metrics: true,
+            allow_key_file_approvers: true,
         }
     }
 }

@@ -20,6 +20,7 @@ use countersign_core::api::{
     NarrowingQuery, RedeemEnrollment, RequestAnswer, SessionList, ShortUidQuery,
     SponsoredEnrollment, VerifiedAuthorisation, VerifyAuthorisation, WaitQuery,
 };
+use countersign_core::passkey::AttestedStatement;
 use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement};
 
 use crate::accounts::{self, parse_uid};
@@ -54,6 +55,12 @@ pub const ROUTES: &[Route] = &[
     Route::new(Verb::Post, "/api/devices", |m| on(m, enroll_by_device)),
     Route::new(Verb::Post, "/api/devices/revoke", |m| on(m, revoke)),
     Route::new(Verb::Post, "/api/account", |m| on(m, account)),
+    Route::new(Verb::Post, "/api/passkeys/options", |m| {
+        on(m, crate::passkeys::options_route)
+    }),
+    Route::new(Verb::Post, "/api/passkeys", |m| {
+        on(m, crate::passkeys::register_route)
+    }),
 ];
 
 /// The service's router: [`ROUTES`], the web app for everything else, and
@@ -469,9 +476,10 @@ async fn act(
     State(state): State<Shared>,
     StatementAllowed(source): StatementAllowed,
     SessionUid(uid): SessionUid,
-    Body(signed): Body<SignedStatement>,
+    Body(body): Body<AttestedStatement>,
 ) -> Result<Json<LoginSession>, ApiError> {
-    let acted = sessions::act(&state, uid, &signed, source).await;
+    let acted =
+        sessions::act_attested(&state, uid, &body.signed, body.assertion.as_ref(), source).await;
     Ok(Json(counted(&state, acted)?))
 }
 
@@ -503,9 +511,10 @@ async fn verify_authorisation(
 async fn invite(
     State(state): State<Shared>,
     AccountAllowed(_): AccountAllowed,
-    Body(signed): Body<SignedStatement>,
+    Body(body): Body<AttestedStatement>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let enrollment_url = counted(&state, accounts::invite(&state, &signed).await)?;
+    let invited = accounts::invite(&state, &body.signed, body.assertion.as_ref()).await;
+    let enrollment_url = counted(&state, invited)?;
     Ok((StatusCode::CREATED, Json(Invite { enrollment_url })))
 }
 
@@ -548,9 +557,10 @@ async fn enroll_by_device(
 async fn revoke(
     State(state): State<Shared>,
     AccountAllowed(source): AccountAllowed,
-    Body(signed): Body<SignedStatement>,
+    Body(body): Body<AttestedStatement>,
 ) -> Result<Json<DeviceInfo>, ApiError> {
-    let revoked = accounts::revoke(&state, &signed, source.to_string()).await;
+    let assertion = body.assertion.as_ref();
+    let revoked = accounts::revoke(&state, &body.signed, assertion, source.to_string()).await;
     Ok(Json(counted(&state, revoked)?))
 }
 

@@ -14,6 +14,7 @@ pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod notify;
+pub mod passkeys;
 pub mod ratelimit;
 pub mod retention;
 pub mod routes;

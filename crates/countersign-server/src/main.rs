@@ -289,6 +289,17 @@ struct ServeArgs {
     /// so that it need not be public: the API's address then answers 404.
     #[arg(long, env = "COUNTERSIGN_METRICS_ADDR")]
     metrics_addr: Option<SocketAddr>,
+    /// Refuse approve, deny, suspicious, revoke and invite statements from
+    /// devices without a passkey (`user_verification_required`): every
+    /// approval is confirmed by the person's fingerprint, face or security
+    /// key.
+    #[arg(long, env = "COUNTERSIGN_REQUIRE_USER_VERIFICATION")]
+    require_user_verification: bool,
+    /// Accept those statements from devices without a passkey (the command
+    /// line's key files). On by default, off by default under
+    /// --require-user-verification.
+    #[arg(long, env = "COUNTERSIGN_ALLOW_KEY_FILE_APPROVERS")]
+    allow_key_file_approvers: Option<bool>,
 }
 
 #[derive(Args)]
@@ -393,6 +404,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.max_wait = std::time::Duration::from_secs(args.max_wait_s);
     config.retain = chrono::TimeDelta::days(args.retain_days);
     config.public_metrics = metrics_listener.is_none();
+    config.allow_key_file_approvers = args
+        .allow_key_file_approvers
+        .unwrap_or(!args.require_user_verification);
     let web = countersign_server::web::WebApp::for_serving(args.web_dir.as_deref())?;
     let state = AppState::with(
         store,

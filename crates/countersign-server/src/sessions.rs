@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use countersign_core::api::ErrorCode;
+use countersign_core::passkey::PasskeyAssertion;
 use countersign_core::{
     Action, DenyReason, LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Signer,
     Status, VerificationCode, Verified, uid_from_random,
@@ -15,7 +16,7 @@ use uuid::Uuid;
 use crate::app::{AppState, Shared};
 use crate::cache::Ticket;
 use crate::error::ApiError;
-use crate::store::{AuditEntry, CodeCheck, Swap, Versioned};
+use crate::store::{AuditEntry, CodeCheck, Counted, CounterStep, Swap, Versioned};
 
 /// How many fresh uids to draw before giving up on a free short uid. With
 /// 2^32 short uids a clash is rare; eight in a row means something is wrong.
@@ -105,12 +106,18 @@ async fn change(
     entry: &AuditEntry,
     signer: Option<Uuid>,
     code: CodeCheck,
+    passkey: Option<&CounterStep>,
 ) -> Result<Changed, ApiError> {
     let ticket = state.cache.ticket();
-    let swap = state
+    let swap = match state
         .store
-        .compare_and_set_code(session, found.version, entry, signer, code)
-        .await?;
+        .compare_and_set_counted(session, found.version, entry, signer, code, passkey)
+        .await?
+    {
+        Counted::Swap(swap) => swap,
+        // Nothing was written: the session is as it was.
+        Counted::Regressed => return Err(crate::passkeys::regressed()),
+    };
     match swap {
         Swap::Done => {
             let now = Versioned {
@@ -145,7 +152,7 @@ async fn expire_if_run_out(state: &AppState, found: Versioned) -> Result<Version
     let mut session = found.session.clone();
     session.expire(now)?;
     let entry = transition_entry(&found.session, &session, Action::Expire, None, None);
-    match change(state, &found, &session, &entry, None, CodeCheck::Any).await? {
+    match change(state, &found, &session, &entry, None, CodeCheck::Any, None).await? {
         Changed::Won(now) => {
             state.metrics.transition(Action::Expire);
             tracing::info!(uid = %session.uid(), "login session expired");
@@ -270,6 +277,18 @@ pub async fn act(
     signed: &SignedStatement,
     source: IpAddr,
 ) -> Result<LoginSession, ApiError> {
+    act_attested(state, uid, signed, None, source).await
+}
+
+/// [`act`] with the passkey's assertion the statement carries, if any
+/// (`passkeys::check_statement` says when one is needed).
+pub async fn act_attested(
+    state: &AppState,
+    uid: Uuid,
+    signed: &SignedStatement,
+    assertion: Option<&PasskeyAssertion>,
+    source: IpAddr,
+) -> Result<LoginSession, ApiError> {
     for _ in 0..CAS_TRIES {
         let found = current(state, uid).await?;
         if found.session.is_expired() {
@@ -295,10 +314,28 @@ pub async fn act(
             Signer::Device(device) => Some(device),
             Signer::Requester => None,
         };
+        // A logout needs no gesture: it only ends what was granted.
+        let passkey = match device {
+            Some(device) if proof.action() != Action::Logout => {
+                crate::passkeys::check_statement(state, device, &signed.statement, assertion)
+                    .await?
+            }
+            _ => None,
+        };
         let mut entry =
             transition_entry(&found.session, &session, proof.action(), user_uid, device);
         entry.source = Some(source.to_string());
-        match change(state, &found, &session, &entry, device, code).await? {
+        match change(
+            state,
+            &found,
+            &session,
+            &entry,
+            device,
+            code,
+            passkey.as_ref(),
+        )
+        .await?
+        {
             Changed::Won(_) => {
                 state.metrics.transition(proof.action());
                 tracing::info!(%uid, action = %proof.action(), to = %session.status(), "login session changed");
@@ -356,7 +393,7 @@ async fn deny_wrong_code(
     entry.source = Some(source.to_string());
     entry.note = Some(DenyReason::WrongCode.as_str().into());
     let check = CodeCheck::Mistyped(typed);
-    match change(state, found, &denied, &entry, Some(device), check).await? {
+    match change(state, found, &denied, &entry, Some(device), check, None).await? {
         Changed::Won(_) => {
             state.metrics.transition(Action::Deny);
             tracing::info!(uid = %denied.uid(), "login session denied: wrong verification code");

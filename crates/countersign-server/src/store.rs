@@ -24,6 +24,7 @@ mod counts;
 mod latency;
 mod migrate;
 mod nonces;
+mod passkeys;
 mod used_statements;
 
 pub use used_statements::{USED_GRACE, UsedStatement};
@@ -31,6 +32,7 @@ mod retention;
 
 pub use admin::{AuditFilter, NumberedEntry, UserState};
 pub use latency::{Latency, StoreOp};
+pub use passkeys::{Counted, CounterStep, StoredPasskey};
 pub use retention::Pruned;
 
 /// What went wrong in storage. Never shown to clients as is.

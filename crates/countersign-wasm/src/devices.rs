@@ -346,6 +346,7 @@ pub async fn read_account(
         user,
         devices,
         sessions,
+        ..
     } = flows::account(&Api::new(key.server.clone()), &key).await?;
     let devices: js_sys::Array = devices.iter().map(device_info).collect();
     let sessions: js_sys::Array = sessions

@@ -106,6 +106,10 @@ pub struct AccountView {
     pub devices: Vec<DeviceInfo>,
     /// Their most recent sessions, newest first.
     pub sessions: Vec<LoginSession>,
+    /// The devices (uids) that have a passkey: their statements are
+    /// confirmed by the person's gesture.
+    #[serde(default)]
+    pub passkeys: Vec<Uuid>,
 }
 
 /// `GET /api/sessions?short_uid=..&status=..`: the sessions that match

@@ -144,6 +144,18 @@ error_codes! {
     /// The user is disabled by an operator: requests for them and
     /// statements from their devices are refused until they are enabled.
     UserDisabled = "user_disabled", 403;
+    /// The service requires user verification (`serve
+    /// --require-user-verification`) and the signing device has no
+    /// passkey, or the statement carries no assertion from it.
+    UserVerificationRequired = "user_verification_required", 403;
+    /// A passkey's assertion (or a new passkey's attestation) does not
+    /// verify: another origin or relying party, a challenge that is not
+    /// the statement's, no user presence or verification, a bad signature
+    /// or another credential than the device's.
+    BadAssertion = "bad_assertion", 403;
+    /// A passkey's signature counter did not grow past the one last
+    /// accepted: the assertion is replayed or the authenticator cloned.
+    CounterRegressed = "counter_regressed", 403;
     /// The scope or permissions asked for are wider than those the session
     /// was granted (a narrowed read).
     NotGranted = "not_granted", 403;

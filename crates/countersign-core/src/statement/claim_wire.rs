@@ -36,6 +36,7 @@ enum Action {
     RevokeDevice,
     ReadAccount,
     InviteDevice,
+    RegisterPasskey,
 }
 
 /// Every field of every claim, each read if present.
@@ -105,6 +106,10 @@ impl TryFrom<WireClaim> for Claim {
             },
             Action::InviteDevice => Claim::InviteDevice {
                 user: need(w.user, "user")?,
+            },
+            Action::RegisterPasskey => Claim::RegisterPasskey {
+                user: need(w.user, "user")?,
+                device: need(w.device, "device")?,
             },
         })
     }

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../migrations/0003_drawn_codes.sql")),
     (4, include_str!("../../migrations/0004_used_statements.sql")),
     (5, include_str!("../../migrations/0005_users_disabled.sql")),
+    (6, include_str!("../../migrations/0006_passkeys.sql")),
 ];
 
 /// A migration in PostgreSQL's dialect: the two differ only in how the

@@ -93,6 +93,32 @@ async fn every_route_answers_as_documented() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
+    // The second device registers a passkey, once.
+    let (options, passkeys) = ("/api/passkeys/options", "/api/passkeys");
+    let asked = second.sign(Claim::RegisterPasskey {
+        user,
+        device: second.device,
+    });
+    let (status, offered) = check.post(&service, options, options, &asked).await;
+    assert_eq!(status, StatusCode::OK, "{offered}");
+    let authenticator = crate::authenticator::Authenticator::new(3, crate::common::PUBLIC_URL);
+    let credential = authenticator.register(offered["challenge"].as_str().unwrap());
+    let registration = json!({"device": second.device, "credential": credential});
+    let (status, _) = check
+        .post(&service, passkeys, passkeys, &registration)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = check
+        .post(&service, passkeys, passkeys, &registration)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the options were used");
+    let asked_again = second.sign(Claim::RegisterPasskey {
+        user,
+        device: second.device,
+    });
+    let (status, _) = check.post(&service, options, options, &asked_again).await;
+    assert_eq!(status, StatusCode::CONFLICT, "it has one");
+
     // A program asks for a login.
     let requester = Requester::new();
     let (status, answer) = check
