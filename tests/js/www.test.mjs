@@ -218,7 +218,8 @@ describe('the www/ example, served beside the app', () => {
       device.deviceUid,
     );
     assert.deepEqual(account.ok.devices, [device.deviceUid]);
-    assert.deepEqual([...account.ok.sessions].sort(), ['approved', 'denied']);
+    // The wrong-code request is there too, denied.
+    assert.deepEqual([...account.ok.sessions].sort(), ['approved', 'denied', 'denied']);
     const invite = await inPage('return await m.inviteDevice({ deviceUid: arg });', device.deviceUid);
     assert.match(invite.ok, new RegExp(`^${server.url}/enroll#token=`));
     const revoked = await inPage(
