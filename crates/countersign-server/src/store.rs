@@ -540,27 +540,7 @@ impl Store {
         .bind(session_uid.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let uid = |name: &str| -> Result<Option<Uuid>, StoreError> {
-                    row.try_get::<Option<String>, _>(name)?
-                        .map(|t| parse_uid(&t))
-                        .transpose()
-                };
-                Ok(AuditEntry {
-                    at: parse_time(&row.try_get::<String, _>("at")?)?,
-                    session_uid: uid("session_uid")?,
-                    subject: row.try_get("subject")?,
-                    action: row.try_get("action")?,
-                    from_status: row.try_get("from_status")?,
-                    to_status: row.try_get("to_status")?,
-                    user_uid: uid("user_uid")?,
-                    device_uid: uid("device_uid")?,
-                    source: row.try_get("source")?,
-                    note: row.try_get("note")?,
-                })
-            })
-            .collect()
+        rows.iter().map(admin::audit_row).collect()
     }
 }
 

@@ -223,23 +223,49 @@ impl Store {
             return Ok(None);
         }
         insert_audit(&mut tx, entry).await?;
+        let logged_out = self
+            .log_out_live(
+                &mut tx,
+                "SELECT body, version FROM sessions WHERE device_uid = $1 AND live = 1",
+                uid.to_string(),
+                log_out,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(Some(logged_out))
+    }
+
+    /// Logs out, inside `tx`, the live sessions that `select` (one `$1`,
+    /// bound to `key`) finds: `log_out` is given each one and answers it
+    /// logged out with its audit entry, or `None` to leave it. Answers the
+    /// sessions logged out, at their new versions. Each is a
+    /// compare-and-set signed by no device (the revocation or the operator
+    /// is the authority); if another instance changed one meanwhile, the
+    /// sessions are read again, and after [`CASCADE_TRIES`] reads
+    /// [`StoreError::Contended`], for the caller to undo it all.
+    pub(super) async fn log_out_live(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        select: &'static str,
+        key: String,
+        log_out: impl Fn(&LoginSession) -> Option<(LoginSession, AuditEntry)>,
+    ) -> Result<Vec<Versioned>, StoreError> {
+        // Sessions logged out in a try that then lost one stay logged out
+        // in `tx`: they are kept, not read again (no longer live).
         let mut logged_out = Vec::new();
         for _ in 0..CASCADE_TRIES {
-            let rows = sqlx::query(
-                "SELECT body, version FROM sessions WHERE device_uid = $1 AND live = 1",
-            )
-            .bind(uid.to_string())
-            .fetch_all(&mut *tx)
-            .await?;
+            let rows = sqlx::query(select)
+                .bind(key.clone())
+                .fetch_all(&mut **tx)
+                .await?;
             let mut lost = false;
             for row in &rows {
                 let found = versioned(row)?;
                 let Some((session, entry)) = log_out(&found.session) else {
                     continue;
                 };
-                // Signed by no device: the revocation is the authority.
                 if self
-                    .set_in(&mut tx, &session, found.version, &entry, None)
+                    .set_in(tx, &session, found.version, &entry, None)
                     .await?
                     == Swap::Done
                 {
@@ -252,8 +278,7 @@ impl Store {
                 }
             }
             if !lost {
-                tx.commit().await?;
-                return Ok(Some(logged_out));
+                return Ok(logged_out);
             }
         }
         Err(StoreError::Contended)

@@ -10,13 +10,9 @@ use sqlx::Row as _;
 use uuid::Uuid;
 
 use super::{
-    AuditEntry, Backend, Store, StoreError, Swap, Versioned, insert_audit, parse_time, parse_uid,
+    AuditEntry, Backend, Store, StoreError, Versioned, insert_audit, parse_time, parse_uid,
     time_text, versioned,
 };
-
-/// How many times a disable's cascade reads the user's sessions again after
-/// another instance changed one of them under it.
-const CASCADE_TRIES: usize = 3;
 
 /// A user with whether an operator disabled them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -95,7 +91,7 @@ impl Store {
     /// each one and answers it logged out with its audit entry, or `None`
     /// to leave it. Answers the sessions logged out, at their new versions.
     /// As with a revocation, a session another instance changed meanwhile
-    /// makes the sessions be read again, and after [`CASCADE_TRIES`] reads
+    /// makes the sessions be read again (`Store::log_out_live`), and after a few reads
     /// [`StoreError::Contended`] undoes it all.
     ///
     /// On PostgreSQL the user's device rows are locked `FOR UPDATE` first:
@@ -126,39 +122,16 @@ impl Store {
                 .await?;
         }
         insert_audit(&mut tx, entry).await?;
-        for _ in 0..CASCADE_TRIES {
-            let rows =
-                sqlx::query("SELECT body, version FROM sessions WHERE username = $1 AND live = 1")
-                    .bind(user.username.clone())
-                    .fetch_all(&mut *tx)
-                    .await?;
-            let mut logged_out = Vec::new();
-            let mut lost = false;
-            for row in &rows {
-                let found = versioned(row)?;
-                let Some((session, entry)) = log_out(&found.session) else {
-                    continue;
-                };
-                // Signed by no device: the operator is the authority.
-                if self
-                    .set_in(&mut tx, &session, found.version, &entry, None)
-                    .await?
-                    == Swap::Done
-                {
-                    logged_out.push(Versioned {
-                        session,
-                        version: found.version + 1,
-                    });
-                } else {
-                    lost = true;
-                }
-            }
-            if !lost {
-                tx.commit().await?;
-                return Ok(Some(logged_out));
-            }
-        }
-        Err(StoreError::Contended)
+        let logged_out = self
+            .log_out_live(
+                &mut tx,
+                "SELECT body, version FROM sessions WHERE username = $1 AND live = 1",
+                user.username.clone(),
+                log_out,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(Some(logged_out))
     }
 
     /// Enables a disabled user (`false` if they were not disabled). Their
