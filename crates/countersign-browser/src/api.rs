@@ -8,6 +8,7 @@ use countersign_core::api::{
     VerifiedAuthorisation, VerifyAuthorisation, WaitQuery, with_query,
 };
 use countersign_core::client::{ServiceUrl, parse_retry_after};
+use countersign_core::passkey::{AttestedStatement, PasskeyOptions, RegisterPasskey};
 use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status};
 use js_sys::JSON;
 use serde::Serialize;
@@ -231,6 +232,50 @@ impl Api {
     /// Revokes a device.
     pub async fn revoke(&self, signed: &SignedStatement) -> Result<DeviceInfo, BrowserError> {
         self.post("/api/devices/revoke", signed).await
+    }
+
+    /// Submits a statement about a session, with its passkey's assertion
+    /// when it has one.
+    pub async fn act_attested(
+        &self,
+        uid: Uuid,
+        attested: &AttestedStatement,
+    ) -> Result<LoginSession, BrowserError> {
+        self.post(&format!("/api/sessions/{uid}/statements"), attested)
+            .await
+    }
+
+    /// [`Api::invite`] with the passkey's assertion, if any.
+    pub async fn invite_attested(
+        &self,
+        attested: &AttestedStatement,
+    ) -> Result<Invite, BrowserError> {
+        self.post("/api/enrollments", attested).await
+    }
+
+    /// [`Api::revoke`] with the passkey's assertion, if any.
+    pub async fn revoke_attested(
+        &self,
+        attested: &AttestedStatement,
+    ) -> Result<DeviceInfo, BrowserError> {
+        self.post("/api/devices/revoke", attested).await
+    }
+
+    /// Asks for the options of a new passkey with a signed
+    /// `register_passkey` statement.
+    pub async fn passkey_options(
+        &self,
+        signed: &SignedStatement,
+    ) -> Result<PasskeyOptions, BrowserError> {
+        self.post("/api/passkeys/options", signed).await
+    }
+
+    /// Hands the service a device's new passkey.
+    pub async fn register_passkey(
+        &self,
+        body: &RegisterPasskey,
+    ) -> Result<DeviceInfo, BrowserError> {
+        self.post("/api/passkeys", body).await
     }
 
     /// Asks the service to check an authorisation token for a resource

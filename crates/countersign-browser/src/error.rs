@@ -48,6 +48,15 @@ pub enum BrowserError {
     /// A request could not be built.
     #[error("{0}")]
     Invalid(String),
+    /// The passkey's gesture failed: cancelled or timed out
+    /// (`NotAllowedError`), or refused by the authenticator.
+    #[error("the passkey was not used: {message}")]
+    Passkey {
+        /// The DOMException's name (`NotAllowedError`, ...), empty if none.
+        name: String,
+        /// What the browser said.
+        message: String,
+    },
 }
 
 impl BrowserError {
@@ -72,7 +81,8 @@ impl BrowserError {
             | Self::Storage(_)
             | Self::NoSuchDevice
             | Self::Statement(_)
-            | Self::Invalid(_) => None,
+            | Self::Invalid(_)
+            | Self::Passkey { .. } => None,
         }
     }
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::api::Api;
 use crate::error::BrowserError;
 use crate::keys::{self, DeviceKey, NewDevice, Preference};
+use crate::passkey;
 
 /// Makes a device key in this browser and registers its public half with
 /// the service named by a one-time enrollment link. If the service refuses,
@@ -56,7 +57,8 @@ pub async fn decide(
     decision: Decision,
 ) -> Result<LoginSession, BrowserError> {
     let signed = keys::sign_statement(key, api.service(), decision.claim(shown)?).await?;
-    api.act(shown.uid(), &signed).await
+    let attested = passkey::attest(signed, key.device_uid).await?;
+    api.act_attested(shown.uid(), &attested).await
 }
 
 /// Logs a session out with a device key of its user.
@@ -87,7 +89,8 @@ pub async fn revoke(api: &Api, key: &DeviceKey, device: Uuid) -> Result<DeviceIn
         device,
     };
     let signed = keys::sign_statement(key, api.service(), claim).await?;
-    api.revoke(&signed).await
+    let attested = passkey::attest(signed, key.device_uid).await?;
+    api.revoke_attested(&attested).await
 }
 
 /// A one-time link that enrolls another device of the user.
@@ -98,5 +101,6 @@ pub async fn invite(api: &Api, key: &DeviceKey) -> Result<String, BrowserError> 
         Claim::InviteDevice { user: key.user_uid },
     )
     .await?;
-    Ok(api.invite(&signed).await?.enrollment_url)
+    let attested = passkey::attest(signed, key.device_uid).await?;
+    Ok(api.invite_attested(&attested).await?.enrollment_url)
 }

@@ -12,5 +12,6 @@ pub mod flows;
 mod idb;
 mod js;
 pub mod keys;
+pub mod passkey;
 
 pub use error::BrowserError;

@@ -142,3 +142,9 @@ pub struct AttestationResponse {
     #[serde(rename = "clientDataJSON")]
     pub client_data_json: String,
 }
+
+/// Bytes from base64url (with or without padding), or `None` if the text
+/// is not base64url.
+pub fn from_base64url(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()
+}

@@ -248,6 +248,8 @@ impl From<BrowserError> for CountersignError {
             BrowserError::Storage(_) => P::Storage,
             BrowserError::NoSuchDevice => P::NoSuchDevice,
             BrowserError::Invalid(_) => P::Invalid,
+            // The person cancelled the passkey's gesture, or let it time out.
+            BrowserError::Passkey { .. } => P::Cancelled,
         };
         Self::package(code, error.to_string())
     }
