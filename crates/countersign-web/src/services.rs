@@ -4,7 +4,7 @@
 use chrono::TimeDelta;
 use countersign_browser::api::Api;
 use countersign_browser::keys::{self, DeviceKey};
-use countersign_browser::{BrowserError, clock, flows};
+use countersign_browser::{BrowserError, clock, flows, passkey};
 use countersign_core::api::{AccountView, ApprovalView, DeviceInfo, ErrorCode, WaitQuery};
 use countersign_core::client::EnrollmentLink;
 use countersign_core::{DeviceName, LoginSession, Narrowing, ShortUid, Status};
@@ -28,11 +28,26 @@ pub fn explain(error: &BrowserError) -> String {
             ErrorCode::StaleStatement | ErrorCode::FutureStatement => "This device's clock is too far from the service's. Set the clock right and try again.".into(),
             ErrorCode::RateLimited => "Too many attempts from this address. Wait a moment and try again.".into(),
             ErrorCode::Internal => "The countersign service failed. Try again in a moment.".into(),
+            ErrorCode::UserVerificationRequired => "This service asks you to confirm with a passkey (your fingerprint, face or security key), and this device has none here. Add a passkey on the Devices page, then try again. Nothing was done.".into(),
+            ErrorCode::CounterRegressed => "The passkey's answer looks replayed or copied (its counter went back), so nothing was done. If you did not copy it, tell your admin.".into(),
+            ErrorCode::BadAssertion => format!("The passkey's answer was refused, so nothing was done: {message}"),
             _ => message.clone(),
         },
         BrowserError::Network(_) => "The countersign service could not be reached. Check your connection and try again.".into(),
         BrowserError::Unsupported(what) => format!("This browser cannot hold a device key ({what}). Try an up-to-date browser."),
+        BrowserError::Passkey { name, message } => explain_passkey(name, message),
         other => other.to_string(),
+    }
+}
+
+/// What a person is told when the passkey's gesture did not happen.
+/// `NotAllowedError` is all a page learns when it was cancelled, timed out
+/// or the person was not verified: the browser does not say which.
+fn explain_passkey(name: &str, message: &str) -> String {
+    match name {
+        "NotAllowedError" => "The confirmation with your fingerprint, face or security key was cancelled or timed out, so nothing was sent and nothing changed. Try again when you are ready.".into(),
+        "InvalidStateError" => "This authenticator already holds a passkey for this device. Nothing was changed.".into(),
+        _ => format!("The passkey could not be used ({message}). Nothing was sent and nothing changed."),
     }
 }
 
@@ -201,6 +216,22 @@ pub async fn invite(key: &DeviceKey) -> Result<String, BrowserError> {
     flows::invite(&api()?, key).await
 }
 
+/// Whether this browser can make passkeys.
+pub fn passkeys_supported() -> bool {
+    passkey::supported()
+}
+
+/// Whether this browser registered a passkey for `key`'s device: its
+/// statements then ask for the person's gesture.
+pub fn has_passkey(key: &DeviceKey) -> bool {
+    passkey::credential_of(key.device_uid).is_some()
+}
+
+/// Registers a passkey for `key`'s device (the person's gesture).
+pub async fn add_passkey(key: &DeviceKey) -> Result<(), BrowserError> {
+    passkey::register(&api()?, key).await
+}
+
 /// Logs a session out with a device key of its user.
 pub async fn logout(key: &DeviceKey, session: &LoginSession) -> Result<LoginSession, BrowserError> {
     flows::logout(&api()?, key, session).await
@@ -246,6 +277,18 @@ mod tests {
             assert!(!may_be_cancelled(&refused(code, "no")), "{code}");
         }
         assert!(!may_be_cancelled(&BrowserError::Network("down".into())));
+    }
+
+    #[test]
+    fn a_cancelled_passkey_says_nothing_changed() {
+        let told = explain(&BrowserError::Passkey {
+            name: "NotAllowedError".into(),
+            message: "The operation either timed out or was not allowed.".into(),
+        });
+        assert!(told.contains("cancelled or timed out"), "{told}");
+        assert!(told.contains("nothing changed"), "{told}");
+        let told = explain(&refused(ErrorCode::UserVerificationRequired, "uv"));
+        assert!(told.contains("Add a passkey on the Devices page"), "{told}");
     }
 
     #[test]

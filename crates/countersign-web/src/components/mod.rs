@@ -5,4 +5,5 @@ pub mod code_input;
 pub mod countdown;
 pub mod layout;
 pub mod notice;
+pub mod passkey_offer;
 pub mod session_details;

@@ -1,7 +1,9 @@
 //! The login URL's page: check a pending request and approve, deny or
 //! report it with this browser's device key. While it is shown, a long poll
 //! (in `services`) tells the page if the request ends elsewhere: cancelled
-//! by its program, decided on another device, or expired.
+//! by its program, decided on another device, or expired. A device with a
+//! passkey confirms each decision with the person's gesture: the page says
+//! so before signing, and a gesture cancelled or timed out changes nothing.
 
 use std::rc::Rc;
 
@@ -231,6 +233,10 @@ fn ready(
         Callback::from(move |()| state.dispatch(Action::Expired))
     };
     let sending = state.phase == Phase::Sending;
+    let passkey = state
+        .keys
+        .get(state.selected)
+        .is_some_and(services::has_passkey);
     let details = html! { <SessionDetails view={view.clone()} {on_expired} /> };
     if state.keys.is_empty() {
         return html! {
@@ -279,9 +285,14 @@ fn ready(
             { state.problem.as_ref().map(|p| html! {
                 <Notice tone={Tone::Bad} title="Not done"><p>{ p }</p></Notice>
             }).unwrap_or_default() }
+            { passkey_prompt(passkey, sending) }
             <div class="actions">
                 <button class="primary" type="button" onclick={approve} disabled={sending || state.typed.is_none()}>
-                    { if sending { "Signing…" } else { "Approve" } }
+                    { match (sending, passkey) {
+                        (false, _) => "Approve",
+                        (true, false) => "Signing…",
+                        (true, true) => "Waiting for you…",
+                    } }
                 </button>
                 <button type="button" onclick={deny} disabled={sending}>{ "Deny" }</button>
                 <button class="warn" type="button" onclick={suspicious} disabled={sending}>{ "This wasn't me" }</button>
@@ -290,6 +301,20 @@ fn ready(
                 html! { <p class="hint" id="approve-hint">{ "Type the code the program shows to enable Approve." }</p> }
             } else { html! {} } }
         </>
+    }
+}
+
+/// What a device with a passkey is told: before a decision, that it will
+/// be asked for the gesture; while the browser asks, to give it.
+fn passkey_prompt(passkey: bool, sending: bool) -> Html {
+    match (passkey, sending) {
+        (false, _) => html! {},
+        (true, false) => html! {
+            <p class="hint" id="passkey-hint">{ "This device has a passkey: after you choose, confirm with your fingerprint, face or security key." }</p>
+        },
+        (true, true) => html! {
+            <p class="passkey-prompt" role="status">{ "Confirm with your fingerprint, face or security key." }</p>
+        },
     }
 }
 

@@ -5,6 +5,7 @@ use yew::{Callback, Html, component, html, use_state};
 
 use crate::components::account_picker::AccountPicker;
 use crate::components::notice::{Notice, Tone};
+use crate::components::passkey_offer::PasskeyOffer;
 use crate::components::session_details::when;
 use crate::hooks::{Loaded, use_account};
 use crate::services;
@@ -61,7 +62,7 @@ pub fn Devices() -> Html {
                     { (*problem).clone().map(|p| html! { <Notice tone={Tone::Bad} title="Not done"><p>{ p }</p></Notice> }).unwrap_or_default() }
                     <table class="list">
                         <caption class="visually-hidden">{ "Devices" }</caption>
-                        <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Enrolled" }</th><th scope="col">{ "State" }</th><th scope="col"><span class="visually-hidden">{ "Actions" }</span></th></tr></thead>
+                        <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Enrolled" }</th><th scope="col">{ "State" }</th><th scope="col">{ "Passkey" }</th><th scope="col"><span class="visually-hidden">{ "Actions" }</span></th></tr></thead>
                         <tbody>
                             { for view.devices.iter().map(|device| {
                                 let this = device.uid == key.device_uid;
@@ -72,6 +73,7 @@ pub fn Devices() -> Html {
                                         <td data-label="Name">{ &device.name }{ if this { html! { <span class="badge">{ "this browser" }</span> } } else { html! {} } }</td>
                                         <td data-label="Enrolled">{ when(device.created_at) }</td>
                                         <td data-label="State">{ device.revoked_at.map(|t| format!("revoked {}", when(t))).unwrap_or_else(|| "active".into()) }</td>
+                                        <td data-label="Passkey">{ if view.passkeys.contains(&device.uid) { html! { <span class="badge">{ "passkey" }</span> } } else { html! { "none" } } }</td>
                                         <td>{ if device.revoked_at.is_none() {
                                             html! { <button type="button" class="warn" aria-label={format!("Revoke {}", device.name)} onclick={Callback::from(move |_| revoke.emit(target.clone()))}>{ "Revoke" }</button> }
                                         } else { html! {} } }</td>
@@ -80,6 +82,9 @@ pub fn Devices() -> Html {
                             }) }
                         </tbody>
                     </table>
+                    { if view.passkeys.contains(&key.device_uid) { html! {} } else {
+                        html! { <PasskeyOffer device={key.clone()} on_added={account.reload.clone()} /> }
+                    } }
                     <h2>{ "Enroll another device" }</h2>
                     <p>{ "Make a one-time link, then open it on the new device within a day." }</p>
                     <button type="button" onclick={make_invite}>{ "Make an enrollment link" }</button>

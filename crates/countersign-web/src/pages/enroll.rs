@@ -1,5 +1,7 @@
-//! The enrollment link's page: make this browser a device of the user.
+//! The enrollment link's page: make this browser a device of the user,
+//! then offer it a passkey.
 
+use countersign_browser::keys::DeviceKey;
 use countersign_core::DeviceName;
 use countersign_core::client::EnrollmentLink;
 use web_sys::HtmlInputElement;
@@ -11,6 +13,7 @@ use yew_router::hooks::use_location;
 use yew_router::prelude::Link;
 
 use crate::components::notice::{Notice, Tone};
+use crate::components::passkey_offer::PasskeyOffer;
 use crate::route::{self, Route};
 use crate::services;
 
@@ -20,7 +23,7 @@ enum Phase {
     Failed(String),
     Ready(String),
     Enrolling(String),
-    Done(String, String),
+    Done(String, Box<DeviceKey>),
 }
 
 /// The enrollment page.
@@ -73,7 +76,7 @@ pub fn Enroll() -> Html {
             let (phase, problem) = (phase.clone(), problem.clone());
             yew::platform::spawn_local(async move {
                 match services::enroll(&link, device_name).await {
-                    Ok(key) => phase.set(Phase::Done(username, key.name.as_str().to_owned())),
+                    Ok(key) => phase.set(Phase::Done(username, Box::new(key))),
                     Err(error) => {
                         problem.set(Some(services::explain(&error)));
                         phase.set(Phase::Ready(username));
@@ -105,11 +108,14 @@ pub fn Enroll() -> Html {
                 </form>
             }
         }
-        Phase::Done(username, device) => html! {
-            <Notice tone={Tone::Good} title="This browser is enrolled">
-                <p>{ format!("“{device}” can now approve logins for {username}. Open login links in this browser.") }</p>
-                <p><Link<Route> to={Route::Devices}>{ "See your devices" }</Link<Route>></p>
-            </Notice>
+        Phase::Done(username, key) => html! {
+            <>
+                <Notice tone={Tone::Good} title="This browser is enrolled">
+                    <p>{ format!("“{}” can now approve logins for {username}. Open login links in this browser.", key.name.as_str()) }</p>
+                    <p><Link<Route> to={Route::Devices}>{ "See your devices" }</Link<Route>></p>
+                </Notice>
+                <PasskeyOffer device={(**key).clone()} />
+            </>
         },
     };
     html! {
