@@ -106,6 +106,26 @@ pub enum Claim {
         /// The device the passkey is for: the signer itself.
         device: Uuid,
     },
+    /// Cancel a revocation still waiting out its delay: signed by the
+    /// device it would revoke (or by the one that asked for it).
+    CancelRevocation {
+        /// The device's user.
+        user: Uuid,
+        /// The device the pending revocation is about.
+        device: Uuid,
+    },
+    /// Cancel an enrollment link not yet used.
+    CancelInvite {
+        /// The user.
+        user: Uuid,
+        /// The invite's id: the digest of its token, which cannot enroll.
+        invite: Digest,
+    },
+    /// Read the user's audit trail.
+    ReadAudit {
+        /// The user.
+        user: Uuid,
+    },
 }
 
 /// Who signed a statement.
@@ -247,7 +267,10 @@ impl Claim {
             | Claim::RevokeDevice { .. }
             | Claim::ReadAccount { .. }
             | Claim::InviteDevice { .. }
-            | Claim::RegisterPasskey { .. } => None,
+            | Claim::RegisterPasskey { .. }
+            | Claim::CancelRevocation { .. }
+            | Claim::CancelInvite { .. }
+            | Claim::ReadAudit { .. } => None,
         }
     }
 
@@ -263,6 +286,9 @@ impl Claim {
             Claim::ReadAccount { .. } => "read_account",
             Claim::InviteDevice { .. } => "invite_device",
             Claim::RegisterPasskey { .. } => "register_passkey",
+            Claim::CancelRevocation { .. } => "cancel_revocation",
+            Claim::CancelInvite { .. } => "cancel_invite",
+            Claim::ReadAudit { .. } => "read_audit",
         }
     }
 }
@@ -319,12 +345,20 @@ impl Statement {
                 lines.push(format!("device-key: {device_key}"));
                 lines.push(format!("device-name: {}", device_name.as_str()));
             }
-            Claim::RevokeDevice { user, device } | Claim::RegisterPasskey { user, device } => {
+            Claim::RevokeDevice { user, device }
+            | Claim::RegisterPasskey { user, device }
+            | Claim::CancelRevocation { user, device } => {
                 lines.push(format!("user: {user}"));
                 lines.push(format!("device: {device}"));
             }
-            Claim::ReadAccount { user } | Claim::InviteDevice { user } => {
+            Claim::ReadAccount { user }
+            | Claim::InviteDevice { user }
+            | Claim::ReadAudit { user } => {
                 lines.push(format!("user: {user}"));
+            }
+            Claim::CancelInvite { user, invite } => {
+                lines.push(format!("user: {user}"));
+                lines.push(format!("invite: {invite}"));
             }
         }
         lines.push(match self.signer {

@@ -4,7 +4,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use countersign_core::api::{AccountView, AddedUser, DeviceInfo, ErrorCode, UserInfo};
+use countersign_core::api::{
+    AccountView, AddedUser, DeviceInfo, ErrorCode, RevokeAnswer, UserInfo,
+};
 use countersign_core::passkey::PasskeyAssertion;
 use countersign_core::{
     Action, Claim, LoginSession, SignedStatement, Signer, Username, uid_from_random,
@@ -17,6 +19,7 @@ use crate::clock::{Clock, Random};
 use crate::error::ApiError;
 use crate::sessions;
 use crate::store::{AuditEntry, Store, StoreError, UsedStatement, audit_event};
+use crate::{account_view, recovery};
 
 /// The public hash under which an enrollment token is stored: the service
 /// keeps no usable copy of the link.
@@ -263,7 +266,7 @@ pub async fn revoke(
     signed: &SignedStatement,
     assertion: Option<&PasskeyAssertion>,
     source: String,
-) -> Result<DeviceInfo, ApiError> {
+) -> Result<RevokeAnswer, ApiError> {
     let Claim::RevokeDevice { user, device } = signed.statement.claim else {
         return Err(ApiError::new(
             ErrorCode::WrongClaim,
@@ -284,6 +287,12 @@ pub async fn revoke(
     }
     crate::passkeys::check_account_statement(state, signer.uid, &signed.statement, assertion)
         .await?;
+    // An older device is revoked only after a delay it can cancel, so a
+    // thief holding a newer one cannot lock its owner out.
+    if recovery::must_wait(state.config.revocation_delay, &signer, &target) {
+        let pending = recovery::delay_revocation(state, signed, &signer, &target, &source).await?;
+        return Ok(RevokeAnswer::Pending(pending));
+    }
     let now = state.clock.now();
     let entry = audit_event(
         "device",
@@ -321,7 +330,12 @@ pub async fn revoke(
         state.metrics.transition(Action::Logout);
         tracing::info!(uid = %found.session.uid(), %device, "login logged out by its device's revocation");
     }
-    state.store.device(device).await?.ok_or(ApiError::Internal)
+    let revoked = state
+        .store
+        .device(device)
+        .await?
+        .ok_or(ApiError::Internal)?;
+    Ok(RevokeAnswer::Revoked(Box::new(revoked)))
 }
 
 /// What the revocation of `device` does to each of its live sessions: logs
@@ -417,10 +431,12 @@ pub async fn invite(
     );
     // A replay of the invitation is refused here, and mints no link.
     let used = [UsedStatement::of(signed, state.config.freshness)];
+    // The link dies with the device that made it.
     state
         .store
-        .add_enrollment(
+        .add_invite(
             user,
+            signer.uid,
             &hash,
             now + state.config.enrollment_ttl,
             &entry,
@@ -430,14 +446,14 @@ pub async fn invite(
     Ok(enrollment_url(&state.config.public_url, &token))
 }
 
-/// How many of the newest sessions the account view lists (sessions
-/// reported suspicious and not yet closed are listed besides, as many again
-/// at most).
-const ACCOUNT_SESSIONS: i64 = 100;
-
-/// Reads the signer's account: its devices, its newest sessions and every
-/// session still reported suspicious.
-pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<AccountView, ApiError> {
+/// Reads the signer's account: its devices, a page of its sessions (the
+/// first with every live one), and on the first page its usable enrollment
+/// links and pending revocations.
+pub async fn read(
+    state: &AppState,
+    signed: &SignedStatement,
+    before: Option<&str>,
+) -> Result<AccountView, ApiError> {
     let Claim::ReadAccount { user } = signed.statement.claim else {
         return Err(ApiError::new(
             ErrorCode::WrongClaim,
@@ -459,28 +475,28 @@ pub async fn read(state: &AppState, signed: &SignedStatement) -> Result<AccountV
         .await?;
     let user = state.store.user(user).await?.ok_or(ApiError::NotFound)?;
     let devices = state.store.devices_of(user.uid).await?;
-    let mut sessions = state
-        .store
-        .sessions_for(&user.username, ACCOUNT_SESSIONS)
-        .await?;
-    // A report stays in view until a device closes it, however many
-    // requests anyone made for the user since (asking needs no key).
-    let reported = state
-        .store
-        .suspicious_for(&user.username, ACCOUNT_SESSIONS)
-        .await?;
-    for session in reported {
-        if !sessions.iter().any(|listed| listed.uid() == session.uid()) {
-            sessions.push(session);
-        }
-    }
-    sessions.sort_by_key(|session| std::cmp::Reverse(session.request_datetime()));
+    // Every live session, whatever its age, then closed ones by pages: no
+    // number of requests anyone makes for the name can push a login the
+    // user must see out of view (and pending ones are capped).
+    let (sessions, next) = account_view::sessions_page(state, &user.username, before).await?;
+    let (invites, pending_revocations) = if before.is_none() {
+        let now = state.clock.now();
+        (
+            state.store.invites_of(user.uid, now).await?,
+            state.store.pending_revocations_of(user.uid).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let passkeys = state.store.devices_with_passkeys(user.uid).await?;
     Ok(AccountView {
         user,
         devices,
         sessions,
         passkeys,
+        invites,
+        pending_revocations,
+        next,
     })
 }
 

@@ -86,6 +86,11 @@ pub struct Config {
     /// command line's key files); `serve --require-user-verification`
     /// turns it off unless it is named.
     pub allow_key_file_approvers: bool,
+    /// How long a device's revocation of an older device of its user waits
+    /// (`--revocation-delay-h`), during which the older one can cancel it.
+    pub revocation_delay: TimeDelta,
+    /// Pending requests for one username at most (`--max-pending-per-user`).
+    pub max_pending_per_user: i64,
 }
 
 impl Config {
@@ -113,6 +118,8 @@ impl Config {
             retain: TimeDelta::days(crate::retention::DEFAULT_RETAIN_DAYS),
             public_metrics: true,
             allow_key_file_approvers: true,
+            revocation_delay: TimeDelta::hours(crate::recovery::DEFAULT_REVOCATION_DELAY_H),
+            max_pending_per_user: crate::account_view::DEFAULT_MAX_PENDING_PER_USER,
         }
     }
 }

@@ -37,6 +37,13 @@ pub enum ApiError {
         /// Seconds until a request may succeed.
         retry_after_s: u64,
     },
+    /// Too many requests for one username are pending.
+    TooManyPending {
+        /// How many are.
+        pending: i64,
+        /// Seconds until the oldest of them runs out.
+        retry_after_s: u64,
+    },
     /// Something failed inside; the cause is in the log.
     Internal,
 }
@@ -69,6 +76,16 @@ impl ApiError {
                 ErrorCode::RateLimited,
                 format!("too many requests; try again in {retry_after_s} s"),
             ),
+            Self::TooManyPending {
+                pending,
+                retry_after_s,
+            } => (
+                ErrorCode::TooManyPending,
+                format!(
+                    "{pending} requests for this user are pending already; try again in \
+                     {retry_after_s} s, or once they are decided"
+                ),
+            ),
             Self::Internal => (
                 ErrorCode::Internal,
                 "the service failed; the cause is in its log".into(),
@@ -88,7 +105,9 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
-        if let Self::TooManyRequests { retry_after_s } = self {
+        if let Self::TooManyRequests { retry_after_s }
+        | Self::TooManyPending { retry_after_s, .. } = self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));

@@ -16,8 +16,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::on;
 use axum::{Json, Router};
 use countersign_core::api::{
-    AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorCode, Invite, LookupEnrollment,
-    NarrowingQuery, RedeemEnrollment, RequestAnswer, SessionList, ShortUidQuery,
+    AccountView, ApprovalView, EnrollmentInfo, ErrorCode, Invite, LookupEnrollment, NarrowingQuery,
+    PageQuery, RedeemEnrollment, RequestAnswer, RevokeAnswer, SessionList, ShortUidQuery,
     SponsoredEnrollment, VerifiedAuthorisation, VerifyAuthorisation, WaitQuery,
 };
 use countersign_core::passkey::AttestedStatement;
@@ -55,6 +55,15 @@ pub const ROUTES: &[Route] = &[
     Route::new(Verb::Post, "/api/devices", |m| on(m, enroll_by_device)),
     Route::new(Verb::Post, "/api/devices/revoke", |m| on(m, revoke)),
     Route::new(Verb::Post, "/api/account", |m| on(m, account)),
+    Route::new(Verb::Post, "/api/account/audit", |m| {
+        on(m, crate::account_routes::audit)
+    }),
+    Route::new(Verb::Post, "/api/devices/revocations/cancel", |m| {
+        on(m, crate::account_routes::cancel_revocation)
+    }),
+    Route::new(Verb::Post, "/api/enrollments/cancel", |m| {
+        on(m, crate::account_routes::cancel_invite)
+    }),
     Route::new(Verb::Post, "/api/passkeys/options", |m| {
         on(m, crate::passkeys::options_route)
     }),
@@ -558,19 +567,25 @@ async fn revoke(
     State(state): State<Shared>,
     AccountAllowed(source): AccountAllowed,
     Body(body): Body<AttestedStatement>,
-) -> Result<Json<DeviceInfo>, ApiError> {
+) -> Result<Response, ApiError> {
     let assertion = body.assertion.as_ref();
     let revoked = accounts::revoke(&state, &body.signed, assertion, source.to_string()).await;
-    Ok(Json(counted(&state, revoked)?))
+    // A revocation that waits out its delay is accepted, not done.
+    Ok(match counted(&state, revoked)? {
+        answer @ RevokeAnswer::Revoked(_) => Json(answer).into_response(),
+        answer @ RevokeAnswer::Pending(_) => (StatusCode::ACCEPTED, Json(answer)).into_response(),
+    })
 }
 
 async fn account(
     State(state): State<Shared>,
     AccountAllowed(_): AccountAllowed,
+    page: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
     Body(signed): Body<SignedStatement>,
 ) -> Result<Json<AccountView>, ApiError> {
+    let page = crate::account_routes::page(page)?;
     Ok(Json(counted(
         &state,
-        accounts::read(&state, &signed).await,
+        accounts::read(&state, &signed, page.before.as_deref()).await,
     )?))
 }

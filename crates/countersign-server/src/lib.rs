@@ -1,6 +1,8 @@
 //! The countersign service: an HTTP JSON API over a store, thin around
 //! `countersign-core`, which makes and checks every signed byte.
 
+pub mod account_routes;
+pub mod account_view;
 pub mod accounts;
 pub mod admin;
 pub mod app;
@@ -16,6 +18,7 @@ pub mod metrics;
 pub mod notify;
 pub mod passkeys;
 pub mod ratelimit;
+pub mod recovery;
 pub mod retention;
 pub mod routes;
 pub mod serve;

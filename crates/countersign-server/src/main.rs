@@ -285,6 +285,25 @@ struct ServeArgs {
         value_parser = clap::value_parser!(i64).range(1..=countersign_server::retention::MAX_RETAIN_DAYS)
     )]
     retain_days: i64,
+    /// Hours a device's revocation of an older device of its user waits,
+    /// during which the older device can cancel it (0: at once). Revoking
+    /// a newer device or itself, and `admin device revoke`, are immediate.
+    #[arg(
+        long,
+        env = "COUNTERSIGN_REVOCATION_DELAY_H",
+        default_value_t = countersign_server::recovery::DEFAULT_REVOCATION_DELAY_H,
+        value_parser = clap::value_parser!(i64).range(0..=8760)
+    )]
+    revocation_delay_h: i64,
+    /// Pending requests for one username at most; more are refused with
+    /// 429 too_many_pending until some are decided or expire.
+    #[arg(
+        long,
+        env = "COUNTERSIGN_MAX_PENDING_PER_USER",
+        default_value_t = countersign_server::account_view::DEFAULT_MAX_PENDING_PER_USER,
+        value_parser = clap::value_parser!(i64).range(1..=100_000)
+    )]
+    max_pending_per_user: i64,
     /// Serve /metrics on this address instead (such as 127.0.0.1:9100),
     /// so that it need not be public: the API's address then answers 404.
     #[arg(long, env = "COUNTERSIGN_METRICS_ADDR")]
@@ -403,6 +422,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.max_waiters_per_source = args.max_waiters_per_source.max(1);
     config.max_wait = std::time::Duration::from_secs(args.max_wait_s);
     config.retain = chrono::TimeDelta::days(args.retain_days);
+    config.revocation_delay = chrono::TimeDelta::hours(args.revocation_delay_h);
+    config.max_pending_per_user = args.max_pending_per_user;
     config.public_metrics = metrics_listener.is_none();
     config.allow_key_file_approvers = args
         .allow_key_file_approvers

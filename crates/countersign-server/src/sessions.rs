@@ -34,7 +34,7 @@ pub async fn request(
     request: LoginRequest,
     source: IpAddr,
 ) -> Result<(LoginSession, VerificationCode), ApiError> {
-    crate::disabled::refuse_username(&state.store, request.username.as_str()).await?;
+    crate::account_view::refuse_flood(state, request.username.as_str()).await?;
     let now = state.clock.now();
     // Drawn, not derived: nothing the approval side reads gives it away.
     let code = VerificationCode::from_random(state.random.bytes()?);
@@ -59,6 +59,9 @@ pub async fn request(
             tracing::info!(uid = %session.uid(), short_uid = %session.short_uid(), %source, "login requested");
             return Ok((session, code));
         }
+        // Refused: the user is disabled (the INSERT checks, so the usual
+        // request reads nothing first), or the short uid is taken.
+        crate::disabled::refuse_username(&state.store, request.username.as_str()).await?;
     }
     tracing::error!("no free short uid after {UID_DRAWS} draws");
     Err(ApiError::Internal)
@@ -484,6 +487,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
         expire_if_run_out(state, found).await?;
     }
     crate::retention::sweep(state).await?;
+    crate::recovery::apply_due(state).await?;
     Ok(count)
 }
 

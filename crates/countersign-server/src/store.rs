@@ -18,6 +18,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor as _, Row as _};
 use uuid::Uuid;
 
+mod account_view;
 mod accounts;
 mod admin;
 mod counts;
@@ -25,14 +26,18 @@ mod latency;
 mod migrate;
 mod nonces;
 mod passkeys;
+mod recovery;
 mod used_statements;
+mod writer;
 
 pub use used_statements::{USED_GRACE, UsedStatement};
 mod retention;
 
+pub use account_view::SessionCursor;
 pub use admin::{AuditFilter, NumberedEntry, UserState};
 pub use latency::{Latency, StoreOp};
 pub use passkeys::{Counted, CounterStep, StoredPasskey};
+pub use recovery::StoredRevocation;
 pub use retention::Pruned;
 
 /// What went wrong in storage. Never shown to clients as is.
@@ -136,6 +141,10 @@ pub struct AuditEntry {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// On a SQLite file, the task that commits new sessions and their
+    /// compare-and-sets in groups (`writer`); `None` on PostgreSQL, whose
+    /// connections write side by side.
+    writer: Option<writer::Writer>,
     url: String,
     /// Shared by clones, so that every operation of the service is in it.
     latency: std::sync::Arc<Latency>,
@@ -176,10 +185,15 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
-        let options = AnyPoolOptions::new().max_connections(match backend {
-            Backend::Sqlite => 4,
-            Backend::Postgres => 16,
-        });
+        let options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 16,
+            })
+            // A ping before every query doubled the round trips (and, on
+            // SQLite, the hand-offs to the connection's thread); a broken
+            // connection fails its query instead and is dropped.
+            .test_before_acquire(false);
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
@@ -201,9 +215,15 @@ impl Store {
         if backend == Backend::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL;").await?;
         }
+        let writer = if backend == Backend::Sqlite && !in_memory(url) {
+            Some(writer::Writer::start(url).await?)
+        } else {
+            None
+        };
         let store = Self {
             pool,
             backend,
+            writer,
             url: url.to_owned(),
             latency: std::sync::Arc::default(),
         };
@@ -231,12 +251,16 @@ impl Store {
     /// Closes every connection; every later call fails. For shutting down,
     /// and for tests of what a lost database looks like.
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 
     /// Stores a new session with the verification code drawn for it.
-    /// `Ok(false)` if its short uid is taken by a live session: the caller
-    /// draws a new uid.
+    /// `Ok(false)` if its short uid is taken by a live session (the caller
+    /// draws a new uid) or a user has its username and is disabled (checked
+    /// in the INSERT, so a request needs no read before it).
     pub async fn insert_session(
         &self,
         session: &LoginSession,
@@ -244,42 +268,70 @@ impl Store {
         source: &str,
     ) -> Result<bool, StoreError> {
         let _timer = self.timed(StoreOp::SessionInsert);
+        let row = writer::NewRow {
+            uid: session.uid().to_string(),
+            short_uid: session.short_uid().to_string(),
+            username: session.username().as_str().to_owned(),
+            request_datetime: time_text(session.request_datetime()),
+            status: session.status().as_str(),
+            live: is_live(session.status()),
+            expires_at: time_text(session.expires_at()),
+            runs_out_at: session.runs_out_at().map(time_text),
+            device_uid: session.device_uid().map(|uid| uid.to_string()),
+            body: session.to_json(),
+            code: i64::from(code.value()),
+            entry: AuditEntry {
+                at: session.request_datetime(),
+                session_uid: Some(session.uid()),
+                subject: "session".into(),
+                action: "request".into(),
+                from_status: None,
+                to_status: Some(session.status().as_str().into()),
+                user_uid: None,
+                device_uid: None,
+                source: Some(source.to_owned()),
+                note: None,
+            },
+        };
+        if let Some(writer) = &self.writer {
+            return writer.insert(row).await;
+        }
+        let insert = insert_sessions_sql(1);
+        let bind = |sql| {
+            sqlx::query(sql)
+                .bind(row.uid.clone())
+                .bind(row.short_uid.clone())
+                .bind(row.username.clone())
+                .bind(row.request_datetime.clone())
+                .bind(row.status)
+                .bind(row.live)
+                .bind(row.expires_at.clone())
+                .bind(row.runs_out_at.clone())
+                .bind(row.device_uid.clone())
+                .bind(row.body.clone())
+                .bind(row.code)
+        };
+        if self.backend == Backend::Postgres {
+            // One statement, so one round trip and no transaction to open
+            // and commit: the audit row is written if, and only if, the
+            // session was.
+            let sql = format!(
+                "WITH stored AS ({insert}) INSERT INTO audit (at, session_uid, \
+                 subject, action, from_status, to_status, user_uid, device_uid, source, note) \
+                 SELECT $4, uid, 'session', 'request', NULL, $5, NULL, NULL, $12, NULL FROM stored"
+            );
+            let inserted = bind(&sql)
+                .bind(source.to_owned())
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+            return Ok(inserted == 1);
+        }
         let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO sessions (uid, short_uid, username, request_datetime, status, live, \
-             expires_at, runs_out_at, device_uid, version, body, verification_code) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11) ON CONFLICT DO NOTHING",
-        )
-        .bind(session.uid().to_string())
-        .bind(session.short_uid().to_string())
-        .bind(session.username().as_str().to_owned())
-        .bind(time_text(session.request_datetime()))
-        .bind(session.status().as_str())
-        .bind(is_live(session.status()))
-        .bind(time_text(session.expires_at()))
-        .bind(session.runs_out_at().map(time_text))
-        .bind(session.device_uid().map(|uid| uid.to_string()))
-        .bind(session.to_json())
-        .bind(i64::from(code.value()))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted != 1 {
+        if bind(&insert).fetch_optional(&mut *tx).await?.is_none() {
             return Ok(false);
         }
-        let entry = AuditEntry {
-            at: session.request_datetime(),
-            session_uid: Some(session.uid()),
-            subject: "session".into(),
-            action: "request".into(),
-            from_status: None,
-            to_status: Some(session.status().as_str().into()),
-            user_uid: None,
-            device_uid: None,
-            source: Some(source.to_owned()),
-            note: None,
-        };
-        insert_audit(&mut tx, &entry).await?;
+        insert_audit(&mut tx, &row.entry).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -405,6 +457,22 @@ impl Store {
         code: CodeCheck,
     ) -> Result<Swap, StoreError> {
         let _timer = self.timed(StoreOp::SessionWrite);
+        if let Some(writer) = &self.writer {
+            return writer
+                .swap(writer::SwapRow {
+                    uid: session.uid().to_string(),
+                    version,
+                    status: session.status().as_str(),
+                    live: is_live(session.status()),
+                    runs_out_at: session.runs_out_at().map(time_text),
+                    device_uid: session.device_uid().map(|uid| uid.to_string()),
+                    body: session.to_json(),
+                    signer: signer.map(|uid| uid.to_string()),
+                    code,
+                    entry: entry.clone(),
+                })
+                .await;
+        }
         let mut tx = self.pool.begin().await?;
         let swap = self
             .set_code_in(&mut tx, session, version, entry, signer, code)
@@ -460,22 +528,7 @@ impl Store {
                 .fetch_optional(&mut **tx)
                 .await?;
         }
-        let (code_condition, typed) = match code {
-            CodeCheck::Any => ("", None),
-            CodeCheck::Typed(typed) => (" AND verification_code = $9", Some(typed)),
-            // A row without a code (closed before codes were stored) has no
-            // code to match, so no typed code is right for it.
-            CodeCheck::Mistyped(typed) => (
-                " AND (verification_code IS NULL OR verification_code <> $9)",
-                Some(typed),
-            ),
-        };
-        let update = format!(
-            "UPDATE sessions SET status = $1, live = $2, runs_out_at = $3, device_uid = $4, \
-             version = version + 1, body = $5 WHERE uid = $6 AND version = $7 \
-             AND NOT EXISTS (SELECT 1 FROM devices WHERE uid = $8 AND revoked_at IS NOT NULL)\
-             {code_condition}"
-        );
+        let (update, typed) = cas_update_sql(code);
         let query = sqlx::query(&update)
             .bind(session.status().as_str())
             .bind(is_live(session.status()))
@@ -542,6 +595,60 @@ impl Store {
         .await?;
         rows.iter().map(admin::audit_row).collect()
     }
+}
+
+/// The compare-and-set's UPDATE, binding the new status, live, runs-out
+/// time, device, body ($1 to $5), the uid, the version, the signer ($6 to
+/// $8) and, when `code` checks one, the code typed ($9, answered here).
+fn cas_update_sql(code: CodeCheck) -> (String, Option<VerificationCode>) {
+    let (code_condition, typed) = match code {
+        CodeCheck::Any => ("", None),
+        CodeCheck::Typed(typed) => (" AND verification_code = $9", Some(typed)),
+        // A row without a code (closed before codes were stored) has no
+        // code to match, so no typed code is right for it.
+        CodeCheck::Mistyped(typed) => (
+            " AND (verification_code IS NULL OR verification_code <> $9)",
+            Some(typed),
+        ),
+    };
+    let update = format!(
+        "UPDATE sessions SET status = $1, live = $2, runs_out_at = $3, device_uid = $4, \
+         version = version + 1, body = $5 WHERE uid = $6 AND version = $7 \
+         AND NOT EXISTS (SELECT 1 FROM devices WHERE uid = $8 AND revoked_at IS NOT NULL)\
+         {code_condition}"
+    );
+    (update, typed)
+}
+
+/// The INSERT of `rows` new sessions, binding 11 values each (uid, short
+/// uid, username, request time, status, live, expiry, runs-out time,
+/// device, body, code: row `i`'s from `$(11 i + 1)`), answering the uids
+/// stored. A row is skipped if a uniqueness constraint refuses it (its
+/// short uid among live sessions) or a disabled user has its username.
+pub(crate) fn insert_sessions_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|i| {
+            let params: Vec<String> = (1..=11).map(|n| format!("${}", i * 11 + n)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    // `WHERE` also tells SQLite's parser that `ON CONFLICT` is the
+    // INSERT's, not a join's.
+    format!(
+        "INSERT INTO sessions (uid, short_uid, username, request_datetime, status, live, \
+         expires_at, runs_out_at, device_uid, version, body, verification_code) \
+         SELECT column1, column2, column3, column4, column5, column6, column7, column8, \
+         column9, 1, column10, column11 FROM (VALUES {}) AS new WHERE NOT EXISTS \
+         (SELECT 1 FROM users WHERE users.username = new.column3 AND disabled_at IS NOT NULL) \
+         ON CONFLICT DO NOTHING RETURNING uid",
+        values.join(", ")
+    )
+}
+
+/// Whether a SQLite URL names a database in memory, which only the
+/// connection that made it sees (so it gets no writer of its own).
+fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
 }
 
 /// An audit entry for something other than a session transition.

@@ -104,12 +104,23 @@ pub struct AccountView {
     pub user: UserInfo,
     /// Their devices, revoked ones included.
     pub devices: Vec<DeviceInfo>,
-    /// Their most recent sessions, newest first.
+    /// Their live sessions and a page of closed ones, newest first.
     pub sessions: Vec<LoginSession>,
     /// The devices (uids) that have a passkey: their statements are
     /// confirmed by the person's gesture.
     #[serde(default)]
     pub passkeys: Vec<Uuid>,
+    /// Enrollment links not yet used (first page only).
+    #[serde(default)]
+    pub invites: Vec<super::InviteInfo>,
+    /// Revocations waiting out their delay (first page only).
+    #[serde(default)]
+    pub pending_revocations: Vec<super::PendingRevocation>,
+    /// The cursor of the next page of older, closed sessions, if any: the
+    /// first page lists every live session (pending, approved, suspicious)
+    /// however old, then the newest closed ones.
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 /// `GET /api/sessions?short_uid=..&status=..`: the sessions that match

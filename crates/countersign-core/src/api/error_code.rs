@@ -218,6 +218,10 @@ error_codes! {
     /// Too many requests from this address; the `Retry-After` header says
     /// how many seconds to wait.
     RateLimited = "rate_limited", 429;
+    /// Too many requests for this username are pending (`serve
+    /// --max-pending-per-user`): a new one is refused until some are
+    /// decided or expire, so nobody can flood a user's account view.
+    TooManyPending = "too_many_pending", 429;
     /// The service failed inside; the cause is in its log, never in the
     /// answer. Trying again later may succeed.
     Internal = "internal", 500;

@@ -21,8 +21,11 @@
 //! | `POST /api/enrollments/lookup` | [`LookupEnrollment`] | [`EnrollmentInfo`] |
 //! | `POST /api/enrollments/redeem` | [`RedeemEnrollment`] | [`DeviceInfo`] (201) |
 //! | `POST /api/devices` | [`SponsoredEnrollment`] | [`DeviceInfo`] (201) |
-//! | `POST /api/devices/revoke` | `SignedStatement` | [`DeviceInfo`] |
-//! | `POST /api/account` | `SignedStatement` | [`AccountView`] |
+//! | `POST /api/devices/revoke` | `SignedStatement` | [`RevokeAnswer`] (200, or 202 pending) |
+//! | `POST /api/devices/revocations/cancel` | `SignedStatement` | [`PendingRevocation`] |
+//! | `POST /api/enrollments/cancel` | `SignedStatement` | [`InviteInfo`] |
+//! | `POST /api/account` | `SignedStatement`, [`PageQuery`] | [`AccountView`] |
+//! | `POST /api/account/audit` | `SignedStatement`, [`PageQuery`] | [`AuditPage`] |
 //!
 //! Every error answer is an [`ErrorBody`] with the status of its
 //! [`ErrorCode::http_status`]; `countersign-server admin user add --json`
@@ -31,6 +34,7 @@
 mod bodies;
 mod error_code;
 mod query;
+mod recovery;
 
 pub use bodies::{
     AccountView, AddedUser, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, ErrorDetail,
@@ -40,4 +44,7 @@ pub use bodies::{
 pub use error_code::{ErrorCode, UnknownErrorCode};
 pub use query::{
     DEFAULT_WAIT_S, NarrowingQuery, ShortUidQuery, WaitQuery, percent_encode, with_query,
+};
+pub use recovery::{
+    AuditPage, AuditRecord, InviteInfo, PageQuery, PendingRevocation, RevokeAnswer,
 };

@@ -37,6 +37,9 @@ enum Action {
     ReadAccount,
     InviteDevice,
     RegisterPasskey,
+    CancelRevocation,
+    CancelInvite,
+    ReadAudit,
 }
 
 /// Every field of every claim, each read if present.
@@ -50,6 +53,7 @@ pub(super) struct WireClaim {
     device: Option<Uuid>,
     device_key: Option<PublicKey>,
     device_name: Option<DeviceName>,
+    invite: Option<Digest>,
 }
 
 /// A field that the claim's action needs and its JSON lacks; worded as
@@ -110,6 +114,17 @@ impl TryFrom<WireClaim> for Claim {
             Action::RegisterPasskey => Claim::RegisterPasskey {
                 user: need(w.user, "user")?,
                 device: need(w.device, "device")?,
+            },
+            Action::CancelRevocation => Claim::CancelRevocation {
+                user: need(w.user, "user")?,
+                device: need(w.device, "device")?,
+            },
+            Action::CancelInvite => Claim::CancelInvite {
+                user: need(w.user, "user")?,
+                invite: need(w.invite, "invite")?,
+            },
+            Action::ReadAudit => Claim::ReadAudit {
+                user: need(w.user, "user")?,
             },
         })
     }

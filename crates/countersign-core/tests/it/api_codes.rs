@@ -65,6 +65,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("expired", 410),
     ("too_large", 413),
     ("rate_limited", 429),
+    ("too_many_pending", 429),
     ("internal", 500),
     ("unavailable", 503),
 ];

@@ -7,6 +7,7 @@ use countersign_core::{LoginSession, PublicKey};
 use sqlx::Row as _;
 use uuid::Uuid;
 
+use super::recovery::INVITER_NOT_REVOKED;
 use super::used_statements::{UsedStatement, record_in};
 use super::{
     AuditEntry, Store, StoreError, Swap, Versioned, audit_event, insert_audit, parse_time,
@@ -106,9 +107,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
         let _timer = self.timed(super::StoreOp::AccountRead);
-        let row = sqlx::query(
-            "SELECT user_uid FROM enrollments WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT user_uid FROM enrollments WHERE token_hash = $1 AND used_at IS NULL \
+                 AND expires_at > $2 AND {INVITER_NOT_REVOKED}"
+        ))
         .bind(token_hash.to_owned())
         .bind(time_text(now))
         .fetch_optional(&self.pool)
@@ -133,10 +135,10 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         record_in(&mut tx, used).await?;
         if let Some(token_hash) = token_hash {
-            let used = sqlx::query(
+            let used = sqlx::query(&format!(
                 "UPDATE enrollments SET used_at = $1 WHERE token_hash = $2 AND user_uid = $3 \
-                 AND used_at IS NULL AND expires_at > $1",
-            )
+                 AND used_at IS NULL AND expires_at > $1 AND {INVITER_NOT_REVOKED}"
+            ))
             .bind(time_text(device.created_at))
             .bind(token_hash.to_owned())
             .bind(device.user_uid.to_string())
@@ -212,26 +214,46 @@ impl Store {
         let _timer = self.timed(super::StoreOp::AccountWrite);
         let mut tx = self.pool.begin().await?;
         record_in(&mut tx, used).await?;
+        let revoked = self.revoke_in(&mut tx, uid, entry, &log_out).await?;
+        if revoked.is_some() {
+            tx.commit().await?;
+        }
+        Ok(revoked)
+    }
+
+    /// [`Store::revoke_device`]'s work inside `tx`, left to the caller to
+    /// commit: the device revoked, its pending revocations (of it, or asked
+    /// by it) gone, and its live logins logged out.
+    pub(super) async fn revoke_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        uid: Uuid,
+        entry: &AuditEntry,
+        log_out: &impl Fn(&LoginSession) -> Option<(LoginSession, AuditEntry)>,
+    ) -> Result<Option<Vec<Versioned>>, StoreError> {
         let changed =
             sqlx::query("UPDATE devices SET revoked_at = $1 WHERE uid = $2 AND revoked_at IS NULL")
                 .bind(time_text(entry.at))
                 .bind(uid.to_string())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?
                 .rows_affected();
         if changed != 1 {
             return Ok(None);
         }
-        insert_audit(&mut tx, entry).await?;
+        insert_audit(tx, entry).await?;
+        sqlx::query("DELETE FROM pending_revocations WHERE device_uid = $1 OR requested_by = $1")
+            .bind(uid.to_string())
+            .execute(&mut **tx)
+            .await?;
         let logged_out = self
             .log_out_live(
-                &mut tx,
+                tx,
                 "SELECT body, version FROM sessions WHERE device_uid = $1 AND live = 1",
                 uid.to_string(),
                 log_out,
             )
             .await?;
-        tx.commit().await?;
         Ok(Some(logged_out))
     }
 

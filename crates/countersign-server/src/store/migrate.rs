@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../migrations/0004_used_statements.sql")),
     (5, include_str!("../../migrations/0005_users_disabled.sql")),
     (6, include_str!("../../migrations/0006_passkeys.sql")),
+    (7, include_str!("../../migrations/0007_recovery.sql")),
 ];
 
 /// A migration in PostgreSQL's dialect: the two differ only in how the

@@ -390,6 +390,8 @@ async fn every_route_answers_as_documented() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "the device is revoked");
 
+    super::recovery_answers::recovery_routes(&service, &mut check, &approver, fresh).await;
+
     // The program logs out; the closed session refuses further statements.
     let (status, after) = check.post(&service, statements, &act, &by_requester).await;
     assert_eq!(status, StatusCode::OK, "{after}");

@@ -6,11 +6,13 @@
 //! status, and no other, and responses list only codes of their status;
 //! `answers`: real answers from the router (status, media type, error
 //! code, body shape) are among those it lists, through `checker` and the
-//! JSON Schema subset in `schema`.
+//! JSON Schema subset in `schema` (`recovery_answers`: the routes of
+//! recovery and the audit trail).
 
 mod answers;
 mod checker;
 mod codes;
+mod recovery_answers;
 mod routes;
 mod schema;
 mod shape;

@@ -1,0 +1,120 @@
+//! The bodies of account recovery and the account's history: enrollment
+//! links not yet used, revocations waiting out their delay, the answer to a
+//! revocation, the user's audit trail, and the cursors that page the
+//! account view and the trail.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::encoding::Digest;
+
+use super::DeviceInfo;
+
+/// An enrollment link not yet used, listed in the account view so that the
+/// user can cancel it. Its id is the digest of its token: enough to name
+/// the link, not to enroll with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteInfo {
+    /// The invite's id (the digest of its token).
+    pub id: Digest,
+    /// The device whose `invite_device` statement made it; `None` for an
+    /// operator's link. The link dies with that device.
+    #[serde(default)]
+    pub invited_by: Option<Uuid>,
+    /// When it stops working.
+    #[serde(deserialize_with = "crate::wire_time::read")]
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A revocation of a device by a newer device of the user, waiting out the
+/// service's delay, during which the device it is about can cancel it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRevocation {
+    /// The device it would revoke.
+    pub device: Uuid,
+    /// The device that asked.
+    pub requested_by: Uuid,
+    /// When it was asked.
+    #[serde(deserialize_with = "crate::wire_time::read")]
+    pub requested_at: DateTime<Utc>,
+    /// When it takes effect unless cancelled.
+    #[serde(deserialize_with = "crate::wire_time::read")]
+    pub due_at: DateTime<Utc>,
+}
+
+/// `POST /api/devices/revoke`: the device revoked at once (200), or a
+/// revocation that waits (202).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RevokeAnswer {
+    /// Revoked now.
+    Revoked(Box<DeviceInfo>),
+    /// Revoked at `due_at` unless the device cancels it.
+    Pending(PendingRevocation),
+}
+
+/// One entry of a user's audit trail: what happened, by which device, from
+/// which address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// The entry's number: later entries have higher ones.
+    pub id: i64,
+    /// When.
+    #[serde(deserialize_with = "crate::wire_time::read")]
+    pub at: DateTime<Utc>,
+    /// The session, for session events.
+    #[serde(default)]
+    pub session_uid: Option<Uuid>,
+    /// What it is about: `session`, `device`, `user`, `enrollment`,
+    /// `revocation`.
+    pub subject: String,
+    /// What happened (`approve`, `deny`, `revoke`, `cancel`, ...).
+    pub action: String,
+    /// The status before, for transitions.
+    #[serde(default)]
+    pub from_status: Option<String>,
+    /// The status after, for transitions (`denied` is a refusal).
+    #[serde(default)]
+    pub to_status: Option<String>,
+    /// The device that signed, if one did.
+    #[serde(default)]
+    pub device_uid: Option<Uuid>,
+    /// The address the request came from, or `admin` for an operator.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// What else there is to know (a deny's reason, a revocation's cause).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `POST /api/account/audit`: a page of the user's audit trail, newest
+/// first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    /// The entries, newest first.
+    pub entries: Vec<AuditRecord>,
+    /// The cursor of the next (older) page, if there is one.
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// `?before=CURSOR` on `POST /api/account` and `POST /api/account/audit`:
+/// the page after the one that gave the cursor. The signed statement
+/// authorises the read; the cursor only says where to go on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageQuery {
+    /// The `next` of the previous page.
+    #[serde(default)]
+    pub before: Option<String>,
+}
+
+impl PageQuery {
+    /// The query string (with its `?`), empty for the first page.
+    pub fn to_query(&self) -> String {
+        match &self.before {
+            Some(cursor) => format!("?before={}", super::percent_encode(cursor)),
+            None => String::new(),
+        }
+    }
+}

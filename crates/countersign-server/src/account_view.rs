@@ -1,0 +1,136 @@
+//! The account as its user reads it, which nobody else can flood: requests
+//! for a username are capped while pending (`--max-pending-per-user`), the
+//! account view lists every live session however old and pages the closed
+//! ones by a cursor, and the user's audit trail is read in pages with a
+//! signed `read_audit` statement.
+
+use chrono::TimeDelta;
+use countersign_core::api::{AuditPage, ErrorCode, UserInfo};
+use countersign_core::{Claim, LoginSession, SignedStatement};
+use uuid::Uuid;
+
+use crate::accounts::signing_device;
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::store::{SessionCursor, UsedStatement};
+
+/// Pending requests for one username at most, by default.
+pub const DEFAULT_MAX_PENDING_PER_USER: i64 = 20;
+/// Live sessions listed at most: pending ones are capped per user, and
+/// approved ones exist only by the user's own approvals.
+const LIVE_SESSIONS: i64 = 500;
+/// Closed sessions per page.
+const CLOSED_PAGE: i64 = 50;
+/// Audit entries per page.
+const AUDIT_PAGE: i64 = 100;
+
+/// Refuses a request for `username` when as many are pending as the
+/// service allows (`429 too_many_pending`): anyone may ask for a login for
+/// any name, and without a cap a flood of requests would bury the user's
+/// account view and their approval page under junk.
+pub async fn refuse_flood(state: &AppState, username: &str) -> Result<(), ApiError> {
+    let now = state.clock.now();
+    let (pending, first_out) = state.store.pending_for(username, now).await?;
+    if pending >= state.config.max_pending_per_user {
+        // The soonest a slot frees without anyone deciding: when the
+        // oldest pending request runs out.
+        let wait = first_out.map_or(TimeDelta::zero(), |at| at - now);
+        let retry_after_s = u64::try_from(wait.num_seconds().saturating_add(1)).unwrap_or(1);
+        return Err(ApiError::TooManyPending {
+            pending,
+            retry_after_s,
+        });
+    }
+    Ok(())
+}
+
+/// One page of the account's sessions: on the first page (no cursor)
+/// every live session and the newest closed ones, on the next pages older
+/// closed ones; newest first, with the cursor of the next page.
+pub async fn sessions_page(
+    state: &AppState,
+    username: &str,
+    before: Option<&str>,
+) -> Result<(Vec<LoginSession>, Option<String>), ApiError> {
+    let cursor = before.map(parse_session_cursor).transpose()?;
+    let mut sessions = match cursor {
+        None => {
+            state
+                .store
+                .live_sessions_for(username, LIVE_SESSIONS)
+                .await?
+        }
+        Some(_) => Vec::new(),
+    };
+    let closed = state
+        .store
+        .closed_sessions_for(username, cursor, CLOSED_PAGE)
+        .await?;
+    let next = match closed.last() {
+        Some(last) if closed.len() as i64 == CLOSED_PAGE => Some(format!(
+            "{}_{}",
+            crate::store::time_text(last.request_datetime()),
+            last.uid()
+        )),
+        _ => None,
+    };
+    sessions.extend(closed);
+    sessions.sort_by_key(|session| std::cmp::Reverse(session.request_datetime()));
+    Ok((sessions, next))
+}
+
+fn parse_session_cursor(text: &str) -> Result<SessionCursor, ApiError> {
+    let bad = || ApiError::new(ErrorCode::BadQuery, "not a cursor this service gave");
+    let (time, uid) = text.rsplit_once('_').ok_or_else(bad)?;
+    Ok(SessionCursor {
+        requested: chrono::DateTime::parse_from_rfc3339(time)
+            .map_err(|_| bad())?
+            .to_utc(),
+        uid: Uuid::parse_str(uid).map_err(|_| bad())?,
+    })
+}
+
+/// Reads a page of the signer's audit trail, newest first: what their
+/// devices and the operator did on the account, and everything that
+/// happened to sessions requested for their name, refusals (denials,
+/// wrong codes, reports) included, each with its device and address.
+pub async fn read_audit(
+    state: &AppState,
+    signed: &SignedStatement,
+    before: Option<&str>,
+) -> Result<AuditPage, ApiError> {
+    let Claim::ReadAudit { user } = signed.statement.claim else {
+        return Err(ApiError::new(
+            ErrorCode::WrongClaim,
+            "expected a read_audit statement",
+        ));
+    };
+    let signer = signing_device(state, signed).await?;
+    if signer.user_uid != user {
+        return Err(ApiError::new(
+            ErrorCode::WrongUser,
+            "a device can only read its own user's audit trail",
+        ));
+    }
+    let before = match before {
+        Some(text) => text
+            .parse::<i64>()
+            .map_err(|_| ApiError::new(ErrorCode::BadQuery, "not a cursor this service gave"))?,
+        None => i64::MAX,
+    };
+    // Recorded before the answer, as the account view's statement is.
+    state
+        .store
+        .record_used(&UsedStatement::of(signed, state.config.freshness))
+        .await?;
+    let UserInfo { uid, username } = state.store.user(user).await?.ok_or(ApiError::NotFound)?;
+    let entries = state
+        .store
+        .audit_trail(uid, &username, before, AUDIT_PAGE)
+        .await?;
+    let next = match entries.last() {
+        Some(last) if entries.len() as i64 == AUDIT_PAGE => Some(last.id.to_string()),
+        _ => None,
+    };
+    Ok(AuditPage { entries, next })
+}

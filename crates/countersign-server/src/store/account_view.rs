@@ -1,0 +1,122 @@
+//! What a user reads of their own account, in pages that no one else can
+//! flood: every live session whatever its age, then closed sessions by a
+//! cursor; and the user's audit trail, newest first, by a cursor.
+
+use chrono::{DateTime, Utc};
+use countersign_core::LoginSession;
+use countersign_core::api::AuditRecord;
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use super::{Store, StoreError, StoreOp, parse_time, parse_uid, time_text, versioned};
+
+/// Where a page of closed sessions starts: strictly older than this request
+/// time, or as old with a smaller uid (uids break ties of the millisecond).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCursor {
+    /// The request time of the last session of the previous page.
+    pub requested: DateTime<Utc>,
+    /// Its uid.
+    pub uid: Uuid,
+}
+
+impl Store {
+    /// The sessions of `username` that are still live (pending, approved,
+    /// suspicious), newest first, at most `limit`.
+    pub async fn live_sessions_for(
+        &self,
+        username: &str,
+        limit: i64,
+    ) -> Result<Vec<LoginSession>, StoreError> {
+        let _timer = self.timed(StoreOp::SessionList);
+        let rows = sqlx::query(
+            "SELECT body, version FROM sessions WHERE username = $1 AND live = 1 \
+             ORDER BY request_datetime DESC LIMIT $2",
+        )
+        .bind(username.to_owned())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| versioned(row).map(|v| v.session))
+            .collect()
+    }
+
+    /// A page of the closed sessions of `username`, newest first, starting
+    /// after `cursor` (from the newest without one).
+    pub async fn closed_sessions_for(
+        &self,
+        username: &str,
+        cursor: Option<SessionCursor>,
+        limit: i64,
+    ) -> Result<Vec<LoginSession>, StoreError> {
+        let _timer = self.timed(StoreOp::SessionList);
+        // The farthest cursor possible when none is given, so that one
+        // statement serves both.
+        let (requested, uid) = match cursor {
+            Some(cursor) => (time_text(cursor.requested), cursor.uid.to_string()),
+            None => ("9999".to_owned(), String::new()),
+        };
+        let rows = sqlx::query(
+            "SELECT body, version FROM sessions WHERE username = $1 AND live = 0 \
+             AND (request_datetime < $2 OR (request_datetime = $2 AND uid < $3)) \
+             ORDER BY request_datetime DESC, uid DESC LIMIT $4",
+        )
+        .bind(username.to_owned())
+        .bind(requested)
+        .bind(uid)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| versioned(row).map(|v| v.session))
+            .collect()
+    }
+
+    /// A page of the audit trail of a user: entries they (their devices, or
+    /// an operator on their account) caused, and entries about sessions
+    /// requested for their name, refusals included; newest first, with an
+    /// id below `before`.
+    pub async fn audit_trail(
+        &self,
+        user_uid: Uuid,
+        username: &str,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let _timer = self.timed(StoreOp::SessionList);
+        let rows = sqlx::query(
+            "SELECT id, at, session_uid, subject, action, from_status, to_status, device_uid, \
+             source, note FROM audit WHERE id < $1 AND (user_uid = $2 \
+             OR session_uid IN (SELECT uid FROM sessions WHERE username = $3)) \
+             ORDER BY id DESC LIMIT $4",
+        )
+        .bind(before)
+        .bind(user_uid.to_string())
+        .bind(username.to_owned())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let uid = |name: &str| -> Result<Option<Uuid>, StoreError> {
+                    row.try_get::<Option<String>, _>(name)?
+                        .map(|t| parse_uid(&t))
+                        .transpose()
+                };
+                Ok(AuditRecord {
+                    id: row.try_get("id")?,
+                    at: parse_time(&row.try_get::<String, _>("at")?)?,
+                    session_uid: uid("session_uid")?,
+                    subject: row.try_get("subject")?,
+                    action: row.try_get("action")?,
+                    from_status: row.try_get("from_status")?,
+                    to_status: row.try_get("to_status")?,
+                    device_uid: uid("device_uid")?,
+                    source: row.try_get("source")?,
+                    note: row.try_get("note")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,392 @@
+//! SQLite's writer: one task, on one connection of its own, that commits
+//! the hot writes (new sessions and their compare-and-sets) in groups.
+//!
+//! SQLite takes one writer at a time. With every pool connection writing,
+//! writers met the file's lock and slept in SQLite's busy handler (1 ms,
+//! 2 ms, 5 ms ...), and each transaction cost five hand-offs to sqlx's
+//! connection thread and its own WAL frames. Here the writes waiting when
+//! the task is free go in one `BEGIN IMMEDIATE` ... `COMMIT`: new sessions
+//! in one multi-row INSERT (whose `RETURNING` names the ones stored) and
+//! their audit rows in another, then each compare-and-set in turn. A
+//! caller is answered only after the COMMIT returned, and in WAL mode a
+//! committed transaction is in the operating system's hands, so a killed
+//! process loses no acknowledged write. If any statement of a group
+//! fails, the group is rolled back and each write is tried alone, so a
+//! write fails only for its own fault.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{ConnectOptions as _, Connection as _, Executor as _, Row as _};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    AuditEntry, CodeCheck, StoreError, Swap, cas_update_sql, insert_sessions_sql, time_text,
+};
+
+/// The most writes one group commits.
+const MAX_GROUP: usize = 256;
+/// New sessions per INSERT statement (11 values each, far below SQLite's
+/// limit on a statement's variables).
+const ROWS_PER_INSERT: usize = 64;
+/// Writes waiting for the writer, beyond which callers wait to hand theirs
+/// over.
+const QUEUE: usize = 4096;
+
+/// A new session's row and its audit entry, as the INSERT binds them.
+#[derive(Debug)]
+pub(super) struct NewRow {
+    pub uid: String,
+    pub short_uid: String,
+    pub username: String,
+    pub request_datetime: String,
+    pub status: &'static str,
+    pub live: i64,
+    pub expires_at: String,
+    pub runs_out_at: Option<String>,
+    pub device_uid: Option<String>,
+    pub body: String,
+    pub code: i64,
+    pub entry: AuditEntry,
+}
+
+/// A compare-and-set, as its UPDATE binds it.
+#[derive(Debug)]
+pub(super) struct SwapRow {
+    pub uid: String,
+    pub version: i64,
+    pub status: &'static str,
+    pub live: i64,
+    pub runs_out_at: Option<String>,
+    pub device_uid: Option<String>,
+    pub body: String,
+    pub signer: Option<String>,
+    pub code: CodeCheck,
+    pub entry: AuditEntry,
+}
+
+enum Job {
+    Insert(NewRow, oneshot::Sender<Result<bool, StoreError>>),
+    Swap(SwapRow, oneshot::Sender<Result<Swap, StoreError>>),
+    /// Ends the task (and closes its connection) once earlier jobs are done.
+    Close(oneshot::Sender<()>),
+}
+
+/// What one write came to, before its caller is told.
+enum Outcome {
+    Inserted(bool),
+    Swapped(Swap),
+}
+
+/// The handle callers send their writes through; clones share the task.
+#[derive(Debug, Clone)]
+pub(super) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+fn gone() -> StoreError {
+    StoreError::Database(sqlx::Error::PoolClosed)
+}
+
+impl Writer {
+    /// Opens the writer's connection to the SQLite file at `url` and
+    /// starts its task.
+    pub async fn start(url: &str) -> Result<Self, StoreError> {
+        let conn = SqliteConnectOptions::from_str(url)?
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // As the pool's connections: a killed process loses nothing, a
+            // power cut may lose the last moments.
+            .synchronous(SqliteSynchronous::Normal)
+            // The multi-row INSERTs come in up to ROWS_PER_INSERT shapes.
+            .statement_cache_capacity(4 * ROWS_PER_INSERT)
+            .connect()
+            .await?;
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        tokio::spawn(run(conn, queue));
+        Ok(Self { jobs })
+    }
+
+    /// Stores a new session and its audit entry; `Ok(false)` if a
+    /// uniqueness constraint (its short uid among live sessions) refused it
+    /// or its user is disabled.
+    pub async fn insert(&self, row: NewRow) -> Result<bool, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::Insert(row, reply))
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    /// A compare-and-set with its audit entry.
+    pub async fn swap(&self, row: SwapRow) -> Result<Swap, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::Swap(row, reply))
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    /// Finishes the writes handed over and closes the connection; later
+    /// writes fail.
+    pub async fn close(&self) {
+        let (reply, done) = oneshot::channel();
+        if self.jobs.send(Job::Close(reply)).await.is_ok() {
+            let _ = done.await;
+        }
+    }
+}
+
+/// The task: takes the first write waiting and every other one waiting
+/// then, commits them together, answers each.
+async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Job>) {
+    let mut closing = None;
+    while let Some(first) = queue.recv().await {
+        let mut group = Vec::new();
+        let mut next = Some(first);
+        while let Some(job) = next {
+            match job {
+                Job::Close(reply) => {
+                    closing = Some(reply);
+                    break;
+                }
+                job => group.push(job),
+            }
+            next = if group.len() < MAX_GROUP {
+                queue.try_recv().ok()
+            } else {
+                None
+            };
+        }
+        commit_group(&mut conn, group).await;
+        if closing.is_some() {
+            break;
+        }
+    }
+    queue.close();
+    let _ = conn.close().await;
+    if let Some(reply) = closing {
+        let _ = reply.send(());
+    }
+}
+
+/// Commits `group` in one transaction and answers each write; if that
+/// fails, each write alone.
+async fn commit_group(conn: &mut SqliteConnection, group: Vec<Job>) {
+    if group.is_empty() {
+        return;
+    }
+    match attempt(conn, &group).await {
+        Ok(outcomes) => answer(group, outcomes.into_iter().map(Ok).collect()),
+        Err(error) if group.len() == 1 => answer(group, vec![Err(error)]),
+        Err(error) => {
+            tracing::debug!(%error, writes = group.len(), "a group failed; writing each alone");
+            for job in group {
+                let outcome = attempt(conn, std::slice::from_ref(&job))
+                    .await
+                    .and_then(|mut one| one.pop().ok_or_else(gone));
+                answer(vec![job], vec![outcome]);
+            }
+        }
+    }
+}
+
+/// Sends each job its outcome (same order); a caller that went away is not
+/// told, and its write stands.
+fn answer(group: Vec<Job>, outcomes: Vec<Result<Outcome, StoreError>>) {
+    for (job, outcome) in group.into_iter().zip(outcomes) {
+        match (job, outcome) {
+            (Job::Insert(_, reply), Ok(Outcome::Inserted(done))) => {
+                let _ = reply.send(Ok(done));
+            }
+            (Job::Swap(_, reply), Ok(Outcome::Swapped(swap))) => {
+                let _ = reply.send(Ok(swap));
+            }
+            (Job::Insert(_, reply), Err(e)) => {
+                let _ = reply.send(Err(e));
+            }
+            (Job::Swap(_, reply), Err(e)) => {
+                let _ = reply.send(Err(e));
+            }
+            (Job::Insert(_, reply), Ok(Outcome::Swapped(_))) => {
+                let _ = reply.send(Err(gone()));
+            }
+            (Job::Swap(_, reply), Ok(Outcome::Inserted(_))) => {
+                let _ = reply.send(Err(gone()));
+            }
+            (Job::Close(_), _) => {}
+        }
+    }
+}
+
+/// Runs `group` in one transaction: the outcomes in the group's order once
+/// committed, or the first error (everything rolled back).
+async fn attempt(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Outcome>, StoreError> {
+    // IMMEDIATE takes the write lock at once, so every statement after it
+    // sees every transaction committed before (a revocation included).
+    conn.execute("BEGIN IMMEDIATE").await?;
+    match writes(conn, group).await {
+        Ok(outcomes) => match conn.execute("COMMIT").await {
+            Ok(_) => Ok(outcomes),
+            Err(e) => {
+                let _ = conn.execute("ROLLBACK").await;
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            let _ = conn.execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+/// The group's statements, inside its transaction. New sessions first: no
+/// compare-and-set can be about a session whose request is unanswered.
+async fn writes(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Outcome>, StoreError> {
+    let new: Vec<&NewRow> = group
+        .iter()
+        .filter_map(|job| match job {
+            Job::Insert(row, _) => Some(row),
+            _ => None,
+        })
+        .collect();
+    let mut stored = std::collections::HashSet::new();
+    for chunk in new.chunks(ROWS_PER_INSERT) {
+        stored.extend(insert_sessions(conn, chunk).await?);
+        let entries: Vec<&AuditEntry> = chunk
+            .iter()
+            .filter(|row| stored.contains(&row.uid))
+            .map(|row| &row.entry)
+            .collect();
+        insert_audits(conn, &entries).await?;
+    }
+    let mut outcomes = Vec::with_capacity(group.len());
+    for job in group {
+        outcomes.push(match job {
+            Job::Insert(row, _) => Outcome::Inserted(stored.contains(&row.uid)),
+            Job::Swap(row, _) => Outcome::Swapped(swap(conn, row).await?),
+            Job::Close(_) => return Err(gone()),
+        });
+    }
+    Ok(outcomes)
+}
+
+/// Inserts `rows`, skipping those a uniqueness constraint refuses and
+/// those of a disabled user; answers the uids stored.
+async fn insert_sessions(
+    conn: &mut SqliteConnection,
+    rows: &[&NewRow],
+) -> Result<Vec<String>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = insert_sessions_sql(rows.len());
+    let mut query = sqlx::query(&sql);
+    for row in rows {
+        query = query
+            .bind(&row.uid)
+            .bind(&row.short_uid)
+            .bind(&row.username)
+            .bind(&row.request_datetime)
+            .bind(row.status)
+            .bind(row.live)
+            .bind(&row.expires_at)
+            .bind(&row.runs_out_at)
+            .bind(&row.device_uid)
+            .bind(&row.body)
+            .bind(row.code);
+    }
+    let stored = query.fetch_all(&mut *conn).await?;
+    stored
+        .iter()
+        .map(|row| row.try_get::<String, _>("uid").map_err(StoreError::from))
+        .collect()
+}
+
+/// Inserts audit entries, in order, in one statement.
+async fn insert_audits(
+    conn: &mut SqliteConnection,
+    entries: &[&AuditEntry],
+) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..entries.len())
+        .map(|i| {
+            let params: Vec<String> = (1..=10).map(|n| format!("${}", i * 10 + n)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO audit (at, session_uid, subject, action, from_status, to_status, user_uid, \
+         device_uid, source, note) VALUES {}",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for entry in entries {
+        query = query
+            .bind(time_text(entry.at))
+            .bind(entry.session_uid.map(|u| u.to_string()))
+            .bind(&entry.subject)
+            .bind(&entry.action)
+            .bind(&entry.from_status)
+            .bind(&entry.to_status)
+            .bind(entry.user_uid.map(|u| u.to_string()))
+            .bind(entry.device_uid.map(|u| u.to_string()))
+            .bind(&entry.source)
+            .bind(&entry.note);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// One compare-and-set, as the pool's (`Store::set_code_in`) on SQLite:
+/// the UPDATE checks the version, the signer and the code; when it changed
+/// nothing, the reads after it say why.
+async fn swap(conn: &mut SqliteConnection, row: &SwapRow) -> Result<Swap, StoreError> {
+    let (update, typed) = cas_update_sql(row.code);
+    let query = sqlx::query(&update)
+        .bind(row.status)
+        .bind(row.live)
+        .bind(&row.runs_out_at)
+        .bind(&row.device_uid)
+        .bind(&row.body)
+        .bind(&row.uid)
+        .bind(row.version)
+        .bind(&row.signer);
+    let query = match typed {
+        Some(typed) => query.bind(i64::from(typed.value())),
+        None => query,
+    };
+    if query.execute(&mut *conn).await?.rows_affected() == 1 {
+        insert_audits(conn, &[&row.entry]).await?;
+        return Ok(Swap::Done);
+    }
+    if let Some(device) = &row.signer {
+        let revoked =
+            sqlx::query("SELECT uid FROM devices WHERE uid = $1 AND revoked_at IS NOT NULL")
+                .bind(device)
+                .fetch_optional(&mut *conn)
+                .await?
+                .is_some();
+        if revoked {
+            return Ok(Swap::SignerRevoked);
+        }
+    }
+    let wrong_code = matches!(row.code, CodeCheck::Typed(_))
+        && sqlx::query("SELECT uid FROM sessions WHERE uid = $1 AND version = $2")
+            .bind(&row.uid)
+            .bind(row.version)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some();
+    Ok(if wrong_code {
+        Swap::WrongCode
+    } else {
+        Swap::Lost
+    })
+}
