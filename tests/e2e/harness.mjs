@@ -93,6 +93,10 @@ function runOnce(dataDir, port, options) {
     '--lookup-burst', '1000',
   ];
   if (options.sessionTtlS !== undefined) args.push('--session-ttl-s', String(options.sessionTtlS));
+  // WebAuthn refuses an IP address as the relying party's id: passkey
+  // tests serve at http://localhost:PORT.
+  if (options.publicHost !== undefined) args.push('--public-url', `http://${options.publicHost}:${port}`);
+  if (options.args !== undefined) args.push(...options.args);
   const child = spawn(options.serverBin ?? env.serverBin, args, {
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -135,7 +139,8 @@ function runOnce(dataDir, port, options) {
  * Starts `countersign-server serve` on a free port with a fresh temporary
  * data directory. Resolves once it prints that it is listening.
  *
- * @param {{ sessionTtlS?: number, serverBin?: string, webDir?: string }} options
+ * @param {{ sessionTtlS?: number, serverBin?: string, webDir?: string,
+ *   publicHost?: string, args?: string[] }} options (`args`: more `serve` flags)
  */
 export async function startServer(options = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-'));
