@@ -11,3 +11,4 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod engines;
 mod keys;
+mod passkey;
