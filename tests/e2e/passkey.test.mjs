@@ -155,7 +155,7 @@ test('an assertion without user verification is refused by the service, whatever
   }
 });
 
-test('a device without a passkey is refused with user_verification_required', { timeout: 30000 }, async () => {
+test('a device without a passkey is refused with user_verification_required, until it adds one on the Devices page', { timeout: 30000 }, async () => {
   // The invitation is a statement too: it carries the laptop's assertion.
   await laptop.goto(`${server.url}/devices`);
   await laptop.getByRole('button', { name: 'Make an enrollment link' }).click();
@@ -179,6 +179,20 @@ test('a device without a passkey is refused with user_verification_required', { 
   await problem(phone).waitFor();
   assert.match(await problem(phone).innerText(), /Add a passkey on the Devices page/);
   assert.equal((await h.getSession(server, answer.uid)).status, 'pending');
+
+  // The Devices page offers one; with it, the same request is approved.
+  const phoneCdp = await phone.context().newCDPSession(phone);
+  await phoneCdp.send('WebAuthn.enable');
+  await addAuthenticator(phoneCdp);
+  await phone.goto(`${server.url}/devices`);
+  await phone.getByRole('button', { name: 'Add a passkey' }).click();
+  await phone.getByRole('row').filter({ hasText: 'Phone' }).filter({ hasText: 'passkey' }).waitFor();
+  const waiting = h.startWaiting(answer);
+  await h.openApproval(phone, answer.login_url);
+  await h.typeCode(phone, answer.verification_code);
+  await phone.getByRole('button', { name: 'Approve' }).click();
+  await phone.getByRole('heading', { name: 'Approved' }).waitFor();
+  assert.equal((await waiting).status, 'approved');
 });
 
 test('a cloned authenticator whose counter went back is refused with counter_regressed', { timeout: 30000 }, async () => {
