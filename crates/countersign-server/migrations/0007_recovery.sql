@@ -22,7 +22,11 @@ CREATE TABLE pending_revocations (
 CREATE INDEX pending_revocations_due ON pending_revocations (due_at);
 CREATE INDEX pending_revocations_user ON pending_revocations (user_uid);
 
--- The account view counts a username's pending requests and lists its live
--- sessions, whatever their age.
-CREATE INDEX sessions_username_live ON sessions (username, status) WHERE live = 1;
+-- Every request counts its username's pending requests (the cap of `serve
+-- --max-pending-per-user`): this index answers the count and the soonest
+-- run-out from its own entries, however many sessions the name has had.
+CREATE INDEX sessions_username_live ON sessions (username, status, runs_out_at) WHERE live = 1;
+-- The account view lists a username's live sessions, newest first,
+-- whatever their age, without walking its closed ones.
+CREATE INDEX sessions_username_live_requested ON sessions (username, request_datetime) WHERE live = 1;
 CREATE INDEX audit_user ON audit (user_uid);

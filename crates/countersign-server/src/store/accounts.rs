@@ -135,6 +135,21 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         record_in(&mut tx, used).await?;
         if let Some(token_hash) = token_hash {
+            // PostgreSQL's UPDATE sees only revocations committed when it
+            // starts: the inviting device's row is locked first, so a
+            // revocation in progress is waited for (and then seen by the
+            // UPDATE's fresh snapshot), and one that starts later waits for
+            // this enrollment, which it then finds among the used links.
+            if self.backend == super::Backend::Postgres {
+                sqlx::query(
+                    "SELECT inviter.uid FROM devices inviter JOIN enrollments \
+                     ON inviter.uid = enrollments.invited_by \
+                     WHERE enrollments.token_hash = $1 FOR SHARE OF inviter",
+                )
+                .bind(token_hash.to_owned())
+                .fetch_optional(&mut *tx)
+                .await?;
+            }
             let used = sqlx::query(&format!(
                 "UPDATE enrollments SET used_at = $1 WHERE token_hash = $2 AND user_uid = $3 \
                  AND used_at IS NULL AND expires_at > $1 AND {INVITER_NOT_REVOKED}"

@@ -21,6 +21,7 @@ on_both_backends!(
     the_owner_cancels_a_thiefs_revocation_and_revokes_the_thief,
     a_revocation_left_alone_takes_effect_after_the_delay,
     the_operator_restores_an_owner_whose_oldest_device_was_stolen,
+    the_operators_revocation_of_a_thief_voids_its_pending_one,
 );
 
 /// Signs `claim` as `device` at about the service's time (the tests move
@@ -264,6 +265,62 @@ async fn the_operator_restores_an_owner_whose_oldest_device_was_stolen(db: Db) {
     );
     let view = account(&service, &restored, None).await;
     assert!(view.invites.is_empty() && view.pending_revocations.is_empty());
+}
+
+async fn the_operators_revocation_of_a_thief_voids_its_pending_one(db: Db) {
+    let Some((url, dir)) = database(db).await else {
+        return;
+    };
+    let service = service_at(&url, dir, |_| {}).await;
+    // The owner has lost every device but the old one, which the thief's
+    // newer device is revoking; the owner calls the operator instead.
+    let (owner, thief) = owner_and_thief(&service).await;
+    let thiefs_link = invite(&service, &thief).await;
+    assert_eq!(
+        revoke(&service, &thief, &owner).await.0,
+        StatusCode::ACCEPTED
+    );
+    let (ok, _, err) = admin(&url, &["device", "revoke", &thief.device.to_string()]);
+    assert!(ok, "{err}");
+
+    // The pending revocation and the link went with the thief's device.
+    let view = account(&service, &owner, None).await;
+    assert!(view.pending_revocations.is_empty(), "{view:?}");
+    assert!(view.invites.is_empty(), "{view:?}");
+    let (status, _) = service
+        .post("/api/enrollments/lookup", json!({"token": thiefs_link}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    service.clock.advance(Duration::from_secs(49 * 3600));
+    countersign_server::sessions::sweep(&service.state)
+        .await
+        .unwrap();
+    let owner_now = service.state.store.device(owner.device).await.unwrap();
+    assert_eq!(
+        owner_now.unwrap().revoked_at,
+        None,
+        "the owner keeps its device"
+    );
+
+    // The operator's export tells the story, the operator's act included.
+    let trail = admin_json(&url, &["audit", "--user", "ada"]);
+    let acts: Vec<(&str, &str)> = trail
+        .iter()
+        .map(|line| {
+            (
+                line["actor"].as_str().unwrap(),
+                line["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let asked = acts
+        .iter()
+        .position(|a| *a == ("device", "revoke_requested"));
+    let stopped = acts.iter().position(|a| *a == ("admin", "revoke"));
+    assert!(
+        asked.is_some() && stopped > asked,
+        "the request, then the operator's revocation: {acts:?}"
+    );
 }
 
 /// Cancelling a link: listed, cancelled by any device of the user, and
