@@ -210,6 +210,13 @@ fn browser_errors_keep_their_codes_and_the_services() {
             "session_closed",
         ),
         (BrowserError::Invalid("bad".into()), "invalid"),
+        (
+            BrowserError::Passkey {
+                name: "NotAllowedError".into(),
+                message: "timed out or not allowed".into(),
+            },
+            "cancelled",
+        ),
     ];
     for (error, expected) in errors {
         let message = error.to_string();
