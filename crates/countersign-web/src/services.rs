@@ -47,6 +47,9 @@ fn explain_passkey(name: &str, message: &str) -> String {
     match name {
         "NotAllowedError" => "The confirmation with your fingerprint, face or security key was cancelled or timed out, so nothing was sent and nothing changed. Try again when you are ready.".into(),
         "InvalidStateError" => "This authenticator already holds a passkey for this device. Nothing was changed.".into(),
+        // WebAuthn refuses an IP address as the relying party: a service
+        // reached as http://127.0.0.1:PORT cannot hold passkeys.
+        "SecurityError" => "Passkeys need the service to be reached by a name (such as localhost or its domain), not an IP address. Nothing was changed.".into(),
         _ => format!("The passkey could not be used ({message}). Nothing was sent and nothing changed."),
     }
 }
