@@ -2,7 +2,8 @@
 //! app in release, start a throwaway PostgreSQL, and print the service's
 //! figures on SQLite and PostgreSQL beside a bare axum ceiling (with the
 //! relying party's: offline and service verifications, logout to refusal),
-//! with the web app's wasm size and how soon its approval page is usable.
+//! with the web app's and the npm package's wasm sizes and how soon its
+//! approval page is usable, each marked against its target.
 
 use std::process::{Command, Stdio};
 
@@ -83,78 +84,50 @@ fn approval_page_interactive_ms(server: &std::path::Path) -> Result<f64, String>
         .ok_or_else(|| "no approval_page_interactive_ms".into())
 }
 
+/// Issue 13's targets for the gzipped wasm (the test gates in `web.rs` and
+/// `js.rs` are looser: they stop regressions, these are the goal).
+const WEB_WASM_GZ_GOAL: f64 = 200_000.0;
+const JS_WASM_GZ_GOAL: f64 = 100_000.0;
+/// How soon the approval page must be usable, in milliseconds.
+const APPROVAL_PAGE_GOAL_MS: f64 = 500.0;
+
+/// The bench's own table (every row of issue 13's and the races of issue
+/// 11, each marked against its target), then the rows measured here.
 fn print_table(figures: &Value) {
-    let at = |path: &str| figures.pointer(path).and_then(Value::as_f64);
-    let number = |path: &str| at(path).map_or_else(|| "-".to_owned(), |n| format!("{n:.1}"));
-    let ceiling = at("/ceiling_per_s").unwrap_or(0.0);
-    println!(
-        "{:<28} {:>12} {:>12}   target",
-        "figure", "sqlite", "postgres"
-    );
-    let rows: [(&str, &str, String); 10] = [
-        ("session requests /s", "create_per_s", String::new()),
-        (
-            "status reads /s",
-            "status_per_s",
-            format!(">= {:.0} (half the ceiling)", ceiling / 2.0),
-        ),
-        ("approvals /s", "approve_per_s", String::new()),
-        ("release p50 (ms)", "release_p50_ms", String::new()),
-        ("release p99 (ms)", "release_p99_ms", "< 10".into()),
-        (
-            "10k waiters RSS (MB)",
-            "waiters_10k_rss_mb",
-            "<= 200".into(),
-        ),
-        ("service verifies /s", "verify_service_per_s", String::new()),
-        (
-            "service verifies once /s",
-            "verify_service_once_per_s",
-            String::new(),
-        ),
-        (
-            "logout->refusal p50 (ms)",
-            "logout_to_refusal_p50_ms",
-            String::new(),
-        ),
-        (
-            "logout->refusal p99 (ms)",
-            "logout_to_refusal_p99_ms",
-            "< 1000".into(),
-        ),
-    ];
-    for (label, key, target) in rows {
-        println!(
-            "{label:<28} {:>12} {:>12}   {target}",
-            number(&format!("/sqlite/{key}")),
-            number(&format!("/postgres/{key}"))
-        );
+    match figures.get("table").and_then(Value::as_str) {
+        Some(table) => print!("{table}"),
+        None => println!("(countersign-bench printed no table)"),
     }
+    println!("\nbuilt here");
+    let rows = [
+        (
+            "web app wasm gzipped (B)",
+            "/web_wasm_gz_bytes",
+            WEB_WASM_GZ_GOAL,
+        ),
+        ("npm wasm gzipped (B)", "/js_wasm_gz_bytes", JS_WASM_GZ_GOAL),
+    ];
+    for (label, path, goal) in rows {
+        let cell = figures
+            .pointer(path)
+            .and_then(Value::as_f64)
+            .map_or_else(|| "-".to_owned(), |n| marked(n, 0, n <= goal));
+        println!("{label:<26}{cell:<32}<= {goal:.0}");
+    }
+    let page = figures
+        .pointer("/approval_page_interactive_ms")
+        .and_then(Value::as_f64)
+        .map_or_else(
+            || "-".to_owned(),
+            |ms| marked(ms, 1, ms < APPROVAL_PAGE_GOAL_MS),
+        );
     println!(
-        "{:<28} {:>12}",
-        "bare axum ceiling /s",
-        number("/ceiling_per_s")
+        "{:<26}{page:<32}< {APPROVAL_PAGE_GOAL_MS:.0}",
+        "approval page usable (ms)"
     );
-    println!(
-        "{:<28} {:>12}   >= 14000 (70 % of 20,000)",
-        "offline verifies /s/core",
-        number("/verify_offline_per_s")
-    );
-    println!(
-        "{:<28} {:>12}   < {}",
-        "web app wasm gzipped (bytes)",
-        number("/web_wasm_gz_bytes"),
-        crate::web::WASM_GZ_TARGET
-    );
-    println!(
-        "{:<28} {:>12}   < {}",
-        "npm package wasm gzipped",
-        number("/js_wasm_gz_bytes"),
-        crate::js::WASM_GZ_TARGET
-    );
-    println!(
-        "{:<28} {:>12}   < 500",
-        "approval page usable (ms)",
-        number("/approval_page_interactive_ms")
-    );
+}
+
+/// `value` with `decimals`, marked `ok` or `MISS`.
+fn marked(value: f64, decimals: usize, met: bool) -> String {
+    format!("{value:.decimals$} {}", if met { "ok" } else { "MISS" })
 }

@@ -54,8 +54,26 @@ impl Created {
 /// One login request body per connection, each with its own requester
 /// keys, made before the clock starts so the loops time the server.
 pub fn request_bodies(username: &str, count: usize) -> Result<Arc<Vec<Vec<u8>>>, String> {
-    let mut bodies = Vec::with_capacity(count);
-    for _ in 0..count.max(1) {
+    let names = vec![username.to_owned(); count.max(1)];
+    bodies_for(&names)
+}
+
+/// Usernames in the crowd the request loops ask logins for.
+pub const CROWD: usize = 1_024;
+
+/// Login request bodies for [`CROWD`] usernames made from `prefix`
+/// (which need not be users: anyone may ask for a login for any name).
+/// The service caps the requests pending per username and counts them on
+/// every request, so the request loops ask for many users, as a real
+/// service's logins come, rather than piling tens of thousands on one.
+pub fn crowd_bodies(prefix: &str) -> Result<Arc<Vec<Vec<u8>>>, String> {
+    let names: Vec<String> = (0..CROWD).map(|n| format!("{prefix}-{n}")).collect();
+    bodies_for(&names)
+}
+
+fn bodies_for(usernames: &[String]) -> Result<Arc<Vec<Vec<u8>>>, String> {
+    let mut bodies = Vec::with_capacity(usernames.len());
+    for username in usernames {
         let key = Keypair::from_seed(&clock::random()?);
         let cert = Keypair::from_seed(&clock::random()?);
         let body = json!({
@@ -66,6 +84,25 @@ pub fn request_bodies(username: &str, count: usize) -> Result<Arc<Vec<Vec<u8>>>,
         bodies.push(body.to_string().into_bytes());
     }
     Ok(Arc::new(bodies))
+}
+
+/// The body `worker` of `workers` sends as its `i`th request: the workers
+/// take the bodies in turn, so that every body (and every username of a
+/// crowd) is used as often as the others.
+pub fn body_for(
+    bodies: &[Vec<u8>],
+    worker: usize,
+    i: u64,
+    workers: usize,
+) -> Result<&[u8], String> {
+    let turn = usize::try_from(i)
+        .unwrap_or(usize::MAX)
+        .wrapping_mul(workers)
+        .wrapping_add(worker);
+    bodies
+        .get(turn % bodies.len().max(1))
+        .map(Vec::as_slice)
+        .ok_or_else(|| "no request body".to_owned())
 }
 
 /// Enrolls `device` with the one-time link token of its user.
@@ -108,14 +145,15 @@ pub async fn create_many(
         addr,
         concurrency.min(count.max(1)),
         CREATE_LIMIT,
-        move |mut conn, worker, _| {
+        move |mut conn, _, _| {
             let (bodies, made, tickets) =
                 (Arc::clone(&bodies), Arc::clone(&sink), Arc::clone(&tickets));
             async move {
-                if tickets.fetch_add(1, Ordering::Relaxed) >= count {
+                let ticket = tickets.fetch_add(1, Ordering::Relaxed);
+                if ticket >= count {
                     return Ok(Step::NoMoreWork);
                 }
-                let body = bodies.get(worker % bodies.len()).ok_or("no request body")?;
+                let body = bodies.get(ticket % bodies.len()).ok_or("no request body")?;
                 let created = create_session(&mut conn, body).await?;
                 made.lock()
                     .unwrap_or_else(PoisonError::into_inner)

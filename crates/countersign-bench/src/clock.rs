@@ -62,13 +62,29 @@ mod tests {
 
     #[test]
     fn spinning_uses_cpu_time() {
+        // Spin until this thread's CPU time has grown by 100 ms, however
+        // long the other processes on the cores make that take (capped,
+        // so that a clock that never moves fails rather than hangs). The
+        // CPU time must then not run ahead of the wall clock: it is this
+        // thread's, not the process's or the machine's.
         let before = thread_cpu_time().unwrap();
         let start = instant();
         let mut x = 0u64;
-        while start.elapsed() < std::time::Duration::from_millis(300) {
-            x = std::hint::black_box(x.wrapping_add(1));
-        }
-        let used = thread_cpu_time().unwrap() - before;
+        let used = loop {
+            for _ in 0..100_000 {
+                x = std::hint::black_box(x.wrapping_add(1));
+            }
+            let used = thread_cpu_time().unwrap() - before;
+            if used >= std::time::Duration::from_millis(100)
+                || start.elapsed() > std::time::Duration::from_secs(60)
+            {
+                break used;
+            }
+        };
+        let wall = start.elapsed();
         assert!(used >= std::time::Duration::from_millis(100), "{used:?}");
+        // One tick (10 ms) of slack at each end of the reading.
+        let tick = std::time::Duration::from_millis(1000 / USER_HZ);
+        assert!(used <= wall + 2 * tick, "{used:?} of CPU in {wall:?}");
     }
 }

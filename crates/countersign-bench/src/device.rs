@@ -1,6 +1,7 @@
 //! The device that approves: its key stays here, the server has the public
 //! half from its enrollment.
 
+use countersign_core::client::Decision;
 use countersign_core::{
     Claim, DeviceName, Keypair, LoginSession, ServiceUrl, Signer, Statement, VerificationCode,
 };
@@ -52,20 +53,29 @@ impl Device {
         page: &Response,
         code: VerificationCode,
     ) -> Result<(Uuid, Vec<u8>), String> {
-        let mut page = page.json()?;
-        let shown = page
-            .get_mut("session")
-            .map(Value::take)
-            .ok_or("the approval page has no session")?;
-        let session = LoginSession::from_json_value(shown)
-            .map_err(|e| format!("the approval page's session: {e}"))?;
-        let claim = Claim::Approve {
-            session: session.uid(),
-            details: session
-                .details_digest()
-                .ok_or("the approval page's session has no keys")?,
-            code,
-        };
-        Ok((session.uid(), self.sign(claim)?))
+        let session = shown_session(page)?;
+        Ok((
+            session.uid(),
+            self.decide(&session, Decision::Approve(code))?,
+        ))
     }
+
+    /// `decision` about the session an approval page showed, signed as the
+    /// browser signs it (the claim is core's, as every client's is).
+    pub fn decide(&self, shown: &LoginSession, decision: Decision) -> Result<Vec<u8>, String> {
+        let claim = decision
+            .claim(shown)
+            .map_err(|e| format!("cannot {} session {}: {e}", decision.verb(), shown.uid()))?;
+        self.sign(claim)
+    }
+}
+
+/// The session an approval page (`GET /api/approvals/{short_uid}`) shows.
+pub fn shown_session(page: &Response) -> Result<LoginSession, String> {
+    let mut page = page.json()?;
+    let shown = page
+        .get_mut("session")
+        .map(Value::take)
+        .ok_or("the approval page has no session")?;
+    LoginSession::from_json_value(shown).map_err(|e| format!("the approval page's session: {e}"))
 }

@@ -32,7 +32,8 @@ use std::fmt::Display;
 use std::process::ExitCode;
 
 use crate::options::{Mode, Options, USAGE, parse_args};
-use crate::report::{report_json, report_table};
+use crate::report::{races_json, races_table, report_json, report_table};
+use serde_json::json;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -66,9 +67,25 @@ async fn bench(options: &Options) -> Result<(), String> {
             options.server_bin.display()
         ));
     }
+    if options.only_races {
+        let races = measure::races(options).await?;
+        let table = races_table(races.as_ref());
+        if options.json {
+            println!(
+                "{}",
+                json!({"races": races_json(races.as_ref()), "table": table})
+            );
+        } else {
+            print!("{table}");
+        }
+        return Ok(());
+    }
     let verify_offline_per_s = measure::verify_offline_per_core(options.duration).await?;
+    let ceiling = measure::ceiling(options).await?;
     let common = measure::Common {
-        ceiling_per_s: measure::ceiling(options).await?,
+        ceiling_per_s: ceiling.per_s,
+        ceiling_login_load_per_s: ceiling.login_load_per_s,
+        bare_10k_rss_mb: ceiling.held_rss_mb,
         verify_offline_per_s,
     };
     let sqlite = measure::on_backend("sqlite", options, None).await?;
@@ -76,13 +93,25 @@ async fn bench(options: &Options) -> Result<(), String> {
         Some(url) => Some(measure::on_backend("postgres", options, Some(url)).await?),
         None => None,
     };
+    let races = measure::races(options).await?;
+    let races_rows = races_table(races.as_ref());
     if options.json {
-        println!("{}", report_json(&sqlite, postgres.as_ref(), common));
+        // With the table, so that `cargo xtask bench` prints the same one.
+        let mut json = report_json(&sqlite, postgres.as_ref(), common);
+        if let Some(fields) = json.as_object_mut() {
+            fields.insert(
+                "table".into(),
+                (report_table(options, &sqlite, postgres.as_ref(), common) + &races_rows).into(),
+            );
+            fields.insert("races".into(), races_json(races.as_ref()));
+        }
+        println!("{json}");
     } else {
         print!(
             "{}",
             report_table(options, &sqlite, postgres.as_ref(), common)
         );
+        print!("{races_rows}");
     }
     Ok(())
 }

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 pub const USAGE: &str = "\
 Usage: countersign-bench --server-bin PATH [--postgres-url URL] [--json]
-                         [--duration-s N] [--concurrency N]
+                         [--duration-s N] [--concurrency N] [--races N]
+                         [--only races]
 
 Starts PATH (a release build of countersign-server) on a fresh SQLite
 database, and on PostgreSQL at URL when given, and measures it from
@@ -17,7 +18,12 @@ progress goes to stderr.
                        named bench-<random> is added to it)
   --json               print one JSON object instead of the table
   --duration-s N       seconds each throughput loop runs (default 3)
-  --concurrency N      connections each throughput loop uses (default 32)
+  --concurrency N      connections each throughput loop uses, and races
+                       run at once (default 32)
+  --races N            approve/deny/report races per database (default
+                       10000; 0 runs none): on SQLite on one instance, on
+                       PostgreSQL spread over two instances
+  --only races         run only the races
 ";
 
 #[derive(Debug, Clone)]
@@ -27,6 +33,10 @@ pub struct Options {
     pub json: bool,
     pub duration: Duration,
     pub concurrency: usize,
+    /// Races per database.
+    pub races: usize,
+    /// Run only the races.
+    pub only_races: bool,
 }
 
 #[derive(Debug)]
@@ -45,6 +55,8 @@ struct Given {
     json: bool,
     duration_s: u64,
     concurrency: usize,
+    races: usize,
+    only_races: bool,
 }
 
 pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Mode, String> {
@@ -54,6 +66,8 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Mode, String
         json: false,
         duration_s: 3,
         concurrency: 32,
+        races: 10_000,
+        only_races: false,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -83,6 +97,8 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Mode, String
         json: given.json,
         duration: Duration::from_secs(given.duration_s),
         concurrency: given.concurrency,
+        races: given.races,
+        only_races: given.only_races,
     }))
 }
 
@@ -106,6 +122,14 @@ fn read_flag(
             given.concurrency =
                 within(&value()?, 1..=1024).ok_or("--concurrency must be from 1 to 1024")?;
         }
+        "--races" => {
+            given.races =
+                within(&value()?, 0..=1_000_000).ok_or("--races must be from 0 to 1000000")?;
+        }
+        "--only" => match value()?.as_str() {
+            "races" => given.only_races = true,
+            other => return Err(format!("--only {other:?}: only races can run alone")),
+        },
         "--bare-server" => {
             let port = value()?.parse().map_err(|_| "--bare-server needs a port")?;
             return Ok(Some(Mode::Bare(port)));
@@ -143,6 +167,21 @@ mod tests {
         assert_eq!(o.duration, Duration::from_secs(2));
         assert_eq!(o.concurrency, 32);
         assert!(o.postgres_url.is_none());
+        assert_eq!(o.races, 10_000);
+        assert!(!o.only_races);
+        let Mode::Bench(o) = parse_args(args(&[
+            "--server-bin",
+            "x",
+            "--races",
+            "50",
+            "--only=races",
+        ]))
+        .unwrap() else {
+            panic!("not a bench");
+        };
+        assert_eq!((o.races, o.only_races), (50, true));
+        assert!(parse_args(args(&["--server-bin", "x", "--only", "verify"])).is_err());
+        assert!(parse_args(args(&["--server-bin", "x", "--races", "-1"])).is_err());
         assert!(matches!(
             parse_args(args(&["--bare-server", "8080"])),
             Ok(Mode::Bare(8080))

@@ -3,11 +3,13 @@
 
 use serde_json::{Value, json};
 
-use crate::measure::{Common, Figures};
+use crate::measure::{Common, Figures, LOGIN_CONNECTIONS, Races};
 use crate::options::Options;
 use crate::targets::{
-    Goal, LOGOUT_REFUSAL_P99_TARGET_MS, RELEASE_P99_TARGET_MS, STATUS_SHARE_TARGET,
-    VERIFY_OFFLINE_PER_CORE_TARGET, WAITERS_RSS_TARGET_MB,
+    APPROVALS_PER_S_TARGET, Goal, LOGIN_P99_TARGET_MS, LOGIN_PER_S_TARGET,
+    LOGOUT_REFUSAL_P99_TARGET_MS, RACE_AGREEMENT_LIMIT, RACE_DOUBLE_DECISIONS_TARGET,
+    RELEASE_P99_TARGET_MS, STATUS_SHARE_TARGET, VERIFY_OFFLINE_PER_CORE_TARGET,
+    WAITERS_RSS_TARGET_MB,
 };
 
 fn round(value: f64, decimals: i32) -> f64 {
@@ -19,6 +21,8 @@ fn round(value: f64, decimals: i32) -> f64 {
 fn figures_json(f: &Figures) -> Value {
     json!({
         "create_per_s": round(f.create_per_s, 1),
+        "create_50_per_s": round(f.create_50_per_s, 1),
+        "create_50_p99_ms": round(f.create_50_p99_ms, 3),
         "status_per_s": round(f.status_per_s, 1),
         "approve_per_s": round(f.approve_per_s, 1),
         "release_p50_ms": round(f.release_p50_ms, 3),
@@ -36,36 +40,57 @@ pub fn report_json(sqlite: &Figures, postgres: Option<&Figures>, common: Common)
         "sqlite": figures_json(sqlite),
         "postgres": postgres.map_or(Value::Null, figures_json),
         "ceiling_per_s": round(common.ceiling_per_s, 1),
+        "ceiling_50_per_s": round(common.ceiling_login_load_per_s, 1),
+        "bare_10k_rss_mb": round(common.bare_10k_rss_mb, 1),
         "verify_offline_per_s": round(common.verify_offline_per_s, 1),
     })
 }
 
-/// One row of the table: its name, how to read it, and its decimals.
+/// One row of the table: its name, how to read it, its decimals, and its
+/// target on SQLite and on PostgreSQL.
 struct Row {
     name: &'static str,
-    get: fn(&Figures) -> f64,
+    get: Box<dyn Fn(&Figures) -> f64>,
     decimals: usize,
-    goal: Goal,
+    goals: [Goal; 2],
     goal_text: String,
 }
 
 impl Row {
     /// A row with no target.
-    fn plain(name: &'static str, get: fn(&Figures) -> f64, decimals: usize) -> Self {
+    fn plain(name: &'static str, get: impl Fn(&Figures) -> f64 + 'static, decimals: usize) -> Self {
         Self {
             name,
-            get,
+            get: Box::new(get),
             decimals,
-            goal: Goal::None,
+            goals: [Goal::None; 2],
             goal_text: "-".into(),
         }
     }
 
-    fn cell(&self, figures: Option<&Figures>) -> String {
+    /// The same target on both databases.
+    fn both(self, goal: Goal, text: String) -> Self {
+        Self {
+            goals: [goal; 2],
+            goal_text: text,
+            ..self
+        }
+    }
+
+    /// A target on SQLite only.
+    fn sqlite(self, goal: Goal, text: String) -> Self {
+        Self {
+            goals: [goal, Goal::None],
+            goal_text: text,
+            ..self
+        }
+    }
+
+    fn cell(&self, figures: Option<&Figures>, goal: Goal) -> String {
         let Some(figures) = figures else {
             return "not run".into();
         };
-        marked((self.get)(figures), self.decimals, self.goal)
+        marked((self.get)(figures), self.decimals, goal)
     }
 }
 
@@ -79,28 +104,58 @@ fn marked(value: f64, decimals: usize, goal: Goal) -> String {
     }
 }
 
-/// The table's rows, with the targets that depend on the ceiling.
-fn rows(ceiling: f64) -> [Row; 10] {
-    let status_target = ceiling * STATUS_SHARE_TARGET;
-    [
-        Row::plain("session requests /s", |f| f.create_per_s, 0),
-        Row {
-            goal: Goal::AtLeast(status_target),
-            goal_text: format!(">= {status_target:.0} (half the ceiling)"),
-            ..Row::plain("status reads /s", |f| f.status_per_s, 0)
-        },
-        Row::plain("approvals /s", |f| f.approve_per_s, 0),
+/// `part` as a percentage of `whole` (0 when there is no whole).
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        100.0 * part / whole
+    } else {
+        0.0
+    }
+}
+
+/// The table's rows: issue 13's targets, then the relying party's.
+fn rows(common: Common) -> Vec<Row> {
+    let ceiling = common.ceiling_per_s;
+    let bare_50 = common.ceiling_login_load_per_s;
+    vec![
+        Row::plain("login requests /s", |f| f.create_per_s, 0).sqlite(
+            Goal::AtLeast(LOGIN_PER_S_TARGET),
+            format!(">= {LOGIN_PER_S_TARGET:.0} on SQLite, kept through kill -9"),
+        ),
+        Row::plain("login req/s, 50 conns", |f| f.create_50_per_s, 0).sqlite(
+            Goal::AtLeast(LOGIN_PER_S_TARGET),
+            format!(">= {LOGIN_PER_S_TARGET:.0} on SQLite (bare: {bare_50:.0}/s)"),
+        ),
+        Row::plain("login p99, 50 conns (ms)", |f| f.create_50_p99_ms, 2).sqlite(
+            Goal::Below(LOGIN_P99_TARGET_MS),
+            format!("< {LOGIN_P99_TARGET_MS:.0} on SQLite"),
+        ),
+        Row::plain("approvals /s", |f| f.approve_per_s, 0).both(
+            Goal::AtLeast(APPROVALS_PER_S_TARGET),
+            format!(">= {APPROVALS_PER_S_TARGET:.0}"),
+        ),
+        Row::plain("status reads /s", |f| f.status_per_s, 0),
+        Row::plain(
+            "status / ceiling (%)",
+            move |f| share(f.status_per_s, ceiling),
+            1,
+        )
+        .both(
+            Goal::AtLeast(100.0 * STATUS_SHARE_TARGET),
+            format!(">= {:.0}", 100.0 * STATUS_SHARE_TARGET),
+        ),
         Row::plain("release p50 (ms)", |f| f.release_p50_ms, 2),
-        Row {
-            goal: Goal::Below(RELEASE_P99_TARGET_MS),
-            goal_text: format!("< {RELEASE_P99_TARGET_MS:.0}"),
-            ..Row::plain("release p99 (ms)", |f| f.release_p99_ms, 2)
-        },
-        Row {
-            goal: Goal::AtMost(WAITERS_RSS_TARGET_MB),
-            goal_text: format!("<= {WAITERS_RSS_TARGET_MB:.0}"),
-            ..Row::plain("RSS, 10k waiters (MB)", |f| f.waiters_10k_rss_mb, 1)
-        },
+        Row::plain("release p99 (ms)", |f| f.release_p99_ms, 2).both(
+            Goal::Below(RELEASE_P99_TARGET_MS),
+            format!("< {RELEASE_P99_TARGET_MS:.0}"),
+        ),
+        Row::plain("RSS, 10k waiters (MB)", |f| f.waiters_10k_rss_mb, 1).both(
+            Goal::AtMost(WAITERS_RSS_TARGET_MB),
+            format!(
+                "<= {WAITERS_RSS_TARGET_MB:.0} (bare server: {:.1})",
+                common.bare_10k_rss_mb
+            ),
+        ),
         Row::plain("service verifies /s", |f| f.verify_service_per_s, 0),
         Row::plain(
             "service verifies once /s",
@@ -112,15 +167,15 @@ fn rows(ceiling: f64) -> [Row; 10] {
             |f| f.logout_to_refusal_p50_ms,
             2,
         ),
-        Row {
-            goal: Goal::Below(LOGOUT_REFUSAL_P99_TARGET_MS),
-            goal_text: format!("< {LOGOUT_REFUSAL_P99_TARGET_MS:.0}"),
-            ..Row::plain(
-                "logout->refusal p99 (ms)",
-                |f| f.logout_to_refusal_p99_ms,
-                2,
-            )
-        },
+        Row::plain(
+            "logout->refusal p99 (ms)",
+            |f| f.logout_to_refusal_p99_ms,
+            2,
+        )
+        .both(
+            Goal::Below(LOGOUT_REFUSAL_P99_TARGET_MS),
+            format!("< {LOGOUT_REFUSAL_P99_TARGET_MS:.0}"),
+        ),
     ]
 }
 
@@ -130,11 +185,10 @@ pub fn report_table(
     postgres: Option<&Figures>,
     common: Common,
 ) -> String {
-    let ceiling = common.ceiling_per_s;
     let cpus = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     let mut out = format!(
-        "countersign-bench: {} connections, {} s per throughput loop, {cpus} CPUs \
-         (MB here is MiB, from VmRSS)\n\n{:<26}{:<16}{:<16}{}\n",
+        "countersign-bench: {} connections ({LOGIN_CONNECTIONS} where said), {} s per \
+         throughput loop, {cpus} CPUs (MB here is MiB, from VmRSS)\n\n{:<26}{:<16}{:<16}{}\n",
         options.concurrency,
         options.duration.as_secs(),
         "figure",
@@ -142,30 +196,129 @@ pub fn report_table(
         "postgres",
         "target"
     );
-    for row in &rows(ceiling) {
+    for row in &rows(common) {
+        let [on_sqlite, on_postgres] = row.goals;
         out.push_str(&format!(
             "{:<26}{:<16}{:<16}{}\n",
             row.name,
-            row.cell(Some(sqlite)),
-            row.cell(postgres),
+            row.cell(Some(sqlite), on_sqlite),
+            row.cell(postgres, on_postgres),
             row.goal_text
         ));
     }
-    out.push_str(&format!(
-        "{:<26}{:<32}{}\n",
-        "bare axum ceiling /s",
-        format!("{ceiling:.0}"),
-        "(GET / on a bare axum app, same load)"
-    ));
-    out.push_str(&format!(
-        "{:<26}{:<32}>= {VERIFY_OFFLINE_PER_CORE_TARGET:.0} (70 % of 20,000)\n",
-        "offline verifies /s/core",
-        marked(
-            common.verify_offline_per_s,
-            0,
-            Goal::AtLeast(VERIFY_OFFLINE_PER_CORE_TARGET)
+    let common_rows = [
+        (
+            "bare axum ceiling /s",
+            format!("{:.0}", common.ceiling_per_s),
+            format!(
+                "(GET / on a bare axum app, {} connections)",
+                options.concurrency
+            ),
         ),
-    ));
+        (
+            "bare ceiling, 50 conns /s",
+            format!("{:.0}", common.ceiling_login_load_per_s),
+            format!("(the same, {LOGIN_CONNECTIONS} connections)"),
+        ),
+        (
+            "bare, 10k requests (MB)",
+            format!("{:.1}", common.bare_10k_rss_mb),
+            "(the bare app holding 10,000 requests)".to_owned(),
+        ),
+        (
+            "offline verifies /s/core",
+            marked(
+                common.verify_offline_per_s,
+                0,
+                Goal::AtLeast(VERIFY_OFFLINE_PER_CORE_TARGET),
+            ),
+            format!(">= {VERIFY_OFFLINE_PER_CORE_TARGET:.0} (70 % of 20,000)"),
+        ),
+    ];
+    for (name, value, note) in common_rows {
+        out.push_str(&format!("{name:<26}{value:<32}{note}\n"));
+    }
+    out
+}
+
+/// The races on SQLite and, if run, on PostgreSQL.
+pub type RaceFigures = (Races, Option<Races>);
+
+fn race_json(r: &Races) -> Value {
+    json!({
+        "instances": r.instances,
+        "races": r.races,
+        "double_decisions": r.double_decisions,
+        "without_winner": r.without_winner,
+        "reports_after_approval": r.reports_after_approval,
+        "stored_as_winner": r.stored_as_winner,
+        "agreed_within_limit": r.agreed,
+        "still_differing": r.still_differing,
+        "slowest_agreement_ms": round(r.slowest_agreement_ms, 3),
+        "seconds": round(r.seconds, 1),
+    })
+}
+
+/// The races (issue 11) as JSON: `null` when none ran.
+pub fn races_json(races: Option<&RaceFigures>) -> Value {
+    races.map_or(Value::Null, |(sqlite, postgres)| {
+        json!({
+            "sqlite": race_json(sqlite),
+            "postgres": postgres.as_ref().map_or(Value::Null, race_json),
+        })
+    })
+}
+
+/// `count` of `all` races, `ok` only when it is every one.
+fn of_all(count: u64, all: u64) -> String {
+    format!("{count}/{all} {}", if count == all { "ok" } else { "MISS" })
+}
+
+/// The races' rows (issue 11), each a count of races against its target;
+/// empty when none ran.
+pub fn races_table(races: Option<&RaceFigures>) -> String {
+    let Some((sqlite, postgres)) = races else {
+        return String::new();
+    };
+    let within = RACE_AGREEMENT_LIMIT.as_secs_f64();
+    let mut out = format!(
+        "\nraces: approve, deny and report at once on one pending session; SQLite on one \
+         instance, PostgreSQL on two on one database\n{:<36}{:<16}{:<16}target\n",
+        "figure", "sqlite", "postgres"
+    );
+    type Cell = fn(&Races) -> String;
+    let rows: [(String, Cell, String); 4] = [
+        (
+            "races, double decisions".into(),
+            |r| {
+                let ok = r.double_decisions == RACE_DOUBLE_DECISIONS_TARGET;
+                format!("{} {}", r.double_decisions, if ok { "ok" } else { "MISS" })
+            },
+            RACE_DOUBLE_DECISIONS_TARGET.to_string(),
+        ),
+        (
+            "races, stored = winner".into(),
+            |r| of_all(r.stored_as_winner, r.races),
+            "all".into(),
+        ),
+        (
+            format!("races, instances agree within {within} s"),
+            |r| of_all(r.agreed, r.races),
+            "all".into(),
+        ),
+        (
+            "races, time (s)".into(),
+            |r| format!("{:.1}", r.seconds),
+            "-".into(),
+        ),
+    ];
+    for (name, cell, target) in rows {
+        let on_postgres = postgres.as_ref().map_or_else(|| "not run".into(), cell);
+        out.push_str(&format!(
+            "{name:<36}{:<16}{on_postgres:<16}{target}\n",
+            cell(sqlite)
+        ));
+    }
     out
 }
 
@@ -180,6 +333,8 @@ mod tests {
     fn json_report_has_the_agreed_keys() {
         let f = Figures {
             create_per_s: 1234.56,
+            create_50_per_s: 7000.0,
+            create_50_p99_ms: 25.0,
             status_per_s: 2.0,
             approve_per_s: 3.0,
             release_p50_ms: 0.12345,
@@ -192,6 +347,8 @@ mod tests {
         };
         let common = Common {
             ceiling_per_s: 10.0,
+            ceiling_login_load_per_s: 12.0,
+            bare_10k_rss_mb: 40.0,
             verify_offline_per_s: 15_000.04,
         };
         let report = report_json(&f, None, common);
@@ -201,9 +358,11 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys.len(), 10, "{keys:?}");
+        assert_eq!(keys.len(), 12, "{keys:?}");
         for key in [
             "create_per_s",
+            "create_50_per_s",
+            "create_50_p99_ms",
             "status_per_s",
             "approve_per_s",
             "release_p50_ms",
@@ -218,6 +377,8 @@ mod tests {
         }
         assert!(report["postgres"].is_null());
         assert_eq!(report["ceiling_per_s"], 10.0);
+        assert_eq!(report["ceiling_50_per_s"], 12.0);
+        assert_eq!(report["bare_10k_rss_mb"], 40.0);
         assert_eq!(report["verify_offline_per_s"], 15_000.0);
         assert_eq!(report["sqlite"]["create_per_s"], 1234.6);
         assert_eq!(report["sqlite"]["release_p50_ms"], 0.123);
@@ -230,6 +391,8 @@ mod tests {
                 json: false,
                 duration: Duration::from_secs(3),
                 concurrency: 32,
+                races: 0,
+                only_races: false,
             },
             &f,
             None,
@@ -252,5 +415,76 @@ mod tests {
             line("offline verifies /s/core").contains("15000 ok"),
             "{table}"
         );
+        // Every row of issue 13's table, marked where it has a target.
+        assert!(line("login requests /s").contains("1235 MISS"), "{table}");
+        assert!(line("login req/s, 50 conns").contains("7000 ok"), "{table}");
+        assert!(
+            line("login req/s, 50 conns").contains("bare: 12/s"),
+            "{table}"
+        );
+        assert!(
+            line("login p99, 50 conns").contains("25.00 MISS"),
+            "{table}"
+        );
+        assert!(line("approvals /s").contains("3 MISS"), "{table}");
+        assert!(
+            line("status / ceiling (%)").contains("20.0 MISS"),
+            "{table}"
+        );
+        assert!(line("release p99 (ms)").contains("1.00 ok"), "{table}");
+        assert!(line("RSS, 10k waiters (MB)").contains("55.5 ok"), "{table}");
+        assert!(
+            line("RSS, 10k waiters (MB)").contains("bare server: 40.0"),
+            "{table}"
+        );
+        assert!(line("bare ceiling, 50 conns").contains("12"), "{table}");
+        assert!(line("bare, 10k requests (MB)").contains("40.0"), "{table}");
+    }
+
+    #[test]
+    fn races_rows_count_against_every_race() {
+        let clean = Races {
+            instances: 2,
+            races: 10,
+            stored_as_winner: 10,
+            agreed: 10,
+            seconds: 2.04,
+            ..Races::default()
+        };
+        let lagging = Races {
+            double_decisions: 1,
+            agreed: 9,
+            ..clean
+        };
+        let table = races_table(Some(&(lagging, Some(clean))));
+        let line = |name: &str| {
+            table
+                .lines()
+                .find(|l| l.starts_with(name))
+                .unwrap_or_else(|| panic!("no {name} in {table}"))
+                .to_owned()
+        };
+        assert!(
+            line("races, double decisions").contains("1 MISS"),
+            "{table}"
+        );
+        assert!(line("races, double decisions").contains("0 ok"), "{table}");
+        assert!(
+            line("races, stored = winner").contains("10/10 ok"),
+            "{table}"
+        );
+        let agree = line("races, instances agree within 1 s");
+        assert!(
+            agree.contains("9/10 MISS") && agree.contains("10/10 ok"),
+            "{table}"
+        );
+        assert!(line("races, time (s)").contains("2.0"), "{table}");
+        assert!(races_table(Some(&(clean, None))).contains("not run"));
+        assert!(races_table(None).is_empty());
+        let json = races_json(Some(&(lagging, None)));
+        assert_eq!(json["sqlite"]["double_decisions"], 1);
+        assert_eq!(json["sqlite"]["agreed_within_limit"], 9);
+        assert!(json["postgres"].is_null());
+        assert!(races_json(None).is_null());
     }
 }

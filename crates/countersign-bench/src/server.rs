@@ -74,7 +74,8 @@ pub enum Database {
 }
 
 impl Database {
-    fn args(&self) -> Vec<String> {
+    /// The arguments that name it to `serve` and to `admin` commands.
+    pub fn args(&self) -> Vec<String> {
         match self {
             Self::Sqlite(dir) => vec!["--data-dir".into(), dir.display().to_string()],
             Self::Postgres(url) => vec!["--database-url".into(), url.clone()],
@@ -220,6 +221,12 @@ fn serve_limits() -> Vec<String> {
         "1000000",
         "--max-wait-s",
         "120",
+        // The approval loop's sessions are all one user's.
+        "--max-pending-per-user",
+        "100000",
+        // 10,000 waiters and the connections that count them.
+        "--max-connections",
+        "20000",
     ]
     .iter()
     .map(|s| (*s).to_owned())
@@ -229,8 +236,22 @@ fn serve_limits() -> Vec<String> {
 /// Starts `countersign-server serve` on a free port, its log (stderr) going
 /// to `log`, and waits until it listens.
 pub async fn start_server(bin: &Path, database: &Database, log: &Path) -> Result<Running, String> {
+    start_instance(bin, database, log, None).await
+}
+
+/// As [`start_server`], with `public_url` as the service's public URL
+/// instead of its own address: another instance of the service that
+/// started first (statements name the service, and every instance of one
+/// service must accept them).
+pub async fn start_instance(
+    bin: &Path,
+    database: &Database,
+    log: &Path,
+    public_url: Option<&str>,
+) -> Result<Running, String> {
     let port = free_port()?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let public_url = public_url.map_or_else(|| format!("http://{addr}"), str::to_owned);
     let log_file =
         std::fs::File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let mut child = Command::new(bin)
@@ -239,7 +260,7 @@ pub async fn start_server(bin: &Path, database: &Database, log: &Path) -> Result
         .arg(addr.to_string())
         .args(database.args())
         .arg("--public-url")
-        .arg(format!("http://{addr}"))
+        .arg(public_url)
         .args(serve_limits())
         // The log goes to a file, which colour codes would only clutter.
         .env("NO_COLOR", "1")
@@ -348,11 +369,21 @@ pub async fn start_bare() -> Result<Running, String> {
     })
 }
 
-/// The bare server itself: one route, GET / answering "ok", on the same
-/// runtime and HTTP stack as the real server, so the gap between the two is
-/// what the service does per request.
+/// The bare server itself: GET / answering "ok", on the same runtime and
+/// HTTP stack as the real server, so the gap between the two is what the
+/// service does per request; and GET /hold, answered only after two
+/// minutes, so that its memory holding many requests is the floor the
+/// service's waiters are compared with.
 pub async fn run_bare(port: u16) -> Result<(), String> {
-    let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let app = axum::Router::new()
+        .route("/", axum::routing::get(|| async { "ok" }))
+        .route(
+            "/hold",
+            axum::routing::get(|| async {
+                tokio::time::sleep(Duration::from_secs(120)).await;
+                "ok"
+            }),
+        );
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .await
         .map_err(|e| format!("cannot listen on port {port}: {e}"))?;

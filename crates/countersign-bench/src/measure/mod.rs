@@ -4,6 +4,7 @@
 mod ceiling;
 mod logout;
 mod offline;
+mod races;
 mod release;
 mod throughput;
 mod verify;
@@ -11,10 +12,11 @@ mod waiters;
 
 use std::sync::Arc;
 
-pub use ceiling::ceiling;
+pub use ceiling::{LOGIN_CONNECTIONS, ceiling};
 pub use offline::per_core as verify_offline_per_core;
+pub use races::{Races, both as races};
 
-use crate::calls::{self, request_bodies};
+use crate::calls::{self, crowd_bodies, request_bodies};
 use crate::client::Conn;
 use crate::device::Device;
 use crate::options::Options;
@@ -27,6 +29,10 @@ use throughput::Load;
 pub struct Common {
     /// The bare axum server's GET / rate.
     pub ceiling_per_s: f64,
+    /// Its GET / rate on [`LOGIN_CONNECTIONS`] connections.
+    pub ceiling_login_load_per_s: f64,
+    /// Its resident memory holding 10,000 requests, in MiB.
+    pub bare_10k_rss_mb: f64,
     /// Offline verifications per second per core, in-process.
     pub verify_offline_per_s: f64,
 }
@@ -35,6 +41,10 @@ pub struct Common {
 #[derive(Debug, Clone, Copy)]
 pub struct Figures {
     pub create_per_s: f64,
+    /// Session requests on [`LOGIN_CONNECTIONS`] connections, and their
+    /// latency's 99th percentile.
+    pub create_50_per_s: f64,
+    pub create_50_p99_ms: f64,
     pub status_per_s: f64,
     pub approve_per_s: f64,
     pub release_p50_ms: f64,
@@ -80,9 +90,10 @@ pub async fn on_backend(
     measured
 }
 
-/// Enrolls a device for `user`, then measures in turn: session requests,
-/// status reads, approvals, release latency, verifications by the service,
-/// logout to refusal by a watching verifier, memory with requesters waiting.
+/// Enrolls a device for `user`, then measures in turn: session requests
+/// (on `--concurrency` and on 50 connections), status reads, approvals,
+/// release latency, verifications by the service, logout to refusal by a
+/// watching verifier, memory with requesters waiting.
 async fn measure(
     stage: &str,
     options: &Options,
@@ -96,6 +107,7 @@ async fn measure(
     calls::enroll(&mut Conn::open(addr).await?, &device, &user.token).await?;
     progress(stage, "device enrolled");
     let bodies = request_bodies(&user.username, options.concurrency)?;
+    let crowd = crowd_bodies(&user.username)?;
 
     let load = Load {
         stage,
@@ -103,19 +115,23 @@ async fn measure(
         concurrency: options.concurrency,
         duration: options.duration,
     };
-    let (create, sessions) = throughput::create(&load, &bodies).await?;
+    let (create, sessions) = throughput::create(&load, &crowd).await?;
+    let (create_50, create_50_p99_ms) =
+        throughput::create_latency(&load, &crowd, LOGIN_CONNECTIONS).await?;
     let status = throughput::status(&load, &sessions).await?;
-    let approve = throughput::approve(&load, &device, &bodies, sessions).await?;
+    let approve = throughput::approve(&load, &device, &bodies).await?;
     let (release_p50_ms, release_p99_ms) =
         release::percentiles(stage, addr, &device, &bodies).await?;
     let verify = verify::rates(&load, &device, &user.username).await?;
     let (logout_to_refusal_p50_ms, logout_to_refusal_p99_ms) =
         logout::percentiles(stage, addr, &device, &user.username).await?;
-    let waiters_10k_rss_mb = waiters::rss(stage, running, options.concurrency, &bodies).await?;
+    let waiters_10k_rss_mb = waiters::rss(stage, running, options.concurrency, &crowd).await?;
     running.check_alive("the server")?;
 
     Ok(Figures {
         create_per_s: create.per_second(),
+        create_50_per_s: create_50.per_second(),
+        create_50_p99_ms,
         status_per_s: status.per_second(),
         approve_per_s: approve.per_second(),
         release_p50_ms,

@@ -6,14 +6,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::calls::{self, Created, REQUEST_LIMIT, create_many, create_session};
+use crate::calls::{self, Created, REQUEST_LIMIT, body_for, create_many, create_session};
 use crate::device::Device;
-use crate::load::{Step, Throughput, timed};
+use crate::load::{Step, Throughput, percentile, timed};
 use crate::progress;
 
 /// Approvals prepared for the approval loop.
 const APPROVALS: usize = 2_000;
-/// Created sessions kept for the status and approval loops.
+/// Created sessions kept for the status loop.
 const KEEP_SESSIONS: usize = 20_000;
 
 /// How hard each loop drives the server, and where it reports.
@@ -31,15 +31,16 @@ pub async fn create(
     bodies: &Arc<Vec<Vec<u8>>>,
 ) -> Result<(Throughput, Vec<Created>), String> {
     let made = Arc::new(Mutex::new(Vec::new()));
+    let workers = load.concurrency;
     let (bodies, sink) = (Arc::clone(bodies), Arc::clone(&made));
     let create = timed(
         load.addr,
         load.concurrency,
         load.duration,
-        move |mut conn, worker, _| {
+        move |mut conn, worker, i| {
             let (bodies, made) = (Arc::clone(&bodies), Arc::clone(&sink));
             async move {
-                let body = bodies.get(worker % bodies.len()).ok_or("no request body")?;
+                let body = body_for(&bodies, worker, i, workers)?;
                 let created = create_session(&mut conn, body).await?;
                 let mut made = made.lock().unwrap_or_else(PoisonError::into_inner);
                 if made.len() < KEEP_SESSIONS {
@@ -53,6 +54,49 @@ pub async fn create(
     report_rate(load.stage, "POST /api/sessions", create);
     let sessions = std::mem::take(&mut *made.lock().unwrap_or_else(PoisonError::into_inner));
     Ok((create, sessions))
+}
+
+/// Session requests on `connections` connections, as the bare server's
+/// ceiling is measured under the same load: their rate and the 99th
+/// percentile of their latency, in milliseconds.
+pub async fn create_latency(
+    load: &Load<'_>,
+    bodies: &Arc<Vec<Vec<u8>>>,
+    connections: usize,
+) -> Result<(Throughput, f64), String> {
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let (bodies, sink) = (Arc::clone(bodies), Arc::clone(&latencies));
+    let create = timed(
+        load.addr,
+        connections,
+        load.duration,
+        move |mut conn, worker, i| {
+            let (bodies, latencies) = (Arc::clone(&bodies), Arc::clone(&sink));
+            async move {
+                let body = body_for(&bodies, worker, i, connections)?;
+                let sent = crate::clock::instant();
+                create_session(&mut conn, body).await?;
+                let took = sent.elapsed().as_secs_f64() * 1000.0;
+                latencies
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(took);
+                Ok(Step::Done(conn))
+            }
+        },
+    )
+    .await?;
+    let p99 = percentile(
+        &latencies.lock().unwrap_or_else(PoisonError::into_inner),
+        99.0,
+    )
+    .ok_or("no session request was timed")?;
+    report_rate(
+        load.stage,
+        &format!("POST /api/sessions on {connections} connections (p99 {p99:.2} ms)"),
+        create,
+    );
+    Ok((create, p99))
 }
 
 /// Status reads, spread over `sessions`.
@@ -90,23 +134,19 @@ pub async fn status(load: &Load<'_>, sessions: &[Created]) -> Result<Throughput,
     Ok(status)
 }
 
-/// Approvals of `APPROVALS` pending sessions: `sessions`, topped up with
-/// new ones if there are too few.
+/// Approvals of `APPROVALS` pending sessions of `device`'s user, asked for
+/// with `bodies` (the request loops ask for other usernames) before the
+/// clock starts.
 pub async fn approve(
     load: &Load<'_>,
     device: &Arc<Device>,
     bodies: &Arc<Vec<Vec<u8>>>,
-    mut sessions: Vec<Created>,
 ) -> Result<Throughput, String> {
-    if sessions.len() < APPROVALS {
-        let more = APPROVALS - sessions.len();
-        progress(
-            load.stage,
-            format_args!("making {more} more sessions to approve"),
-        );
-        sessions.extend(create_many(load.addr, load.concurrency, bodies, more).await?);
-    }
-    sessions.truncate(APPROVALS);
+    progress(
+        load.stage,
+        format_args!("making {APPROVALS} sessions to approve"),
+    );
+    let sessions = create_many(load.addr, load.concurrency, bodies, APPROVALS).await?;
     let queue = Arc::new(sessions);
     let next = Arc::new(AtomicUsize::new(0));
     let device = Arc::clone(device);

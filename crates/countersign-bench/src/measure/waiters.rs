@@ -1,4 +1,5 @@
-//! The server's memory with 10,000 requesters waiting, one long poll each.
+//! The server's memory with 10,000 requesters waiting, one long poll each,
+//! and the opening of many held requests it shares with the bare server's.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,18 +8,18 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::calls::{Created, create_many, until_waiting};
+use crate::calls::{create_many, until_waiting};
 use crate::client::Conn;
 use crate::progress;
 use crate::server::{self, Running};
 
 /// Requesters held waiting while the server's memory is read.
-const WAITERS: usize = 10_000;
+pub const WAITERS: usize = 10_000;
 /// The longest opening the waiters' connections may take.
 const OPEN_LIMIT: Duration = Duration::from_secs(120);
 /// How long after the waiters are registered the memory is read, so that
 /// what they allocated has settled.
-const SETTLE: Duration = Duration::from_secs(2);
+pub const SETTLE: Duration = Duration::from_secs(2);
 /// Connections opened at once for the waiters. The server's listen queue is
 /// finite, and a connection it drops costs a one-second SYN retransmit.
 const CONNECTING_AT_ONCE: usize = 256;
@@ -39,14 +40,16 @@ pub async fn rss(
     );
     let sessions = create_many(addr, concurrency, bodies, WAITERS).await?;
     progress(stage, format_args!("opening {WAITERS} long polls"));
-    let polls = tokio::time::timeout(OPEN_LIMIT, open_polls(addr, sessions))
-        .await
-        .map_err(|_| {
+    let paths = sessions
+        .iter()
+        .map(|session| {
             format!(
-                "could not open {WAITERS} long polls within {} s",
-                OPEN_LIMIT.as_secs()
+                "/api/sessions/{}/wait?status=pending&timeout_s=120",
+                session.uid
             )
-        })??;
+        })
+        .collect();
+    let polls = hold_requests(addr, paths).await?;
     let mut metrics = Conn::open(addr).await?;
     let count = u64::try_from(WAITERS).unwrap_or(u64::MAX);
     until_waiting(
@@ -71,33 +74,39 @@ pub async fn rss(
     Ok(rss)
 }
 
-/// A long poll on each of `sessions`, opened `CONNECTING_AT_ONCE` at a time.
-async fn open_polls(addr: SocketAddr, sessions: Vec<Created>) -> Result<Vec<Conn>, String> {
+/// One connection per path, each sending a GET of it and left waiting for
+/// the answer, opened `CONNECTING_AT_ONCE` at a time within `OPEN_LIMIT`.
+pub async fn hold_requests(addr: SocketAddr, paths: Vec<String>) -> Result<Vec<Conn>, String> {
+    let count = paths.len();
+    tokio::time::timeout(OPEN_LIMIT, open_all(addr, paths))
+        .await
+        .map_err(|_| {
+            format!(
+                "could not open {count} held requests within {} s",
+                OPEN_LIMIT.as_secs()
+            )
+        })?
+}
+
+async fn open_all(addr: SocketAddr, paths: Vec<String>) -> Result<Vec<Conn>, String> {
     let gate = Arc::new(Semaphore::new(CONNECTING_AT_ONCE));
     let mut opened = JoinSet::new();
-    for session in sessions {
+    let count = paths.len();
+    for path in paths {
         let permit = Arc::clone(&gate)
             .acquire_owned()
             .await
             .map_err(|e| format!("the connection gate closed: {e}"))?;
         opened.spawn(async move {
             let _permit = permit;
-            let mut poll = Conn::open(addr).await?;
-            poll.send(
-                "GET",
-                &format!(
-                    "/api/sessions/{}/wait?status=pending&timeout_s=120",
-                    session.uid
-                ),
-                b"",
-            )
-            .await?;
-            Ok::<Conn, String>(poll)
+            let mut held = Conn::open(addr).await?;
+            held.send("GET", &path, b"").await?;
+            Ok::<Conn, String>(held)
         });
     }
-    let mut polls = Vec::with_capacity(WAITERS);
+    let mut held = Vec::with_capacity(count);
     while let Some(joined) = opened.join_next().await {
-        polls.push(joined.map_err(|e| format!("opening a long poll failed: {e}"))??);
+        held.push(joined.map_err(|e| format!("opening a held request failed: {e}"))??);
     }
-    Ok(polls)
+    Ok(held)
 }
