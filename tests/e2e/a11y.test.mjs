@@ -121,7 +121,7 @@ test('axe: suspicious outcome', { timeout: 30000 }, async () => {
 
 test('axe: devices page, with an enrollment link made', { timeout: 30000 }, async () => {
   await page.goto(`${server.url}/devices`);
-  await page.getByRole('table').waitFor();
+  await page.getByRole('table', { name: 'Devices' }).waitFor();
   await audit(page, 'the devices page');
   await page.getByRole('button', { name: 'Make an enrollment link' }).click();
   await page.getByLabel('Enrollment link').waitFor();
@@ -130,7 +130,8 @@ test('axe: devices page, with an enrollment link made', { timeout: 30000 }, asyn
 
 test('axe: sessions page', { timeout: 30000 }, async () => {
   await page.goto(`${server.url}/sessions`);
-  await page.getByRole('table').waitFor();
+  await page.getByRole('table', { name: 'Sessions' }).waitFor();
+  await page.getByRole('table', { name: 'Activity' }).waitFor();
   await page.getByRole('button', { name: /^Log out / }).first().waitFor();
   await audit(page, 'the sessions page');
 });

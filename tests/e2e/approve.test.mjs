@@ -176,7 +176,9 @@ test('the Sessions page lists the approved session and logs it out', { timeout: 
   assert.ok(approved, 'needs the session approved earlier');
   await page.goto(`${server.url}/sessions`);
   await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
-  const row = page.getByRole('row').filter({ hasText: approved.short_uid });
+  // The Sessions table: the Activity table below names the session too.
+  const sessions = page.getByRole('table', { name: 'Sessions' });
+  const row = sessions.getByRole('row').filter({ hasText: approved.short_uid });
   await row.waitFor();
   assert.match(await row.innerText(), /approved/);
   await h.screenshot(page, 'sessions');
@@ -184,7 +186,7 @@ test('the Sessions page lists the approved session and logs it out', { timeout: 
   await row.getByRole('button', { name: `Log out ${approved.short_uid}` }).click();
   await h.waitForStatus(server, approved.uid, 'logged_out');
   // The list is read again and shows it.
-  await page.getByRole('row').filter({ hasText: approved.short_uid }).filter({ hasText: 'logged out' }).waitFor();
+  await sessions.getByRole('row').filter({ hasText: approved.short_uid }).filter({ hasText: 'logged out' }).waitFor();
   assert.equal(await row.getByRole('button', { name: /Log out/ }).count(), 0, 'a logged-out session offers no Log out');
 });
 

@@ -33,7 +33,7 @@ after(async () => {
 async function openDevices(page) {
   await page.goto(`${server.url}/devices`);
   await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
-  await page.getByRole('table').waitFor();
+  await page.getByRole('table', { name: 'Devices' }).waitFor();
 }
 
 test('"Make an enrollment link" on the Devices page enrolls a second browser', { timeout: 30000 }, async () => {

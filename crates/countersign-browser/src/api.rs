@@ -20,6 +20,8 @@ use web_sys::{AbortSignal, Request, RequestInit, Response};
 use crate::error::{BrowserError, describe};
 use crate::js;
 
+mod recovery;
+
 /// The service at a URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Api {
@@ -229,11 +231,6 @@ impl Api {
         self.post("/api/enrollments", signed).await
     }
 
-    /// Revokes a device.
-    pub async fn revoke(&self, signed: &SignedStatement) -> Result<DeviceInfo, BrowserError> {
-        self.post("/api/devices/revoke", signed).await
-    }
-
     /// Submits a statement about a session, with its passkey's assertion
     /// when it has one.
     pub async fn act_attested(
@@ -251,14 +248,6 @@ impl Api {
         attested: &AttestedStatement,
     ) -> Result<Invite, BrowserError> {
         self.post("/api/enrollments", attested).await
-    }
-
-    /// [`Api::revoke`] with the passkey's assertion, if any.
-    pub async fn revoke_attested(
-        &self,
-        attested: &AttestedStatement,
-    ) -> Result<DeviceInfo, BrowserError> {
-        self.post("/api/devices/revoke", attested).await
     }
 
     /// Asks for the options of a new passkey with a signed
@@ -287,7 +276,8 @@ impl Api {
         self.post("/api/authorisations/verify", request).await
     }
 
-    /// The signer's devices and sessions.
+    /// The signer's devices and sessions: the first page of
+    /// [`Api::account_page`].
     pub async fn account(&self, signed: &SignedStatement) -> Result<AccountView, BrowserError> {
         self.post("/api/account", signed).await
     }

@@ -1,13 +1,16 @@
 //! What a device held in this browser does, step by step: enroll with a
 //! one-time link, decide on a request, log a session out, revoke a device,
-//! invite another, read the account. The web app and the JavaScript package
+//! invite another, cancel a pending revocation or an enrollment link, read
+//! the account and its audit trail. The web app and the JavaScript package
 //! both call these, so the two can never sign different things; the claims
 //! themselves are the core's (`countersign_core::client`), which the command
 //! line signs too. Every statement names the service it is sent to.
 
-use countersign_core::api::{AccountView, DeviceInfo};
+use countersign_core::api::{
+    AccountView, AuditPage, InviteInfo, PageQuery, PendingRevocation, RevokeAnswer,
+};
 use countersign_core::client::{self, Decision, EnrollmentLink};
-use countersign_core::{Claim, DeviceName, LoginSession};
+use countersign_core::{Claim, DeviceName, Digest, LoginSession};
 use uuid::Uuid;
 
 use crate::api::Api;
@@ -73,17 +76,77 @@ pub async fn logout(
 
 /// The user's devices and sessions, read with one of their device keys.
 pub async fn account(api: &Api, key: &DeviceKey) -> Result<AccountView, BrowserError> {
+    account_page(api, key, None).await
+}
+
+/// One page of the account: the first (`before` none) with every live
+/// session, the pending invites and revocations; then, with a page's
+/// `next`, older closed sessions. Each page is read with a fresh statement:
+/// the service accepts an account statement once.
+pub async fn account_page(
+    api: &Api,
+    key: &DeviceKey,
+    before: Option<String>,
+) -> Result<AccountView, BrowserError> {
     let signed = keys::sign_statement(
         key,
         api.service(),
         Claim::ReadAccount { user: key.user_uid },
     )
     .await?;
-    api.account(&signed).await
+    api.account_page(&signed, &PageQuery { before }).await
 }
 
-/// Revokes one of the user's devices.
-pub async fn revoke(api: &Api, key: &DeviceKey, device: Uuid) -> Result<DeviceInfo, BrowserError> {
+/// One page of the user's audit trail, newest first; `before` is the
+/// previous page's `next`.
+pub async fn audit(
+    api: &Api,
+    key: &DeviceKey,
+    before: Option<String>,
+) -> Result<AuditPage, BrowserError> {
+    let signed =
+        keys::sign_statement(key, api.service(), Claim::ReadAudit { user: key.user_uid }).await?;
+    api.audit(&signed, &PageQuery { before }).await
+}
+
+/// Cancels the pending revocation of `device`: signed by that device (or
+/// by the one that asked for it).
+pub async fn cancel_revocation(
+    api: &Api,
+    key: &DeviceKey,
+    device: Uuid,
+) -> Result<PendingRevocation, BrowserError> {
+    let claim = Claim::CancelRevocation {
+        user: key.user_uid,
+        device,
+    };
+    let signed = keys::sign_statement(key, api.service(), claim).await?;
+    api.cancel_revocation(&signed).await
+}
+
+/// Cancels an enrollment link of the user that was not used yet, named by
+/// its id (the digest of its token, as the account view lists it).
+pub async fn cancel_invite(
+    api: &Api,
+    key: &DeviceKey,
+    invite: Digest,
+) -> Result<InviteInfo, BrowserError> {
+    let claim = Claim::CancelInvite {
+        user: key.user_uid,
+        invite,
+    };
+    let signed = keys::sign_statement(key, api.service(), claim).await?;
+    api.cancel_invite(&signed).await
+}
+
+/// Revokes one of the user's devices: at once, or, for a device enrolled
+/// before this one, after the service's delay unless that device cancels
+/// it ([`RevokeAnswer::Pending`]).
+pub async fn revoke(
+    api: &Api,
+    key: &DeviceKey,
+    device: Uuid,
+) -> Result<RevokeAnswer, BrowserError> {
     let claim = Claim::RevokeDevice {
         user: key.user_uid,
         device,

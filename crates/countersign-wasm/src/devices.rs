@@ -8,7 +8,7 @@ use countersign_browser::BrowserError;
 use countersign_browser::api::Api;
 use countersign_browser::flows;
 use countersign_browser::keys::{self, Backend};
-use countersign_core::api::{AccountView, ApprovalView, DeviceInfo};
+use countersign_core::api::{AccountView, ApprovalView, DeviceInfo, RevokeAnswer};
 use countersign_core::client::{Decision, EnrollmentLink, LinkError, LoginLink, ServiceUrl};
 use countersign_core::{DeviceName, VerificationCode};
 use wasm_bindgen::prelude::*;
@@ -16,6 +16,10 @@ use wasm_bindgen::prelude::*;
 use crate::convert::{self, Options, ms, object, opt_ms};
 use crate::error::{CountersignError, Failure};
 use crate::session::LoginSession;
+
+pub mod recovery;
+
+pub use recovery::cancel_revocation;
 
 /// The class's earlier name, for TypeScript (declared here, as the class
 /// exists only with the `devices` feature).
@@ -309,19 +313,21 @@ pub async fn approval_details(
 /// Revokes one of the user's devices (`targetDeviceUid`, which may be this
 /// one), signed by the kept key `deviceUid`. A revoked device approves
 /// nothing from then on; revoking the signing device itself also forgets
-/// its key here.
-#[wasm_bindgen(js_name = revokeDevice, unchecked_return_type = "DeviceInfo")]
+/// its key here. A device enrolled before the signer is revoked only after
+/// the service's delay, unless it cancels it: the answer's `status` says
+/// `revoked` (a `DeviceInfo`) or `pending` (a `PendingRevocation`).
+#[wasm_bindgen(js_name = revokeDevice, unchecked_return_type = "RevokeOutcome")]
 pub async fn revoke_device(
     #[wasm_bindgen(unchecked_param_type = "RevokeDeviceOptions")] options: JsValue,
 ) -> Result<JsValue, CountersignError> {
     let options = Options::read(options, &["server", "deviceUid", "targetDeviceUid"])?;
     let key = kept_key(&options).await?;
     let target = convert::uid(&options.string("targetDeviceUid")?)?;
-    let revoked = flows::revoke(&Api::new(key.server.clone()), &key, target).await?;
-    if target == key.device_uid {
+    let answer = flows::revoke(&Api::new(key.server.clone()), &key, target).await?;
+    if target == key.device_uid && matches!(answer, RevokeAnswer::Revoked(_)) {
         keys::forget(key.device_uid).await?;
     }
-    Ok(device_info(&revoked))
+    Ok(recovery::revoke_outcome(&answer))
 }
 
 /// Forgets a kept device key: this browser can no longer sign with it. The
@@ -335,7 +341,8 @@ pub async fn forget_device(
     Ok(keys::forget(key.device_uid).await?)
 }
 
-/// The user's devices and recent sessions, read with a kept key.
+/// The user's devices, recent sessions and revocations waiting out their
+/// delay, read with a kept key.
 #[wasm_bindgen(js_name = readAccount, unchecked_return_type = "Account")]
 pub async fn read_account(
     #[wasm_bindgen(unchecked_param_type = "DeviceOptions")] options: JsValue,
@@ -346,8 +353,13 @@ pub async fn read_account(
         user,
         devices,
         sessions,
+        pending_revocations,
         ..
     } = flows::account(&Api::new(key.server.clone()), &key).await?;
+    let pending: js_sys::Array = pending_revocations
+        .iter()
+        .map(recovery::pending_revocation)
+        .collect();
     let devices: js_sys::Array = devices.iter().map(device_info).collect();
     let sessions: js_sys::Array = sessions
         .into_iter()
@@ -363,6 +375,7 @@ pub async fn read_account(
         ),
         ("devices", devices.into()),
         ("sessions", sessions.into()),
+        ("pendingRevocations", pending.into()),
     ]))
 }
 

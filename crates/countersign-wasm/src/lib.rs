@@ -15,7 +15,8 @@
 //!   the seed's names as aliases (`short_uid()`, `login_time()`).
 //! - Approving with a device key kept in the browser (IndexedDB, so
 //!   browsers only): `enrollDevice`, `listDevices` (of `DeviceKey`s),
-//!   `approve`, `deny`, `reportSuspicious`, `revokeDevice` and the rest in
+//!   `approve`, `deny`, `reportSuspicious`, `revokeDevice` (at once, or
+//!   pending a delay the older device can `cancelRevocation`) and the rest in
 //!   [`devices`], which call the web app's own `countersign_browser` code.
 //! - Statements: `buildStatement` for keys held elsewhere, and the offline
 //!   checks `verifyStatement` and `verifyApproval`.
@@ -141,11 +142,13 @@ export interface DeviceInfo {
   revokedAtMs: number | undefined;
 }
 
-/** A user's devices and recent sessions. */
+/** A user's devices, recent sessions and pending revocations. */
 export interface Account {
   user: { uid: string; username: string };
   devices: DeviceInfo[];
   sessions: LoginSession[];
+  /** Revocations waiting out the service's delay (`cancelRevocation`). */
+  pendingRevocations: PendingRevocation[];
 }
 
 /** What an approval page shows for a pending request. */
@@ -160,8 +163,9 @@ export type Claim =
   | { action: 'approve'; session: string; details: string; code: number }
   | { action: 'deny' | 'report_suspicious' | 'logout'; session: string; details: string }
   | { action: 'enroll_device'; user: string; device: string; device_key: string; device_name: string }
-  | { action: 'revoke_device'; user: string; device: string }
-  | { action: 'read_account' | 'invite_device'; user: string };
+  | { action: 'revoke_device' | 'cancel_revocation'; user: string; device: string }
+  | { action: 'cancel_invite'; user: string; invite: string }
+  | { action: 'read_account' | 'invite_device' | 'read_audit'; user: string };
 
 /** A statement as the service's JSON (statement format 2). */
 export interface StatementJson {

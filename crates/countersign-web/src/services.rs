@@ -5,9 +5,12 @@ use chrono::TimeDelta;
 use countersign_browser::api::Api;
 use countersign_browser::keys::{self, DeviceKey};
 use countersign_browser::{BrowserError, clock, flows, passkey};
-use countersign_core::api::{AccountView, ApprovalView, DeviceInfo, ErrorCode, WaitQuery};
+use countersign_core::api::{
+    AccountView, ApprovalView, AuditPage, ErrorCode, InviteInfo, PendingRevocation, RevokeAnswer,
+    WaitQuery,
+};
 use countersign_core::client::EnrollmentLink;
-use countersign_core::{DeviceName, LoginSession, Narrowing, ShortUid, Status};
+use countersign_core::{DeviceName, Digest, LoginSession, Narrowing, ShortUid, Status};
 use uuid::Uuid;
 use web_sys::{AbortController, AbortSignal};
 
@@ -51,6 +54,22 @@ fn explain_passkey(name: &str, message: &str) -> String {
         // reached as http://127.0.0.1:PORT cannot hold passkeys.
         "SecurityError" => "Passkeys need the service to be reached by a name (such as localhost or its domain), not an IP address. Nothing was changed.".into(),
         _ => format!("The passkey could not be used ({message}). Nothing was sent and nothing changed."),
+    }
+}
+
+/// What a person is told when a cancel or another change to the account
+/// is refused: the service's own words when nothing matches or it was
+/// already done (its message says what), [`explain`] otherwise.
+pub fn explain_change(error: &BrowserError) -> String {
+    match error {
+        BrowserError::Service {
+            code: ErrorCode::NotFound | ErrorCode::Conflict,
+            message,
+            ..
+        } => format!(
+            "{message}: it may have been done already. The page now shows where things stand."
+        ),
+        other => explain(other),
     }
 }
 
@@ -209,9 +228,34 @@ pub async fn account(key: &DeviceKey) -> Result<AccountView, BrowserError> {
     flows::account(&api()?, key).await
 }
 
-/// Revokes one of the user's devices.
-pub async fn revoke(key: &DeviceKey, device: Uuid) -> Result<DeviceInfo, BrowserError> {
+/// Revokes one of the user's devices: at once, or pending until its due
+/// time for a device enrolled before this one.
+pub async fn revoke(key: &DeviceKey, device: Uuid) -> Result<RevokeAnswer, BrowserError> {
     flows::revoke(&api()?, key, device).await
+}
+
+/// Cancels the pending revocation of `device`.
+pub async fn cancel_revocation(
+    key: &DeviceKey,
+    device: Uuid,
+) -> Result<PendingRevocation, BrowserError> {
+    flows::cancel_revocation(&api()?, key, device).await
+}
+
+/// Cancels an enrollment link not yet used.
+pub async fn cancel_invite(key: &DeviceKey, invite: Digest) -> Result<InviteInfo, BrowserError> {
+    flows::cancel_invite(&api()?, key, invite).await
+}
+
+/// A page of older closed sessions of the account, after `before`.
+pub async fn account_page(key: &DeviceKey, before: String) -> Result<AccountView, BrowserError> {
+    flows::account_page(&api()?, key, Some(before)).await
+}
+
+/// A page of the user's audit trail, newest first; `before` is the
+/// previous page's `next`.
+pub async fn audit(key: &DeviceKey, before: Option<String>) -> Result<AuditPage, BrowserError> {
+    flows::audit(&api()?, key, before).await
 }
 
 /// A one-time link that enrolls another device of the user.

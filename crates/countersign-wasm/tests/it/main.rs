@@ -20,3 +20,5 @@ mod authorisation;
 mod bindings;
 #[cfg(feature = "devices")]
 mod devices;
+#[cfg(feature = "devices")]
+mod recovery;

@@ -10,4 +10,5 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod components;
+mod recovery;
 mod requester_text;
