@@ -4,7 +4,8 @@
 // request a login from the page, approve it with a test device key, and see
 // the page report the approval and the logout. Then the package's
 // device-key functions in the same browser: enroll from a link, approve and
-// deny logins requested from Node, read the account, revoke; and the app's
+// deny logins requested from Node, read the account, revoke; a revocation
+// of an older device that waits and that device's cancel; and the app's
 // enroll page with the link's token in the fragment.
 //
 // Needs the app (dist/, built by trunk) and the package (pkg/, built by
@@ -48,6 +49,23 @@ describe('the www/ example, served beside the app', () => {
   let page;
   /** Console errors and CSP violations: the page must have none. */
   const problems = [];
+
+  // The page's own copy of the package: the same module main.js loaded.
+  // The body runs as a string through the DevTools protocol, which the
+  // page's CSP (no eval) does not apply to.
+  const inPage = (body, arg) =>
+    page.evaluate(`(async () => {
+      const m = await import('/countersign_wasm.js');
+      await m.default();
+      const arg = ${JSON.stringify(arg ?? null)};
+      try {
+        return { ok: await (async () => { ${body} })() };
+      } catch (error) {
+        return {
+          error: { code: error.code, message: error.message, isError: error instanceof m.CountersignError },
+        };
+      }
+    })()`);
 
   before(async () => {
     const webDir = path.join(tempDir('countersign-www-'), 'web');
@@ -134,22 +152,6 @@ describe('the www/ example, served beside the app', () => {
     const enrollmentUrl = await server.addUser('grace');
     await page.goto(`${server.url}/example.html`);
     await page.waitForSelector('#status[data-state="ready"]');
-    // The page's own copy of the package: the same module main.js loaded.
-    // The body runs as a string through the DevTools protocol, which the
-    // page's CSP (no eval) does not apply to.
-    const inPage = (body, arg) =>
-      page.evaluate(`(async () => {
-        const m = await import('/countersign_wasm.js');
-        await m.default();
-        const arg = ${JSON.stringify(arg ?? null)};
-        try {
-          return { ok: await (async () => { ${body} })() };
-        } catch (error) {
-          return {
-            error: { code: error.code, message: error.message, isError: error instanceof m.CountersignError },
-          };
-        }
-      })()`);
     // The link as the service makes it: the token in the fragment, out of logs.
     assert.match(enrollmentUrl, /\/enroll#token=/);
     const enrolled = await inPage(
@@ -229,6 +231,70 @@ describe('the www/ example, served beside the app', () => {
     assert.ok(revoked.ok > 0, JSON.stringify(revoked));
     const left = await inPage('return (await m.listDevices()).length;');
     assert.equal(left.ok, 0);
+    assert.deepEqual(problems, []);
+  });
+
+  test('a revocation of an older device waits, and the older device cancels it', async () => {
+    const adminLink = await server.addUser('ida');
+    await page.goto(`${server.url}/example.html`);
+    await page.waitForSelector('#status[data-state="ready"]');
+    const older = await inPage(
+      'return (await m.enrollDevice({ enrollmentUrl: arg, name: "Older" })).deviceUid;',
+      adminLink,
+    );
+    const link = await inPage('return await m.inviteDevice({ deviceUid: arg });', older.ok);
+    const newer = await inPage(
+      'return (await m.enrollDevice({ enrollmentUrl: arg, name: "Newer" })).deviceUid;',
+      link.ok,
+    );
+    assert.ok(older.ok && newer.ok, JSON.stringify({ older, newer }));
+
+    // The newer device revoking the older one: pending (202), due in 48 h.
+    const asked = Date.now();
+    const pending = await inPage(
+      'return await m.revokeDevice({ deviceUid: arg.newer, targetDeviceUid: arg.older });',
+      { older: older.ok, newer: newer.ok },
+    );
+    assert.equal(pending.ok?.status, 'pending', JSON.stringify(pending));
+    assert.equal(pending.ok.device, older.ok);
+    assert.equal(pending.ok.requestedBy, newer.ok);
+    assert.equal(pending.ok.revokedAtMs, undefined);
+    const hours = (pending.ok.dueAtMs - asked) / 3600000;
+    assert.ok(hours > 47.9 && hours < 48.1, `due in ${hours} h`);
+    const listed = await inPage(
+      'return (await m.readAccount({ deviceUid: arg })).pendingRevocations;',
+      older.ok,
+    );
+    assert.deepEqual(listed.ok.map((p) => p.device), [older.ok]);
+    // The older device's key is kept: nothing was revoked yet.
+    const kept = await inPage('return (await m.listDevices({ username: "ida" })).length;');
+    assert.equal(kept.ok, 2);
+
+    // The older device cancels it.
+    const cancelled = await inPage(
+      'return await m.cancelRevocation({ deviceUid: arg, targetDeviceUid: arg });',
+      older.ok,
+    );
+    assert.equal(cancelled.ok?.device, older.ok, JSON.stringify(cancelled));
+    const none = await inPage(
+      'return (await m.readAccount({ deviceUid: arg })).pendingRevocations.length;',
+      older.ok,
+    );
+    assert.equal(none.ok, 0);
+    const again = await inPage(
+      'return await m.cancelRevocation({ deviceUid: arg, targetDeviceUid: arg });',
+      older.ok,
+    );
+    assert.equal(again.error?.code, 'not_found');
+
+    // The older device revoking the newer one: at once.
+    const revoked = await inPage(
+      'return await m.revokeDevice({ deviceUid: arg.older, targetDeviceUid: arg.newer });',
+      { older: older.ok, newer: newer.ok },
+    );
+    assert.equal(revoked.ok?.status, 'revoked', JSON.stringify(revoked));
+    assert.equal(revoked.ok.uid, newer.ok);
+    assert.ok(revoked.ok.revokedAtMs > 0);
     assert.deepEqual(problems, []);
   });
 
