@@ -100,7 +100,7 @@ pub struct BackupArgs {
     json: bool,
 }
 
-pub async fn session(command: SessionCommand) -> Result<(), String> {
+pub async fn session(command: SessionCommand) -> Result<(), admin::Failure> {
     match command {
         SessionCommand::List(args) => {
             let store = args.database.open().await?;
@@ -113,17 +113,17 @@ pub async fn session(command: SessionCommand) -> Result<(), String> {
     }
 }
 
-pub async fn audit(args: AuditArgs) -> Result<(), String> {
+pub async fn audit(args: AuditArgs) -> Result<(), admin::Failure> {
     let store = args.database.open().await?;
     let (user, session) = (args.user.as_deref(), args.session.as_deref());
     admin::audit(&store, user, session, args.since.as_deref(), args.json).await
 }
 
-pub async fn prune(args: PruneArgs) -> Result<(), String> {
+pub async fn prune(args: PruneArgs) -> Result<(), admin::Failure> {
     let store = args.database.open().await?;
     admin::prune(&store, args.retain_days, args.dry_run, args.json).await
 }
 
-pub async fn backup(args: BackupArgs) -> Result<(), String> {
+pub async fn backup(args: BackupArgs) -> Result<(), admin::Failure> {
     admin::backup(&args.database.open().await?, &args.file, args.json).await
 }

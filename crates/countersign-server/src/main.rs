@@ -351,7 +351,13 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Serve(args) => serve(*args).await,
-        Command::Admin { command } => administer(command).await,
+        // A reader that closed the pipe (`admin audit | head -1`) took
+        // what it wanted: the command stops there, and nothing failed.
+        Command::Admin { command } => match administer(command).await {
+            Err(admin::Failure::ReaderGone) => Ok(()),
+            Err(admin::Failure::Failed(message)) => Err(message),
+            Ok(()) => Ok(()),
+        },
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -522,7 +528,7 @@ async fn stop_signal() {
 }
 
 /// Runs one `admin` command.
-async fn administer(command: AdminCommand) -> Result<(), String> {
+async fn administer(command: AdminCommand) -> Result<(), admin::Failure> {
     match command {
         AdminCommand::User { command } => match command {
             UserCommand::Add(args) => {

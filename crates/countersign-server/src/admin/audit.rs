@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{json, parse_uid, store_error};
+use super::{Failure, json, parse_uid, say, store_error};
 use crate::accounts::ADMIN_SOURCE;
 use crate::store::{AuditEntry, AuditFilter, Store};
 
@@ -79,7 +79,7 @@ pub async fn audit(
     session: Option<&str>,
     since: Option<&str>,
     as_json: bool,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let since = since
         .map(|text| {
             DateTime::parse_from_rfc3339(text)
@@ -118,9 +118,9 @@ pub async fn audit(
                 entry: row.entry.clone(),
             };
             if as_json {
-                println!("{}", json(&line)?);
+                say(json(&line)?)?;
             } else {
-                println!("{}", text_line(&line));
+                say(text_line(&line))?;
             }
         }
         if i64::try_from(page.len()).unwrap_or(i64::MAX) < PAGE {

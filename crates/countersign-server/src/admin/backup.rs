@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{json, store_error};
+use super::{Failure, json, say, store_error};
 use crate::store::{Backend, Store};
 
 /// What `admin backup --json` prints.
@@ -21,7 +21,7 @@ struct Backup<'a> {
 
 /// `admin backup FILE`: refuses a FILE that exists (a backup never
 /// overwrites), and answers a clear error on PostgreSQL.
-pub async fn backup(store: &Store, file: &Path, as_json: bool) -> Result<(), String> {
+pub async fn backup(store: &Store, file: &Path, as_json: bool) -> Result<(), Failure> {
     if store.backend() == Backend::Postgres {
         return Err(
             "admin backup copies a SQLite database; for PostgreSQL use its own tools, \
@@ -32,9 +32,9 @@ pub async fn backup(store: &Store, file: &Path, as_json: bool) -> Result<(), Str
     }
     let shown = file.display().to_string();
     if file.exists() {
-        return Err(format!(
-            "{shown} exists: a backup never overwrites a file; name a new one"
-        ));
+        return Err(
+            format!("{shown} exists: a backup never overwrites a file; name a new one").into(),
+        );
     }
     let text = file
         .to_str()
@@ -44,9 +44,9 @@ pub async fn backup(store: &Store, file: &Path, as_json: bool) -> Result<(), Str
         .map_err(|e| format!("the copy {shown} cannot be read: {e}"))?
         .len();
     if as_json {
-        println!("{}", json(&Backup { file: text, bytes })?);
+        say(json(&Backup { file: text, bytes })?)?;
     } else {
-        println!("Backed up the database to {shown} ({bytes} bytes).");
+        say("Backed up the database to {shown} ({bytes} bytes).")?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::users::device_line;
-use super::{contended, json, parse_uid, store_error, user_named};
+use super::{Failure, contended, json, parse_uid, say, store_error, user_named};
 use crate::accounts::{self, ADMIN_SOURCE};
 use crate::clock::Clock;
 use crate::store::{Store, StoreError, audit_event};
@@ -21,7 +21,7 @@ pub struct Revoked {
 }
 
 /// `admin device list [--user NAME]`: devices, by user.
-pub async fn device_list(store: &Store, user: Option<&str>, as_json: bool) -> Result<(), String> {
+pub async fn device_list(store: &Store, user: Option<&str>, as_json: bool) -> Result<(), Failure> {
     let users = match user {
         Some(name) => vec![user_named(store, name).await?],
         None => store.users().await.map_err(store_error)?,
@@ -29,9 +29,9 @@ pub async fn device_list(store: &Store, user: Option<&str>, as_json: bool) -> Re
     for user in users {
         for device in store.devices_of(user.uid).await.map_err(store_error)? {
             if as_json {
-                println!("{}", json(&device)?);
+                say(json(&device)?)?;
             } else {
-                println!("{}", device_line(&device, &user.username));
+                say(device_line(&device, &user.username))?;
             }
         }
     }
@@ -40,7 +40,7 @@ pub async fn device_list(store: &Store, user: Option<&str>, as_json: bool) -> Re
 
 /// `admin device revoke UID`: the revocation a device of the user could
 /// sign, with its logouts, by the operator.
-pub async fn device_revoke(store: &Store, uid: &str, as_json: bool) -> Result<(), String> {
+pub async fn device_revoke(store: &Store, uid: &str, as_json: bool) -> Result<(), Failure> {
     let uid = parse_uid(uid, "device")?;
     let device = store
         .device(uid)
@@ -59,9 +59,9 @@ pub async fn device_revoke(store: &Store, uid: &str, as_json: bool) -> Result<()
     let log_out = accounts::revocation_logout(uid, now, device.user_uid, None, ADMIN_SOURCE);
     let logged_out = match store.revoke_device(uid, &entry, &[], log_out).await {
         Ok(Some(logged_out)) => logged_out,
-        Ok(None) => return Err(format!("device {uid} is already revoked")),
-        Err(StoreError::Contended) => return Err(contended("the device's logins")),
-        Err(error) => return Err(store_error(error)),
+        Ok(None) => return Err(format!("device {uid} is already revoked").into()),
+        Err(StoreError::Contended) => return Err(contended("the device's logins").into()),
+        Err(error) => return Err(store_error(error).into()),
     };
     let device = store
         .device(uid)
@@ -70,13 +70,13 @@ pub async fn device_revoke(store: &Store, uid: &str, as_json: bool) -> Result<()
         .ok_or_else(|| format!("no device {uid}"))?;
     let logged_out: Vec<Uuid> = logged_out.iter().map(|found| found.session.uid()).collect();
     if as_json {
-        println!("{}", json(&Revoked { device, logged_out })?);
+        say(json(&Revoked { device, logged_out })?)?;
     } else {
-        println!(
+        say(format_args!(
             "Revoked device {uid} ({:?}); {} login(s) logged out.",
             device.name,
             logged_out.len()
-        );
+        ))?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! export shows as `actor: admin`.
 //!
 //! One file per group of commands: `users`, `devices`, `sessions`,
-//! `audit`, `prune`, `backup`.
+//! `audit`, `prune`, `backup`; they print through `out::say`.
 
 use chrono::TimeDelta;
 use countersign_core::api::UserInfo;
@@ -19,6 +19,7 @@ use crate::store::{Store, StoreError};
 mod audit;
 mod backup;
 mod devices;
+mod out;
 mod prune;
 mod sessions;
 mod users;
@@ -26,6 +27,7 @@ mod users;
 pub use audit::{AuditLine, audit};
 pub use backup::backup;
 pub use devices::{Revoked, device_list, device_revoke};
+pub use out::{Failure, say};
 pub use prune::prune;
 pub use sessions::{session_list, session_logout};
 pub use users::{

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{json, store_error};
+use super::{Failure, json, say, store_error};
 use crate::clock::Clock;
 use crate::retention;
 use crate::store::{Pruned, Store};
@@ -35,7 +35,7 @@ pub async fn prune(
     retain_days: i64,
     dry_run: bool,
     as_json: bool,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let before = retention::cutoff(Clock::system().now(), retain_days)?;
     let counts = if dry_run {
         store.prunable(before).await.map_err(store_error)?
@@ -53,10 +53,10 @@ pub async fn prune(
             before,
             counts,
         };
-        println!("{}", json(&report)?);
+        say(json(&report)?)?;
     } else {
         let verb = if dry_run { "Would delete" } else { "Deleted" };
-        println!(
+        say(format_args!(
             "{verb}, from before {}: {} session(s) with {} audit row(s), {} enrollment(s), \
              {} invite audit row(s).",
             before.to_rfc3339(),
@@ -64,7 +64,7 @@ pub async fn prune(
             counts.session_audit,
             counts.enrollments,
             counts.enrollment_audit
-        );
+        ))?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use countersign_core::{Action, LoginSession, Status};
 use uuid::Uuid;
 
-use super::{CHANGE_TRIES, contended, json, parse_uid, store_error};
+use super::{CHANGE_TRIES, Failure, contended, json, parse_uid, say, store_error};
 use crate::accounts::ADMIN_SOURCE;
 use crate::clock::Clock;
 use crate::store::{AuditEntry, Store, Swap};
@@ -54,7 +54,7 @@ pub async fn session_list(
     status: Option<&str>,
     limit: i64,
     as_json: bool,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let status = status
         .map(|text| {
             text.parse::<Status>().map_err(|_| {
@@ -74,9 +74,9 @@ pub async fn session_list(
         .map_err(store_error)?;
     for found in sessions {
         if as_json {
-            println!("{}", json(&found.session)?);
+            say(json(&found.session)?)?;
         } else {
-            println!("{}", session_line(&found.session));
+            say(session_line(&found.session))?;
         }
     }
     Ok(())
@@ -84,7 +84,7 @@ pub async fn session_list(
 
 /// `admin session logout UID`: logs a live session out (pending, approved
 /// or suspicious), with its audit entry, in one compare-and-set.
-pub async fn session_logout(store: &Store, uid: &str, as_json: bool) -> Result<(), String> {
+pub async fn session_logout(store: &Store, uid: &str, as_json: bool) -> Result<(), Failure> {
     let uid = parse_uid(uid, "session")?;
     for _ in 0..CHANGE_TRIES {
         let found = store
@@ -112,16 +112,16 @@ pub async fn session_logout(store: &Store, uid: &str, as_json: bool) -> Result<(
             .map_err(store_error)?;
         if swap == Swap::Done {
             if as_json {
-                println!("{}", json(&session)?);
+                say(json(&session)?)?;
             } else {
-                println!(
+                say(format_args!(
                     "Logged out session {uid} ({}).",
                     session.username().as_str()
-                );
+                ))?;
             }
             return Ok(());
         }
         // Changed by the service meanwhile: look at it again.
     }
-    Err(contended("the session"))
+    Err(contended("the session").into())
 }

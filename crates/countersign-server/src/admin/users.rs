@@ -7,7 +7,7 @@ use countersign_core::api::{AddedUser, DeviceInfo, UserInfo};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{LINK_TTL, contended, json, store_error, user_named};
+use super::{Failure, LINK_TTL, contended, json, say, store_error, user_named};
 use crate::accounts::{self, ADMIN_SOURCE};
 use crate::clock::{Clock, Random};
 use crate::store::{AuditEntry, Store, StoreError, UserState, audit_event};
@@ -68,7 +68,7 @@ pub async fn user_add(
     public_url: &str,
     name: &str,
     as_json: bool,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let added = accounts::add_user(
         store,
         &Clock::system(),
@@ -80,52 +80,52 @@ pub async fn user_add(
     .await
     .map_err(|e| e.to_string())?;
     if as_json {
-        println!("{}", json(&added)?);
+        say(json(&added)?)?;
     } else {
-        println!(
+        say(format_args!(
             "Added {}. Open this link once, within a day, to enroll their first device:",
             added.username
-        );
-        println!("{}", added.enrollment_url);
+        ))?;
+        say(added.enrollment_url)?;
     }
     Ok(())
 }
 
 /// `admin user list`: every user, by name, and whether they are disabled.
-pub async fn user_list(store: &Store, as_json: bool) -> Result<(), String> {
+pub async fn user_list(store: &Store, as_json: bool) -> Result<(), Failure> {
     for user in store.user_states().await.map_err(store_error)? {
         if as_json {
-            println!("{}", json(&user)?);
+            say(json(&user)?)?;
         } else {
-            println!(
+            say(format_args!(
                 "{}  {}  {}",
                 user.user.username,
                 user.user.uid,
                 state_word(&user)
-            );
+            ))?;
         }
     }
     Ok(())
 }
 
 /// `admin user show NAME`: the user and their devices.
-pub async fn user_show(store: &Store, name: &str, as_json: bool) -> Result<(), String> {
+pub async fn user_show(store: &Store, name: &str, as_json: bool) -> Result<(), Failure> {
     let user = state_of(store, name).await?;
     let devices = store.devices_of(user.user.uid).await.map_err(store_error)?;
     if as_json {
-        println!("{}", json(&UserDetails { user, devices })?);
+        say(json(&UserDetails { user, devices })?)?;
     } else {
-        println!(
+        say(format_args!(
             "{}  {}  {}",
             user.user.username,
             user.user.uid,
             state_word(&user)
-        );
+        ))?;
         if devices.is_empty() {
-            println!("no devices");
+            say("no devices")?;
         }
         for device in &devices {
-            println!("{}", device_line(device, &user.user.username));
+            say(device_line(device, &user.user.username))?;
         }
     }
     Ok(())
@@ -138,7 +138,7 @@ pub async fn user_enroll_link(
     public_url: &str,
     name: &str,
     as_json: bool,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let user = user_named(store, name).await?;
     let url = accounts::operator_enrollment_link(
         store,
@@ -156,13 +156,13 @@ pub async fn user_enroll_link(
             user_uid: user.uid,
             enrollment_url: url,
         };
-        println!("{}", json(&link)?);
+        say(json(&link)?)?;
     } else {
-        println!(
+        say(format_args!(
             "Open this link once, within a day, to enroll a device for {}:",
             user.username
-        );
-        println!("{url}");
+        ))?;
+        say("{url}")?;
     }
     Ok(())
 }
@@ -170,7 +170,7 @@ pub async fn user_enroll_link(
 /// `admin user disable NAME`: the user's live sessions are logged out in
 /// the same transaction, and from then on requests for the username and
 /// statements from their devices are refused with `user_disabled`.
-pub async fn user_disable(store: &Store, name: &str, as_json: bool) -> Result<(), String> {
+pub async fn user_disable(store: &Store, name: &str, as_json: bool) -> Result<(), Failure> {
     let user = user_named(store, name).await?;
     let now = Clock::system().now();
     let entry = audit_event(
@@ -184,19 +184,19 @@ pub async fn user_disable(store: &Store, name: &str, as_json: bool) -> Result<()
     let log_out = disable_logout(user.uid, now);
     let logged_out = match store.disable_user(&user, &entry, log_out).await {
         Ok(Some(logged_out)) => logged_out,
-        Ok(None) => return Err(format!("{name:?} is already disabled")),
-        Err(StoreError::Contended) => return Err(contended("the user's sessions")),
-        Err(error) => return Err(store_error(error)),
+        Ok(None) => return Err(format!("{name:?} is already disabled").into()),
+        Err(StoreError::Contended) => return Err(contended("the user's sessions").into()),
+        Err(error) => return Err(store_error(error).into()),
     };
     let logged_out: Vec<Uuid> = logged_out.iter().map(|found| found.session.uid()).collect();
     let user = state_of(store, name).await?;
     if as_json {
-        println!("{}", json(&Switched { user, logged_out })?);
+        say(json(&Switched { user, logged_out })?)?;
     } else {
-        println!(
+        say(format_args!(
             "Disabled {name}; {} live session(s) logged out.",
             logged_out.len()
-        );
+        ))?;
     }
     Ok(())
 }
@@ -224,7 +224,7 @@ fn disable_logout(
 
 /// `admin user enable NAME`: requests and statements are accepted again;
 /// the sessions the disable logged out stay logged out.
-pub async fn user_enable(store: &Store, name: &str, as_json: bool) -> Result<(), String> {
+pub async fn user_enable(store: &Store, name: &str, as_json: bool) -> Result<(), Failure> {
     let user: UserInfo = user_named(store, name).await?;
     let entry = audit_event(
         "user",
@@ -239,14 +239,14 @@ pub async fn user_enable(store: &Store, name: &str, as_json: bool) -> Result<(),
         .await
         .map_err(store_error)?
     {
-        return Err(format!("{name:?} is not disabled"));
+        return Err(format!("{name:?} is not disabled").into());
     }
     let user = state_of(store, name).await?;
     if as_json {
         let logged_out = Vec::new();
-        println!("{}", json(&Switched { user, logged_out })?);
+        say(json(&Switched { user, logged_out })?)?;
     } else {
-        println!("Enabled {name}.");
+        say("Enabled {name}.")?;
     }
     Ok(())
 }

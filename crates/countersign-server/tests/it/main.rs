@@ -13,6 +13,7 @@ mod common;
 
 mod admin;
 mod admin_backup;
+mod admin_pipe;
 mod admin_sessions;
 mod admin_users;
 mod authenticator;
