@@ -46,7 +46,9 @@ pub async fn backup(store: &Store, file: &Path, as_json: bool) -> Result<(), Fai
     if as_json {
         say(json(&Backup { file: text, bytes })?)?;
     } else {
-        say("Backed up the database to {shown} ({bytes} bytes).")?;
+        say(format_args!(
+            "Backed up the database to {shown} ({bytes} bytes)."
+        ))?;
     }
     Ok(())
 }

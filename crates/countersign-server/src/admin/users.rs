@@ -162,7 +162,7 @@ pub async fn user_enroll_link(
             "Open this link once, within a day, to enroll a device for {}:",
             user.username
         ))?;
-        say("{url}")?;
+        say(url)?;
     }
     Ok(())
 }
@@ -246,7 +246,7 @@ pub async fn user_enable(store: &Store, name: &str, as_json: bool) -> Result<(),
         let logged_out = Vec::new();
         say(json(&Switched { user, logged_out })?)?;
     } else {
-        say("Enabled {name}.")?;
+        say(format_args!("Enabled {name}."))?;
     }
     Ok(())
 }
