@@ -339,12 +339,17 @@ struct LinkArgs {
     json: bool,
 }
 
+/// What is logged without `COUNTERSIGN_LOG`. PostgreSQL's notices (the
+/// migrations' "already exists, skipping", a dozen on every start and
+/// every `admin` command) say nothing an operator needs.
+const LOG_DEFAULT: &str = "info,sqlx::postgres::notice=warn";
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("COUNTERSIGN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(LOG_DEFAULT)),
         )
         .with_writer(std::io::stderr)
         .init();
