@@ -389,7 +389,7 @@ pub async fn operator_enrollment_link(
         Some(ADMIN_SOURCE.into()),
     );
     store
-        .add_enrollment(user.uid, &hash, now + enrollment_ttl, &entry, &[])
+        .add_enrollment(user.uid, None, &hash, now + enrollment_ttl, &entry, &[])
         .await?;
     Ok(enrollment_url(public_url, &token))
 }
@@ -434,9 +434,9 @@ pub async fn invite(
     // The link dies with the device that made it.
     state
         .store
-        .add_invite(
+        .add_enrollment(
             user,
-            signer.uid,
+            Some(signer.uid),
             &hash,
             now + state.config.enrollment_ttl,
             &entry,

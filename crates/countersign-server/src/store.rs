@@ -25,6 +25,7 @@ mod counts;
 mod latency;
 mod migrate;
 mod nonces;
+mod one_change;
 mod passkeys;
 mod recovery;
 mod used_statements;
@@ -379,17 +380,13 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<LoginSession>, StoreError> {
         let _timer = self.timed(StoreOp::SessionList);
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT body, version FROM sessions WHERE username = $1 \
              ORDER BY request_datetime DESC LIMIT $2",
         )
         .bind(username.to_owned())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| versioned(row).map(|v| v.session))
-            .collect()
+        .bind(limit);
+        sessions_found(&self.pool, query).await
     }
 
     /// The sessions of `username` reported suspicious and not yet closed,
@@ -400,18 +397,14 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<LoginSession>, StoreError> {
         let _timer = self.timed(StoreOp::SessionList);
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT body, version FROM sessions WHERE username = $1 AND status = $2 \
              ORDER BY request_datetime DESC LIMIT $3",
         )
         .bind(username.to_owned())
         .bind(Status::Suspicious.as_str())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| versioned(row).map(|v| v.session))
-            .collect()
+        .bind(limit);
+        sessions_found(&self.pool, query).await
     }
 
     /// Sessions whose time ran out by `now`: pending ones past their
@@ -695,6 +688,18 @@ async fn insert_audit(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The sessions a `SELECT body, version FROM sessions` statement finds,
+/// without their versions.
+async fn sessions_found(
+    pool: &AnyPool,
+    query: one_change::Bound<'_>,
+) -> Result<Vec<LoginSession>, StoreError> {
+    let rows = query.fetch_all(pool).await?;
+    rows.iter()
+        .map(|row| versioned(row).map(|v| v.session))
+        .collect()
 }
 
 fn versioned(row: &sqlx::any::AnyRow) -> Result<Versioned, StoreError> {

@@ -8,7 +8,8 @@ use countersign_core::api::AuditRecord;
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use super::{Store, StoreError, StoreOp, parse_time, parse_uid, time_text, versioned};
+use super::admin::audit_row;
+use super::{Store, StoreError, StoreOp, sessions_found, time_text};
 
 /// Where a page of closed sessions starts: strictly older than this request
 /// time, or as old with a smaller uid (uids break ties of the millisecond).
@@ -29,17 +30,13 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<LoginSession>, StoreError> {
         let _timer = self.timed(StoreOp::SessionList);
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT body, version FROM sessions WHERE username = $1 AND live = 1 \
              ORDER BY request_datetime DESC LIMIT $2",
         )
         .bind(username.to_owned())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| versioned(row).map(|v| v.session))
-            .collect()
+        .bind(limit);
+        sessions_found(&self.pool, query).await
     }
 
     /// A page of the closed sessions of `username`, newest first, starting
@@ -57,7 +54,7 @@ impl Store {
             Some(cursor) => (time_text(cursor.requested), cursor.uid.to_string()),
             None => ("9999".to_owned(), String::new()),
         };
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT body, version FROM sessions WHERE username = $1 AND live = 0 \
              AND (request_datetime < $2 OR (request_datetime = $2 AND uid < $3)) \
              ORDER BY request_datetime DESC, uid DESC LIMIT $4",
@@ -65,12 +62,8 @@ impl Store {
         .bind(username.to_owned())
         .bind(requested)
         .bind(uid)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| versioned(row).map(|v| v.session))
-            .collect()
+        .bind(limit);
+        sessions_found(&self.pool, query).await
     }
 
     /// A page of the audit trail of a user: entries they (their devices, or
@@ -86,8 +79,8 @@ impl Store {
     ) -> Result<Vec<AuditRecord>, StoreError> {
         let _timer = self.timed(StoreOp::SessionList);
         let rows = sqlx::query(
-            "SELECT id, at, session_uid, subject, action, from_status, to_status, device_uid, \
-             source, note FROM audit WHERE id < $1 AND (user_uid = $2 \
+            "SELECT id, at, session_uid, subject, action, from_status, to_status, user_uid, \
+             device_uid, source, note FROM audit WHERE id < $1 AND (user_uid = $2 \
              OR session_uid IN (SELECT uid FROM sessions WHERE username = $3)) \
              ORDER BY id DESC LIMIT $4",
         )
@@ -99,22 +92,19 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let uid = |name: &str| -> Result<Option<Uuid>, StoreError> {
-                    row.try_get::<Option<String>, _>(name)?
-                        .map(|t| parse_uid(&t))
-                        .transpose()
-                };
+                // A record has no `user_uid`: the trail is of one user.
+                let entry = audit_row(row)?;
                 Ok(AuditRecord {
                     id: row.try_get("id")?,
-                    at: parse_time(&row.try_get::<String, _>("at")?)?,
-                    session_uid: uid("session_uid")?,
-                    subject: row.try_get("subject")?,
-                    action: row.try_get("action")?,
-                    from_status: row.try_get("from_status")?,
-                    to_status: row.try_get("to_status")?,
-                    device_uid: uid("device_uid")?,
-                    source: row.try_get("source")?,
-                    note: row.try_get("note")?,
+                    at: entry.at,
+                    session_uid: entry.session_uid,
+                    subject: entry.subject,
+                    action: entry.action,
+                    from_status: entry.from_status,
+                    to_status: entry.to_status,
+                    device_uid: entry.device_uid,
+                    source: entry.source,
+                    note: entry.note,
                 })
             })
             .collect()

@@ -41,7 +41,7 @@ impl Store {
         if inserted != 1 {
             return Ok(false);
         }
-        insert_enrollment(&mut tx, token_hash, user.uid, expires_at).await?;
+        insert_enrollment(&mut tx, token_hash, user.uid, None, expires_at).await?;
         // Only an operator adds users (`admin user add`).
         let source = Some(crate::accounts::ADMIN_SOURCE.into());
         let entry = audit_event("user", "add", now, Some(user.uid), None, source);
@@ -79,13 +79,15 @@ impl Store {
         row.as_ref().map(user_row).transpose()
     }
 
-    /// Adds a one-time enrollment link for an existing user, recording the
-    /// invitation statement that asked for it (`used`; none for an
-    /// operator's link) in the same transaction:
+    /// Adds a one-time enrollment link for an existing user, made by the
+    /// device `invited_by` (the link dies with it) or by an operator
+    /// (`None`), recording the invitation statement that asked for it
+    /// (`used`; none for an operator's link) in the same transaction:
     /// [`StoreError::StatementUsed`] and no link for a replay.
     pub async fn add_enrollment(
         &self,
         user_uid: Uuid,
+        invited_by: Option<Uuid>,
         token_hash: &str,
         expires_at: DateTime<Utc>,
         entry: &AuditEntry,
@@ -94,7 +96,7 @@ impl Store {
         let _timer = self.timed(super::StoreOp::AccountWrite);
         let mut tx = self.pool.begin().await?;
         record_in(&mut tx, used).await?;
-        insert_enrollment(&mut tx, token_hash, user_uid, expires_at).await?;
+        insert_enrollment(&mut tx, token_hash, user_uid, invited_by, expires_at).await?;
         insert_audit(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(())
@@ -326,14 +328,19 @@ async fn insert_enrollment(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     token_hash: &str,
     user_uid: Uuid,
+    invited_by: Option<Uuid>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO enrollments (token_hash, user_uid, expires_at) VALUES ($1, $2, $3)")
-        .bind(token_hash.to_owned())
-        .bind(user_uid.to_string())
-        .bind(time_text(expires_at))
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO enrollments (token_hash, user_uid, expires_at, invited_by) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash.to_owned())
+    .bind(user_uid.to_string())
+    .bind(time_text(expires_at))
+    .bind(invited_by.map(|uid| uid.to_string()))
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -137,20 +137,11 @@ impl Store {
     /// Enables a disabled user (`false` if they were not disabled). Their
     /// sessions logged out stay logged out.
     pub async fn enable_user(&self, uid: Uuid, entry: &AuditEntry) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let changed = sqlx::query(
+        let enable = sqlx::query(
             "UPDATE users SET disabled_at = NULL WHERE uid = $1 AND disabled_at IS NOT NULL",
         )
-        .bind(uid.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed != 1 {
-            return Ok(false);
-        }
-        insert_audit(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(true)
+        .bind(uid.to_string());
+        self.change_one(enable, entry, &[]).await
     }
 
     /// The newest sessions (at most `limit`), of one username and in one

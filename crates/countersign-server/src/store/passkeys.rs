@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use super::{AuditEntry, CodeCheck, Store, StoreError, StoreOp, Swap, insert_audit, time_text};
+use super::{AuditEntry, CodeCheck, Store, StoreError, StoreOp, Swap, time_text};
 use countersign_core::LoginSession;
 
 /// A device's passkey as stored.
@@ -162,8 +162,7 @@ impl Store {
         entry: &AuditEntry,
     ) -> Result<bool, StoreError> {
         let _timer = self.timed(StoreOp::AccountWrite);
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO passkeys (device_uid, credential_id, credential, sign_count, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
@@ -171,16 +170,8 @@ impl Store {
         .bind(passkey.credential_id.clone())
         .bind(passkey.credential.clone())
         .bind(i64::from(passkey.sign_count))
-        .bind(time_text(entry.at))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted != 1 {
-            return Ok(false);
-        }
-        insert_audit(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(true)
+        .bind(time_text(entry.at));
+        self.change_one(insert, entry, &[]).await
     }
 
     /// Moves a passkey's counter in a transaction of its own (for account

@@ -33,36 +33,6 @@ pub struct StoredRevocation {
 }
 
 impl Store {
-    /// Adds a link made by `invited_by`'s `invite_device` statement (`used`),
-    /// recorded in the same transaction: [`StoreError::StatementUsed`] and no
-    /// link for a replay.
-    pub async fn add_invite(
-        &self,
-        user_uid: Uuid,
-        invited_by: Uuid,
-        token_hash: &str,
-        expires_at: DateTime<Utc>,
-        entry: &AuditEntry,
-        used: &[UsedStatement],
-    ) -> Result<(), StoreError> {
-        let _timer = self.timed(StoreOp::AccountWrite);
-        let mut tx = self.pool.begin().await?;
-        record_in(&mut tx, used).await?;
-        sqlx::query(
-            "INSERT INTO enrollments (token_hash, user_uid, expires_at, invited_by) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(token_hash.to_owned())
-        .bind(user_uid.to_string())
-        .bind(time_text(expires_at))
-        .bind(invited_by.to_string())
-        .execute(&mut *tx)
-        .await?;
-        insert_audit(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// The user's links that could still enroll a device at `now`: unused,
     /// unexpired, and not made by a revoked device. Soonest to expire first.
     pub async fn invites_of(
@@ -108,24 +78,14 @@ impl Store {
         used: &[UsedStatement],
     ) -> Result<bool, StoreError> {
         let _timer = self.timed(StoreOp::AccountWrite);
-        let mut tx = self.pool.begin().await?;
-        record_in(&mut tx, used).await?;
-        let changed = sqlx::query(
+        let cancel = sqlx::query(
             "UPDATE enrollments SET expires_at = $1 WHERE token_hash = $2 AND user_uid = $3 \
              AND used_at IS NULL AND expires_at > $1",
         )
         .bind(time_text(now))
         .bind(token_hash.to_owned())
-        .bind(user_uid.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed != 1 {
-            return Ok(false);
-        }
-        insert_audit(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(true)
+        .bind(user_uid.to_string());
+        self.change_one(cancel, entry, used).await
     }
 
     /// Records a revocation that waits, with its statement (`used`) and
@@ -230,19 +190,9 @@ impl Store {
         used: &[UsedStatement],
     ) -> Result<bool, StoreError> {
         let _timer = self.timed(StoreOp::AccountWrite);
-        let mut tx = self.pool.begin().await?;
-        record_in(&mut tx, used).await?;
-        let deleted = sqlx::query("DELETE FROM pending_revocations WHERE device_uid = $1")
-            .bind(device.to_string())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if deleted != 1 {
-            return Ok(false);
-        }
-        insert_audit(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(true)
+        let cancel = sqlx::query("DELETE FROM pending_revocations WHERE device_uid = $1")
+            .bind(device.to_string());
+        self.change_one(cancel, entry, used).await
     }
 
     /// Applies a pending revocation that is due: in one transaction its row
