@@ -73,6 +73,42 @@ async fn revoke(service: &Service, by: &Approver, target: &Approver) -> (StatusC
         .await
 }
 
+/// Moves the service's clock on by `seconds` and runs its sweep, which
+/// applies the revocations then due.
+async fn sweep_after(service: &Service, seconds: u64) {
+    service.clock.advance(Duration::from_secs(seconds));
+    countersign_server::sessions::sweep(&service.state)
+        .await
+        .unwrap();
+}
+
+/// When `device` was revoked, as stored (`None`: it is active).
+async fn revoked_at(service: &Service, device: &Approver) -> Option<DateTime<Utc>> {
+    let stored = service.state.store.device(device.device).await.unwrap();
+    stored.unwrap().revoked_at
+}
+
+/// The service's answer to a lookup of the link with this token.
+async fn lookup(service: &Service, token: &str) -> (StatusCode, Value) {
+    service
+        .post("/api/enrollments/lookup", json!({"token": token}))
+        .await
+}
+
+/// A service on `db` with its database's URL, which the real binary's
+/// `admin` commands (the operator's) are given.
+async fn operated(db: Db) -> Option<(String, Service)> {
+    let (url, dir) = database(db).await?;
+    let service = service_at(&url, dir, |_| {}).await;
+    Some((url, service))
+}
+
+/// The operator's `admin device revoke` of `device`, which must succeed.
+fn operator_revokes(url: &str, device: &Approver) {
+    let (ok, _, err) = admin(url, &["device", "revoke", &device.device.to_string()]);
+    assert!(ok, "{err}");
+}
+
 /// Two devices of ada, the second enrolled a minute after the first.
 async fn owner_and_thief(service: &Service) -> (Approver, Approver) {
     let first = service.user_with_device("ada").await;
@@ -134,9 +170,7 @@ async fn the_owner_cancels_a_thiefs_revocation_and_revokes_the_thief(db: Db) {
     let view = account(&service, &owner, None).await;
     assert!(view.pending_revocations.is_empty(), "{view:?}");
     assert!(view.invites.is_empty(), "the thief's link is not listed");
-    let (status, body) = service
-        .post("/api/enrollments/lookup", json!({"token": thiefs_link}))
-        .await;
+    let (status, body) = lookup(&service, &thiefs_link).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("not_found")),
@@ -150,18 +184,8 @@ async fn the_owner_cancels_a_thiefs_revocation_and_revokes_the_thief(db: Db) {
     );
 
     // Past the delay nothing happens to the owner.
-    service.clock.advance(Duration::from_secs(49 * 3600));
-    countersign_server::sessions::sweep(&service.state)
-        .await
-        .unwrap();
-    let owner_now = service
-        .state
-        .store
-        .device(owner.device)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(owner_now.revoked_at, None);
+    sweep_after(&service, 49 * 3600).await;
+    assert_eq!(revoked_at(&service, &owner).await, None);
 }
 
 async fn a_revocation_left_alone_takes_effect_after_the_delay(db: Db) {
@@ -176,31 +200,14 @@ async fn a_revocation_left_alone_takes_effect_after_the_delay(db: Db) {
     );
 
     // Not before it is due.
-    service.clock.advance(Duration::from_secs(47 * 3600));
-    countersign_server::sessions::sweep(&service.state)
-        .await
-        .unwrap();
-    let device = service
-        .state
-        .store
-        .device(older.device)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(device.revoked_at, None);
+    sweep_after(&service, 47 * 3600).await;
+    assert_eq!(revoked_at(&service, &older).await, None);
 
-    service.clock.advance(Duration::from_secs(3600 + 1));
-    countersign_server::sessions::sweep(&service.state)
-        .await
-        .unwrap();
-    let device = service
-        .state
-        .store
-        .device(older.device)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(device.revoked_at.is_some(), "revoked once due");
+    sweep_after(&service, 3600 + 1).await;
+    assert!(
+        revoked_at(&service, &older).await.is_some(),
+        "revoked once due"
+    );
     // Its login is over (it ran out or was logged out by the revocation).
     assert_ne!(
         stored_status(&service, login.uid()).await,
@@ -231,10 +238,9 @@ async fn a_revocation_left_alone_takes_effect_after_the_delay(db: Db) {
 }
 
 async fn the_operator_restores_an_owner_whose_oldest_device_was_stolen(db: Db) {
-    let Some((url, dir)) = database(db).await else {
+    let Some((url, service)) = operated(db).await else {
         return;
     };
-    let service = service_at(&url, dir, |_| {}).await;
     // The thief holds the oldest device: it revokes the owner's at once.
     let (thief, owner) = owner_and_thief(&service).await;
     let thiefs_link = invite(&service, &thief).await;
@@ -242,8 +248,7 @@ async fn the_operator_restores_an_owner_whose_oldest_device_was_stolen(db: Db) {
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // The operator revokes the thief's device and gives the owner a link.
-    let (ok, _, err) = admin(&url, &["device", "revoke", &thief.device.to_string()]);
-    assert!(ok, "{err}");
+    operator_revokes(&url, &thief);
     let link = admin_json(&url, &["user", "enroll-link", "ada"]);
     let link = link[0]["enrollment_url"].as_str().unwrap();
     let token = link.split("#token=").nth(1).unwrap();
@@ -253,10 +258,10 @@ async fn the_operator_restores_an_owner_whose_oldest_device_was_stolen(db: Db) {
     approved(&service, &restored, &Requester::new(), "ada").await;
 
     // The thief's link is dead, and its device signs nothing.
-    let (status, _) = service
-        .post("/api/enrollments/lookup", json!({"token": thiefs_link}))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        lookup(&service, &thiefs_link).await.0,
+        StatusCode::NOT_FOUND
+    );
     let (status, body) = revoke(&service, &thief, &restored).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -268,10 +273,9 @@ async fn the_operator_restores_an_owner_whose_oldest_device_was_stolen(db: Db) {
 }
 
 async fn the_operators_revocation_of_a_thief_voids_its_pending_one(db: Db) {
-    let Some((url, dir)) = database(db).await else {
+    let Some((url, service)) = operated(db).await else {
         return;
     };
-    let service = service_at(&url, dir, |_| {}).await;
     // The owner has lost every device but the old one, which the thief's
     // newer device is revoking; the owner calls the operator instead.
     let (owner, thief) = owner_and_thief(&service).await;
@@ -280,24 +284,19 @@ async fn the_operators_revocation_of_a_thief_voids_its_pending_one(db: Db) {
         revoke(&service, &thief, &owner).await.0,
         StatusCode::ACCEPTED
     );
-    let (ok, _, err) = admin(&url, &["device", "revoke", &thief.device.to_string()]);
-    assert!(ok, "{err}");
+    operator_revokes(&url, &thief);
 
     // The pending revocation and the link went with the thief's device.
     let view = account(&service, &owner, None).await;
     assert!(view.pending_revocations.is_empty(), "{view:?}");
     assert!(view.invites.is_empty(), "{view:?}");
-    let (status, _) = service
-        .post("/api/enrollments/lookup", json!({"token": thiefs_link}))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    service.clock.advance(Duration::from_secs(49 * 3600));
-    countersign_server::sessions::sweep(&service.state)
-        .await
-        .unwrap();
-    let owner_now = service.state.store.device(owner.device).await.unwrap();
     assert_eq!(
-        owner_now.unwrap().revoked_at,
+        lookup(&service, &thiefs_link).await.0,
+        StatusCode::NOT_FOUND
+    );
+    sweep_after(&service, 49 * 3600).await;
+    assert_eq!(
+        revoked_at(&service, &owner).await,
         None,
         "the owner keeps its device"
     );
@@ -344,10 +343,7 @@ async fn a_user_cancels_an_unused_link() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(account(&service, &ada, None).await.invites.is_empty());
-    let (status, _) = service
-        .post("/api/enrollments/lookup", json!({"token": token}))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(lookup(&service, &token).await.0, StatusCode::NOT_FOUND);
     let (status, body) = service
         .post(
             "/api/enrollments/cancel",
