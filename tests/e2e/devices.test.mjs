@@ -17,35 +17,18 @@ let first;
 let second;
 
 before(async () => {
-  server = await h.startServer();
-  browser = await h.launchBrowser();
-  const user = await server.addUser(USER);
-  first = await (await h.newContext(browser)).newPage();
-  second = await (await h.newContext(browser)).newPage();
-  await h.enroll(first, user.enrollment_url, { name: 'Laptop' });
+  ({ server, browser, pages: [first, second] } = await h.startWithEnrolledUser(USER, { pages: 2 }));
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function openDevices(page) {
-  await page.goto(`${server.url}/devices`);
-  await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
-  await page.getByRole('table', { name: 'Devices' }).waitFor();
-}
+after(() => h.stopAll({ browser, server }));
 
 test('"Make an enrollment link" on the Devices page enrolls a second browser', { timeout: 30000 }, async () => {
-  await openDevices(first);
+  await h.openDevices(server, first);
   const laptop = first.getByRole('row').filter({ hasText: 'Laptop' });
   assert.match(await laptop.innerText(), /this browser/);
   assert.match(await laptop.innerText(), /active/);
 
-  await first.getByRole('button', { name: 'Make an enrollment link' }).click();
-  const link = first.getByLabel('Enrollment link');
-  await link.waitFor();
-  const url = await link.inputValue();
+  const url = await h.makeEnrollmentLink(first);
   // The token in the fragment: the browser never sends it, so no log keeps it.
   assert.ok(url.startsWith(`${server.url}/enroll#token=`), `unexpected enrollment link ${url}`);
   await h.screenshot(first, 'devices');
@@ -55,7 +38,7 @@ test('"Make an enrollment link" on the Devices page enrolls a second browser', {
   await second.getByRole('heading', { name: 'This browser is not enrolled' }).waitFor();
 
   await h.enroll(second, url, { name: 'Phone' });
-  await openDevices(second);
+  await h.openDevices(server, second);
   const phone = second.getByRole('row').filter({ hasText: 'Phone' });
   assert.match(await phone.innerText(), /this browser/);
   assert.equal(await second.getByRole('row').filter({ hasText: 'Laptop' }).count(), 1);
@@ -63,15 +46,12 @@ test('"Make an enrollment link" on the Devices page enrolls a second browser', {
   // And it approves.
   const answer = await h.requestLogin(server, USER, { login_message: 'from the phone' });
   const waiting = h.startWaiting(answer);
-  await h.openApproval(second, answer.login_url);
-  await h.typeCode(second, answer.verification_code);
-  await second.getByRole('button', { name: 'Approve' }).click();
-  await second.getByRole('heading', { name: 'Approved' }).waitFor();
+  await h.approve(second, answer);
   assert.equal((await waiting).status, 'approved');
 });
 
 test('a device revoked on the Devices page cannot approve, and its page says why', { timeout: 30000 }, async () => {
-  await openDevices(first);
+  await h.openDevices(server, first);
   await first.getByRole('button', { name: 'Revoke Phone' }).click();
   await first.getByRole('row').filter({ hasText: 'Phone' }).filter({ hasText: 'revoked' }).waitFor();
   assert.equal(await first.getByRole('button', { name: 'Revoke Phone' }).count(), 0);
@@ -90,9 +70,6 @@ test('a device revoked on the Devices page cannot approve, and its page says why
 
   // The device that is still active approves the same request.
   const waiting = h.startWaiting(answer);
-  await h.openApproval(first, answer.login_url);
-  await h.typeCode(first, answer.verification_code);
-  await first.getByRole('button', { name: 'Approve' }).click();
-  await first.getByRole('heading', { name: 'Approved' }).waitFor();
+  await h.approve(first, answer);
   assert.equal((await waiting).status, 'approved');
 });

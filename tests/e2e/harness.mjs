@@ -415,6 +415,61 @@ export function mainText(page) {
   return page.locator('main').innerText();
 }
 
+/** Approves `answer` (what `requestLogin` answered) on `page`: opens its
+ * login URL, types its code, presses Approve and waits for the page to say
+ * Approved. */
+export async function approve(page, answer) {
+  await openApproval(page, answer.login_url);
+  await typeCode(page, answer.verification_code);
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('heading', { name: 'Approved' }).waitFor();
+}
+
+/** Opens the Devices page and waits for its table. */
+export async function openDevices(server, page) {
+  await page.goto(`${server.url}/devices`);
+  await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
+  await page.getByRole('table', { name: 'Devices' }).waitFor();
+}
+
+/** Presses "Make an enrollment link" on the open Devices page: the link. */
+export async function makeEnrollmentLink(page) {
+  await page.getByRole('button', { name: 'Make an enrollment link' }).click();
+  const link = page.getByLabel('Enrollment link');
+  await link.waitFor();
+  return link.inputValue();
+}
+
+/**
+ * A server and a headless Chromium with `username` added, and `pages`
+ * pages each in a context of its own (separate browsers), the first
+ * enrolled from the admin link as `name`. Stop both with `stopAll`; if a
+ * step fails, what was started is stopped before the error is thrown.
+ *
+ * @param {{ pages?: number, name?: string, serverOptions?: object }} options
+ */
+export async function startWithEnrolledUser(username, { pages = 1, name = 'Laptop', serverOptions } = {}) {
+  const server = await startServer(serverOptions);
+  let browser;
+  try {
+    browser = await launchBrowser();
+    const user = await server.addUser(username);
+    const opened = [];
+    for (let i = 0; i < pages; i += 1) opened.push(await (await newContext(browser)).newPage());
+    await enroll(opened[0], user.enrollment_url, { name });
+    return { server, browser, user, pages: opened };
+  } catch (error) {
+    await stopAll({ browser, server });
+    throw error;
+  }
+}
+
+/** Closes the browser and stops the server, whichever were started. */
+export async function stopAll({ browser, server }) {
+  await browser?.close();
+  await server?.stop();
+}
+
 // ---------------------------------------------------------------------------
 // Screenshots.
 

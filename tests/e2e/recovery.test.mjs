@@ -20,29 +20,12 @@ let laptop;
 let phone;
 
 before(async () => {
-  server = await h.startServer();
-  browser = await h.launchBrowser();
-  const user = await server.addUser(USER);
-  laptop = await (await h.newContext(browser)).newPage();
-  phone = await (await h.newContext(browser)).newPage();
-  await h.enroll(laptop, user.enrollment_url, { name: 'Laptop' });
-  await openDevices(laptop);
-  await laptop.getByRole('button', { name: 'Make an enrollment link' }).click();
-  const link = laptop.getByLabel('Enrollment link');
-  await link.waitFor();
-  await h.enroll(phone, await link.inputValue(), { name: 'Phone' });
+  ({ server, browser, pages: [laptop, phone] } = await h.startWithEnrolledUser(USER, { pages: 2 }));
+  await h.openDevices(server, laptop);
+  await h.enroll(phone, await h.makeEnrollmentLink(laptop), { name: 'Phone' });
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function openDevices(page) {
-  await page.goto(`${server.url}/devices`);
-  await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
-  await page.getByRole('table', { name: 'Devices' }).waitFor();
-}
+after(() => h.stopAll({ browser, server }));
 
 /** A row of the Devices table. */
 function deviceRow(page, name) {
@@ -61,7 +44,7 @@ async function lookup(enrollmentUrl) {
 }
 
 test('a newer device revoking an older one waits, says until when, and the older device cancels it', { timeout: 60000 }, async () => {
-  await openDevices(phone);
+  await h.openDevices(server, phone);
   const asked = Date.now();
   await phone.getByRole('button', { name: 'Revoke Laptop' }).click();
 
@@ -87,14 +70,11 @@ test('a newer device revoking an older one waits, says until when, and the older
   // The laptop still approves: nothing was revoked yet.
   const answer = await h.requestLogin(server, USER, { login_message: 'while the revocation waits' });
   const released = h.startWaiting(answer);
-  await h.openApproval(laptop, answer.login_url);
-  await h.typeCode(laptop, answer.verification_code);
-  await laptop.getByRole('button', { name: 'Approve' }).click();
-  await laptop.getByRole('heading', { name: 'Approved' }).waitFor();
+  await h.approve(laptop, answer);
   assert.equal((await released).status, 'approved');
 
   // The laptop is warned on its Devices page and cancels it there.
-  await openDevices(laptop);
+  await h.openDevices(server, laptop);
   const warning = laptop.getByRole('alert').filter({ has: laptop.getByRole('heading', { name: 'Another device asked to revoke this one' }) });
   await warning.waitFor();
   assert.match(await warning.innerText(), /Phone asked to revoke this device/);
@@ -105,7 +85,7 @@ test('a newer device revoking an older one waits, says until when, and the older
   assert.equal(await warning.count(), 0);
 
   // The phone sees it gone, and the laptop active and revocable again.
-  await openDevices(phone);
+  await h.openDevices(server, phone);
   await phone.getByText('No revocations are waiting.').waitFor();
   assert.match(await deviceRow(phone, 'Laptop').innerText(), /active/);
   assert.doesNotMatch(await deviceRow(phone, 'Laptop').innerText(), /revocation due/);
@@ -113,12 +93,9 @@ test('a newer device revoking an older one waits, says until when, and the older
 });
 
 test('an enrollment link not yet used is listed with who made it, and cancelled it enrolls nothing', { timeout: 30000 }, async () => {
-  await openDevices(laptop);
+  await h.openDevices(server, laptop);
   await laptop.getByText('No enrollment links are waiting to be used.').waitFor();
-  await laptop.getByRole('button', { name: 'Make an enrollment link' }).click();
-  const link = laptop.getByLabel('Enrollment link');
-  await link.waitFor();
-  const url = await link.inputValue();
+  const url = await h.makeEnrollmentLink(laptop);
   assert.equal(await lookup(url), 200, 'a fresh link enrolls');
 
   const links = laptop.getByRole('table', { name: 'Enrollment links not yet used' });
@@ -141,10 +118,7 @@ test('an enrollment link not yet used is listed with who made it, and cancelled 
 
 test('the Sessions page lists the audit trail: an approval and a denial, with device and address, newest first', { timeout: 60000 }, async () => {
   const approved = await h.requestLogin(server, USER, { hostname: 'build-approve' });
-  await h.openApproval(laptop, approved.login_url);
-  await h.typeCode(laptop, approved.verification_code);
-  await laptop.getByRole('button', { name: 'Approve' }).click();
-  await laptop.getByRole('heading', { name: 'Approved' }).waitFor();
+  await h.approve(laptop, approved);
 
   const denied = await h.requestLogin(server, USER, { hostname: 'build-deny' });
   await h.openApproval(phone, denied.login_url);
