@@ -36,18 +36,27 @@ pub fn sign_at(device: &Approver, claim: Claim, at: DateTime<Utc>) -> Value {
     serde_json::to_value(signed).unwrap()
 }
 
+/// The service's answer to `claim` signed by `device` at the service's
+/// time, posted to `path`.
+async fn post_signed(
+    service: &Service,
+    path: &str,
+    device: &Approver,
+    claim: Claim,
+) -> (StatusCode, Value) {
+    service
+        .post(path, sign_at(device, claim, service.now()))
+        .await
+}
+
 /// The account as `device` reads it, at the service's time.
 pub async fn account(service: &Service, device: &Approver, before: Option<&str>) -> AccountView {
-    let read = sign_at(
-        device,
-        Claim::ReadAccount { user: device.user },
-        service.now(),
-    );
     let path = match before {
         Some(cursor) => format!("/api/account?before={cursor}"),
         None => "/api/account".to_owned(),
     };
-    let (status, body) = service.post(&path, read).await;
+    let read = Claim::ReadAccount { user: device.user };
+    let (status, body) = post_signed(service, &path, device, read).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     serde_json::from_value(body).unwrap()
 }
@@ -55,9 +64,7 @@ pub async fn account(service: &Service, device: &Approver, before: Option<&str>)
 /// A one-time link made by `device`: its token.
 async fn invite(service: &Service, device: &Approver) -> String {
     let claim = Claim::InviteDevice { user: device.user };
-    let (status, body) = service
-        .post("/api/enrollments", sign_at(device, claim, service.now()))
-        .await;
+    let (status, body) = post_signed(service, "/api/enrollments", device, claim).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let url = body["enrollment_url"].as_str().unwrap();
     url.split("#token=").nth(1).unwrap().to_owned()
@@ -68,9 +75,7 @@ async fn revoke(service: &Service, by: &Approver, target: &Approver) -> (StatusC
         user: by.user,
         device: target.device,
     };
-    service
-        .post("/api/devices/revoke", sign_at(by, claim, service.now()))
-        .await
+    post_signed(service, "/api/devices/revoke", by, claim).await
 }
 
 /// Moves the service's clock on by `seconds` and runs its sweep, which
@@ -144,12 +149,8 @@ async fn the_owner_cancels_a_thiefs_revocation_and_revokes_the_thief(db: Db) {
         user: owner.user,
         device: owner.device,
     };
-    let (status, body) = service
-        .post(
-            "/api/devices/revocations/cancel",
-            sign_at(&owner, cancel, service.now()),
-        )
-        .await;
+    let (status, body) =
+        post_signed(&service, "/api/devices/revocations/cancel", &owner, cancel).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(
         account(&service, &owner, None)
@@ -335,20 +336,11 @@ async fn a_user_cancels_an_unused_link() {
         user: ada.user,
         invite: id,
     };
-    let (status, body) = service
-        .post(
-            "/api/enrollments/cancel",
-            sign_at(&ada, cancel.clone(), service.now()),
-        )
-        .await;
+    let (status, body) =
+        post_signed(&service, "/api/enrollments/cancel", &ada, cancel.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(account(&service, &ada, None).await.invites.is_empty());
     assert_eq!(lookup(&service, &token).await.0, StatusCode::NOT_FOUND);
-    let (status, body) = service
-        .post(
-            "/api/enrollments/cancel",
-            sign_at(&ada, cancel, service.now()),
-        )
-        .await;
+    let (status, body) = post_signed(&service, "/api/enrollments/cancel", &ada, cancel).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
