@@ -64,6 +64,12 @@ fn token_sets_are_sorted_deduplicated_and_validated() {
         TokenSet::new("scope", [""]),
         Err(FieldError::BadToken { .. })
     ));
+    // A token given twice counts once towards the limit.
+    let repeated: Vec<String> = (0..64).map(|i| format!("t{}", i % 32)).collect();
+    let set = TokenSet::new("permissions", repeated).unwrap();
+    assert_eq!(set.iter().count(), 32);
+    assert_eq!(set.iter().next(), Some("t0"));
+    assert_eq!(set.iter().last(), Some("t9"));
     let many: Vec<String> = (0..33).map(|i| format!("t{i}")).collect();
     assert_eq!(
         TokenSet::new("permissions", many),
