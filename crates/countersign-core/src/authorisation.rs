@@ -442,8 +442,5 @@ impl SignedAuthorisation {
 
 /// Decodes URL-safe base64 without padding into bytes of any length.
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
+    crate::encoding::base64url::decode(text)
 }

@@ -8,13 +8,13 @@
 use std::fmt;
 use std::str::FromStr;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::Signer as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::api::ErrorCode;
+
+pub(crate) mod base64url;
 
 /// Why a text could not be read as a key, signature or digest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,7 +52,7 @@ impl EncodingError {
 
 /// Encodes bytes as URL-safe base64 without padding.
 pub fn encode(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
+    base64url::encode(bytes)
 }
 
 /// Decodes URL-safe base64 without padding into exactly `N` bytes.
@@ -60,9 +60,7 @@ pub fn decode_exact<const N: usize>(
     what: &'static str,
     text: &str,
 ) -> Result<[u8; N], EncodingError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text)
-        .map_err(|_| EncodingError::NotBase64 { what })?;
+    let bytes = base64url::decode(text).ok_or(EncodingError::NotBase64 { what })?;
     <[u8; N]>::try_from(bytes.as_slice()).map_err(|_| EncodingError::Length {
         what,
         expected: N,

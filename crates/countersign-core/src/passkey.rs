@@ -9,8 +9,6 @@
 //! form of `PublicKeyCredential.toJSON()`); the service checks it with a
 //! WebAuthn library.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
@@ -25,7 +23,7 @@ pub fn assertion_challenge(statement: &Statement) -> [u8; 32] {
 
 /// Bytes in base64url without padding, the encoding WebAuthn's JSON uses.
 pub fn base64url(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
+    crate::encoding::base64url::encode(bytes)
 }
 
 /// A statement as a device sends it: signed by the device key and, when
@@ -146,5 +144,5 @@ pub struct AttestationResponse {
 /// Bytes from base64url (with or without padding), or `None` if the text
 /// is not base64url.
 pub fn from_base64url(text: &str) -> Option<Vec<u8>> {
-    URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()
+    crate::encoding::base64url::decode(text.trim_end_matches('='))
 }
