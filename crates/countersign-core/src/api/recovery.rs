@@ -11,6 +11,9 @@ use crate::encoding::Digest;
 
 use super::DeviceInfo;
 
+#[cfg(target_arch = "wasm32")]
+mod revoke_wire;
+
 /// An enrollment link not yet used, listed in the account view so that the
 /// user can cancel it. Its id is the digest of its token: enough to name
 /// the link, not to enroll with it.
@@ -47,6 +50,12 @@ pub struct PendingRevocation {
 /// revocation that waits (202).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
+// In the browser's wasm, read in one pass rather than by serde's buffering
+// reader for untagged enums (see `revoke_wire`).
+#[cfg_attr(
+    target_arch = "wasm32",
+    serde(try_from = "revoke_wire::WireRevokeAnswer")
+)]
 pub enum RevokeAnswer {
     /// Revoked now.
     Revoked(Box<DeviceInfo>),

@@ -171,3 +171,66 @@ fn the_session_in_a_list_is_the_session() {
     let read: &LoginSession = &list.sessions[0];
     assert_eq!(read.details_digest(), session.details_digest());
 }
+
+#[test]
+fn a_revocation_answers_with_the_device_revoked_or_the_revocation_pending() {
+    use countersign_core::api::{DeviceInfo, PendingRevocation, RevokeAnswer};
+    let read = |value: Value| serde_json::from_value::<RevokeAnswer>(value);
+    let device = DeviceInfo {
+        uid: device_uid(),
+        user_uid: user_uid(),
+        name: "Work laptop".into(),
+        public_key: device_key().public_key(),
+        created_at: t0(),
+        revoked_at: Some(t0() + chrono::TimeDelta::minutes(5)),
+    };
+    let revoked = RevokeAnswer::Revoked(Box::new(device.clone()));
+    let mut json = serde_json::to_value(&revoked).unwrap();
+    assert_eq!(
+        keys(&json),
+        [
+            "created_at",
+            "name",
+            "public_key",
+            "revoked_at",
+            "uid",
+            "user_uid"
+        ]
+    );
+    assert_eq!(read(json.clone()).unwrap(), revoked);
+    // A field this version does not know is ignored.
+    json["passkey"] = json!(true);
+    assert_eq!(read(json.clone()).unwrap(), revoked);
+    // Not yet revoked: `revoked_at` null or absent.
+    json["revoked_at"] = Value::Null;
+    let RevokeAnswer::Revoked(read_back) = read(json.clone()).unwrap() else {
+        panic!("not the device")
+    };
+    assert_eq!(read_back.revoked_at, None);
+
+    let pending = RevokeAnswer::Pending(PendingRevocation {
+        device: device_uid(),
+        requested_by: uid_from_random([9; 16]),
+        requested_at: t0(),
+        due_at: t0() + chrono::TimeDelta::days(2),
+    });
+    let json = serde_json::to_value(&pending).unwrap();
+    assert_eq!(
+        keys(&json),
+        ["device", "due_at", "requested_at", "requested_by"]
+    );
+    assert_eq!(read(json).unwrap(), pending);
+
+    // Neither answer: the error says so.
+    for bad in [
+        json!({}),
+        json!({ "uid": device_uid(), "name": "x" }),
+        json!([]),
+    ] {
+        let error = read(bad.clone()).unwrap_err().to_string();
+        assert!(
+            error.contains("did not match any variant"),
+            "{bad}: {error}"
+        );
+    }
+}
