@@ -8,7 +8,8 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::store::Store;
 
-fn refused() -> ApiError {
+/// The refusal of a disabled user.
+pub(crate) fn refused() -> ApiError {
     ApiError::new(
         ErrorCode::UserDisabled,
         "this user is disabled by an operator",

@@ -212,7 +212,20 @@ pub async fn check_statement(
     statement: &Statement,
     assertion: Option<&PasskeyAssertion>,
 ) -> Result<Option<CounterStep>, ApiError> {
-    let Some(stored) = state.store.passkey(device).await? else {
+    let stored = state.store.passkey(device).await?;
+    check_stored(state, stored, device, statement, assertion)
+}
+
+/// [`check_statement`] with the device's passkey (`stored`) already read,
+/// as an approval reads it with the device.
+pub fn check_stored(
+    state: &AppState,
+    stored: Option<StoredPasskey>,
+    device: Uuid,
+    statement: &Statement,
+    assertion: Option<&PasskeyAssertion>,
+) -> Result<Option<CounterStep>, ApiError> {
+    let Some(stored) = stored else {
         if state.config.allow_key_file_approvers {
             return Ok(None);
         }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::app::{AppState, Shared};
 use crate::cache::Ticket;
 use crate::error::ApiError;
-use crate::store::{AuditEntry, CodeCheck, Counted, CounterStep, Swap, Versioned};
+use crate::store::{AuditEntry, CodeCheck, Counted, CounterStep, StoredPasskey, Swap, Versioned};
 
 /// How many fresh uids to draw before giving up on a free short uid. With
 /// 2^32 short uids a clash is rare; eight in a row means something is wrong.
@@ -299,7 +299,7 @@ pub async fn act_attested(
         }
         let now = state.clock.now();
         // A refusal is counted by its code where it is answered (`http`).
-        let (proof, user_uid) = verify(state, &found.session, signed).await?;
+        let (proof, user_uid, stored_passkey) = verify(state, &found.session, signed).await?;
         let mut session = found.session.clone();
         let mut code = CodeCheck::Any;
         match proof.action() {
@@ -319,10 +319,13 @@ pub async fn act_attested(
         };
         // A logout needs no gesture: it only ends what was granted.
         let passkey = match device {
-            Some(device) if proof.action() != Action::Logout => {
-                crate::passkeys::check_statement(state, device, &signed.statement, assertion)
-                    .await?
-            }
+            Some(device) if proof.action() != Action::Logout => crate::passkeys::check_stored(
+                state,
+                stored_passkey,
+                device,
+                &signed.statement,
+                assertion,
+            )?,
             _ => None,
         };
         let mut entry =
@@ -410,12 +413,13 @@ async fn deny_wrong_code(
 }
 
 /// Verifies the statement against the session and, for a device, against
-/// the device's key, owner and revocation. Returns the proof and the user.
+/// the device's key, owner and revocation. Returns the proof, the user and
+/// the device's passkey (read with the device, in one query).
 async fn verify(
     state: &AppState,
     session: &LoginSession,
     signed: &SignedStatement,
-) -> Result<(Verified, Option<Uuid>), ApiError> {
+) -> Result<(Verified, Option<Uuid>, Option<StoredPasskey>), ApiError> {
     let now = state.clock.now();
     let window = state.config.freshness;
     let service = state.service_url()?;
@@ -423,28 +427,28 @@ async fn verify(
         Signer::Requester => Ok((
             session.verify_requester(signed, &service, now, window)?,
             None,
+            None,
         )),
         Signer::Device(device_uid) => {
             let refused = |message: &str| ApiError::new(ErrorCode::UnknownDevice, message);
-            let device = state
+            let approver = state
                 .store
-                .device(device_uid)
+                .approver(device_uid)
                 .await?
                 .ok_or_else(|| refused("this device is not registered"))?;
+            let device = &approver.device;
             if device.revoked_at.is_some() {
                 return Err(revoked());
             }
-            crate::disabled::refuse_user(&state.store, device.user_uid).await?;
-            let user = state
-                .store
-                .user(device.user_uid)
-                .await?
-                .ok_or(ApiError::Internal)?;
-            if user.username != session.username().as_str() {
+            if approver.user_disabled {
+                return Err(crate::disabled::refused());
+            }
+            let username = approver.username.as_deref().ok_or(ApiError::Internal)?;
+            if username != session.username().as_str() {
                 return Err(refused("this device belongs to another user"));
             }
             let proof = session.verify_device(signed, &device.public_key, &service, now, window)?;
-            Ok((proof, Some(user.uid)))
+            Ok((proof, Some(device.user_uid), approver.passkey))
         }
     }
 }

@@ -21,6 +21,7 @@ use uuid::Uuid;
 mod account_view;
 mod accounts;
 mod admin;
+mod approver;
 mod counts;
 mod latency;
 mod migrate;
@@ -36,6 +37,7 @@ mod retention;
 
 pub use account_view::SessionCursor;
 pub use admin::{AuditFilter, NumberedEntry, UserState};
+pub use approver::Approver;
 pub use latency::{Latency, StoreOp};
 pub use passkeys::{Counted, CounterStep, StoredPasskey};
 pub use recovery::StoredRevocation;
@@ -522,7 +524,16 @@ impl Store {
                 .await?;
         }
         let (update, typed) = cas_update_sql(code);
-        let query = sqlx::query(&update)
+        let postgres = self.backend == Backend::Postgres;
+        // On PostgreSQL the audit row and the announcement ride in the
+        // UPDATE's statement (written if, and only if, it changed the row):
+        // one round trip where there were three.
+        let sql = if postgres {
+            cas_announced_sql(&update, if typed.is_some() { 10 } else { 9 })
+        } else {
+            update
+        };
+        let query = sqlx::query(&sql)
             .bind(session.status().as_str())
             .bind(is_live(session.status()))
             .bind(session.runs_out_at().map(time_text))
@@ -535,7 +546,16 @@ impl Store {
             Some(typed) => query.bind(i64::from(typed.value())),
             None => query,
         };
-        let changed = query.execute(&mut **tx).await?.rows_affected();
+        let changed = if postgres {
+            let announced = format!("{}:{}", session.uid(), version + 1);
+            let query = bind_audit(query, entry)
+                .bind(CHANGES_CHANNEL)
+                .bind(announced);
+            query.fetch_one(&mut **tx).await?.try_get::<i64, _>(0)?
+        } else {
+            i64::try_from(query.execute(&mut **tx).await?.rows_affected())
+                .map_err(|_| StoreError::Corrupt("row count".into()))?
+        };
         if changed != 1 {
             let revoked = match signer {
                 Some(device) => {
@@ -563,15 +583,8 @@ impl Store {
                 Swap::Lost
             });
         }
-        insert_audit(tx, entry).await?;
-        if self.backend == Backend::Postgres {
-            // Delivered to every listener when, and only if, this commits.
-            // (The count only gives the Any driver a type it can read.)
-            sqlx::query("SELECT COUNT(*) FROM (SELECT pg_notify($1, $2)) AS sent")
-                .bind(CHANGES_CHANNEL)
-                .bind(format!("{}:{}", session.uid(), version + 1))
-                .execute(&mut **tx)
-                .await?;
+        if !postgres {
+            insert_audit(tx, entry).await?;
         }
         Ok(Swap::Done)
     }
@@ -611,6 +624,26 @@ fn cas_update_sql(code: CodeCheck) -> (String, Option<VerificationCode>) {
          {code_condition}"
     );
     (update, typed)
+}
+
+/// PostgreSQL's compare-and-set in one statement: `update` (binding `$1`
+/// up to `$(first - 1)`), then, for the row it changed, the audit row
+/// (binding the entry's ten values from `$first`) and the announcement on
+/// the channel (`$(first + 10)`) of `uid:version` (`$(first + 11)`),
+/// delivered to every listener when, and only if, the transaction commits.
+/// Answers how many rows changed (the count gives the Any driver a type it
+/// can read).
+fn cas_announced_sql(update: &str, first: usize) -> String {
+    let audit: Vec<String> = (first..first + 10).map(|n| format!("${n}")).collect();
+    format!(
+        "WITH updated AS ({update} RETURNING uid), audited AS (INSERT INTO audit (at, \
+         session_uid, subject, action, from_status, to_status, user_uid, device_uid, source, \
+         note) SELECT {} FROM updated) \
+         SELECT COUNT(*) FROM (SELECT pg_notify(${}, ${}) FROM updated) AS sent",
+        audit.join(", "),
+        first + 10,
+        first + 11
+    )
 }
 
 /// The INSERT of `rows` new sessions, binding 11 values each (uid, short
@@ -671,23 +704,27 @@ async fn insert_audit(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO audit (at, session_uid, subject, action, from_status, to_status, user_uid, \
          device_uid, source, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(time_text(entry.at))
-    .bind(entry.session_uid.map(|u| u.to_string()))
-    .bind(entry.subject.clone())
-    .bind(entry.action.clone())
-    .bind(entry.from_status.clone())
-    .bind(entry.to_status.clone())
-    .bind(entry.user_uid.map(|u| u.to_string()))
-    .bind(entry.device_uid.map(|u| u.to_string()))
-    .bind(entry.source.clone())
-    .bind(entry.note.clone())
-    .execute(&mut **tx)
-    .await?;
+    );
+    bind_audit(query, entry).execute(&mut **tx).await?;
     Ok(())
+}
+
+/// Binds an audit entry's ten values, in the audit table's column order.
+fn bind_audit<'q>(query: one_change::Bound<'q>, entry: &AuditEntry) -> one_change::Bound<'q> {
+    query
+        .bind(time_text(entry.at))
+        .bind(entry.session_uid.map(|u| u.to_string()))
+        .bind(entry.subject.clone())
+        .bind(entry.action.clone())
+        .bind(entry.from_status.clone())
+        .bind(entry.to_status.clone())
+        .bind(entry.user_uid.map(|u| u.to_string()))
+        .bind(entry.device_uid.map(|u| u.to_string()))
+        .bind(entry.source.clone())
+        .bind(entry.note.clone())
 }
 
 /// The sessions a `SELECT body, version FROM sessions` statement finds,

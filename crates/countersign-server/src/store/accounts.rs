@@ -195,7 +195,7 @@ impl Store {
         .bind(uid.to_string())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| device(&row)).transpose()
+        row.map(|row| device_row(&row)).transpose()
     }
 
     /// The devices of a user.
@@ -208,7 +208,7 @@ impl Store {
         .bind(user_uid.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(device).collect()
+        rows.iter().map(device_row).collect()
     }
 
     /// Revokes a device unless it already is (`Ok(None)`), and in the same
@@ -344,7 +344,7 @@ async fn insert_enrollment(
     Ok(())
 }
 
-fn device(row: &sqlx::any::AnyRow) -> Result<DeviceInfo, StoreError> {
+pub(super) fn device_row(row: &sqlx::any::AnyRow) -> Result<DeviceInfo, StoreError> {
     let key: String = row.try_get("public_key")?;
     Ok(DeviceInfo {
         uid: parse_uid(&row.try_get::<String, _>("uid")?)?,
