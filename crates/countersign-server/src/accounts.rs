@@ -234,6 +234,18 @@ pub async fn enroll_by_device(
             "the sponsoring device belongs to another user",
         ));
     }
+    // This route carries no passkey assertion, and adding a device is an
+    // act a passkey must confirm (as an invitation is): a sponsor with one,
+    // or any where user verification is required, goes by an invitation.
+    if !state.config.allow_key_file_approvers
+        || state.store.passkey(sponsor_device.uid).await?.is_some()
+    {
+        return Err(ApiError::new(
+            ErrorCode::UserVerificationRequired,
+            "adding a device must be confirmed with the sponsor's passkey: make an enrollment \
+             link (invite) from that device instead",
+        ));
+    }
     let entry = audit_event(
         "device",
         "enroll",

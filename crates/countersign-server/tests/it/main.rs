@@ -45,6 +45,7 @@ mod recovery;
 mod refusals;
 mod reported;
 mod retention;
+mod review;
 mod revoked_signer;
 mod serving;
 mod short_uids;

@@ -21,7 +21,7 @@ on_both_backends!(
 );
 
 /// Registers a passkey for `approver` through the two routes.
-async fn register(service: &Service, approver: &Approver, authenticator: &Authenticator) {
+pub async fn register(service: &Service, approver: &Approver, authenticator: &Authenticator) {
     let asked = approver.sign(Claim::RegisterPasskey {
         user: approver.user,
         device: approver.device,

@@ -1,0 +1,78 @@
+//! An attacker's review of recovery and passkeys: each test here failed on
+//! the service before its fix.
+//!
+//! A passkey is the person's gesture over every statement that adds a
+//! device (issue 14: approve, deny, suspicious, revoke, invite). A device
+//! that sponsors a new device (`POST /api/devices`) adds one as surely as
+//! an invitation does, so it must not be a way round the gesture: a script
+//! on the approval origin, holding the device key but not the person,
+//! would otherwise enroll a key of its own, which then approves without
+//! any gesture.
+
+use axum::http::StatusCode;
+use countersign_core::{Claim, DeviceName};
+use serde_json::json;
+
+use crate::authenticator::Authenticator;
+use crate::common::*;
+use crate::passkeys::register;
+
+on_both_backends!(
+    a_device_with_a_passkey_sponsors_no_device_without_the_gesture,
+    without_user_verification_no_device_is_sponsored_when_it_is_required,
+);
+
+/// `sponsor` vouches for a new device of its user, with no assertion: the
+/// answer, and whether the new device was stored.
+async fn sponsor_without_gesture(service: &Service, sponsor: &Approver) -> (StatusCode, String) {
+    let newcomer = Approver::new(sponsor.user);
+    let claim = Claim::EnrollDevice {
+        user: sponsor.user,
+        device: newcomer.device,
+        device_key: newcomer.key.public_key(),
+        device_name: DeviceName::new("Script's key").unwrap(),
+    };
+    let body = json!({"sponsor": sponsor.sign(claim.clone()), "proof": newcomer.sign(claim)});
+    let (status, answer) = service.post("/api/devices", body).await;
+    let stored = service.state.store.device(newcomer.device).await.unwrap();
+    assert_eq!(
+        stored.is_some(),
+        status == StatusCode::CREATED,
+        "stored only when accepted: {answer}"
+    );
+    (
+        status,
+        answer["error"]["code"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+async fn a_device_with_a_passkey_sponsors_no_device_without_the_gesture(db: Db) {
+    let Some(service) = service_on(db, |_| {}).await else {
+        return;
+    };
+    let ada = service.user_with_device("ada").await;
+    register(&service, &ada, &Authenticator::new(7, PUBLIC_URL)).await;
+    assert_eq!(
+        sponsor_without_gesture(&service, &ada).await,
+        (
+            StatusCode::FORBIDDEN,
+            "user_verification_required".to_owned()
+        )
+    );
+    let view = crate::recovery::account(&service, &ada, None).await;
+    assert_eq!(view.devices.len(), 1, "no device added: {view:?}");
+}
+
+async fn without_user_verification_no_device_is_sponsored_when_it_is_required(db: Db) {
+    let Some(service) = service_on(db, |c| c.allow_key_file_approvers = false).await else {
+        return;
+    };
+    let ada = service.user_with_device("ada").await;
+    assert_eq!(
+        sponsor_without_gesture(&service, &ada).await,
+        (
+            StatusCode::FORBIDDEN,
+            "user_verification_required".to_owned()
+        )
+    );
+}
