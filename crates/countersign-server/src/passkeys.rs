@@ -330,17 +330,31 @@ pub async fn register(
     credential: &PasskeyCredential,
 ) -> Result<(), ApiError> {
     let now = state.clock.now();
+    let closed = || {
+        ApiError::new(
+            ErrorCode::NotFound,
+            "no passkey registration is open for this device: ask for options again",
+        )
+    };
+    // Anyone may post here (the answer carries no signature; the challenge
+    // binds it): the registration is taken only once an answer verifies, so
+    // a stranger's answer cannot close it, and then only if it is the one
+    // checked (options asked again meanwhile refuse this answer).
     let kept = state
+        .store
+        .passkey_registration(device, now)
+        .await?
+        .ok_or_else(closed)?;
+    let stored = Passkeys::for_service(&state.config.public_url)?.register(&kept, credential)?;
+    if state
         .store
         .take_passkey_registration(device, now)
         .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::NotFound,
-                "no passkey registration is open for this device: ask for options again",
-            )
-        })?;
-    let stored = Passkeys::for_service(&state.config.public_url)?.register(&kept, credential)?;
+        .as_ref()
+        != Some(&kept)
+    {
+        return Err(closed());
+    }
     let found = state
         .store
         .device(device)

@@ -128,6 +128,27 @@ impl Store {
         Ok(())
     }
 
+    /// The registration `device` asked for, if one is still open at `now`,
+    /// left open: an answer is checked against it before it is taken, so
+    /// that an answer posted by someone else does not close it.
+    pub async fn passkey_registration(
+        &self,
+        device: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let _timer = self.timed(StoreOp::AccountRead);
+        let row = sqlx::query(
+            "SELECT state FROM passkey_registrations WHERE device_uid = $1 AND expires_at >= $2",
+        )
+        .bind(device.to_string())
+        .bind(time_text(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| row.try_get("state"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
     /// Takes the registration `device` asked for, if one is still open at
     /// `now`: it is deleted either way, so an answer is tried once.
     pub async fn take_passkey_registration(

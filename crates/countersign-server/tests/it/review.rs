@@ -8,6 +8,13 @@
 //! on the approval origin, holding the device key but not the person,
 //! would otherwise enroll a key of its own, which then approves without
 //! any gesture.
+//!
+//! `POST /api/passkeys` carries no signature (the registration's challenge,
+//! given only to the device that asked, binds the answer): anyone who knows
+//! a device's uid may post to it, and such an answer must not end the
+//! device's registration, or a stranger could keep a device from ever
+//! getting a passkey (and, under `--require-user-verification`, from
+//! approving anything).
 
 use axum::http::StatusCode;
 use countersign_core::{Claim, DeviceName};
@@ -20,6 +27,7 @@ use crate::passkeys::register;
 on_both_backends!(
     a_device_with_a_passkey_sponsors_no_device_without_the_gesture,
     without_user_verification_no_device_is_sponsored_when_it_is_required,
+    a_strangers_answer_does_not_close_a_devices_passkey_registration,
 );
 
 /// `sponsor` vouches for a new device of its user, with no assertion: the
@@ -75,4 +83,46 @@ async fn without_user_verification_no_device_is_sponsored_when_it_is_required(db
             "user_verification_required".to_owned()
         )
     );
+}
+
+async fn a_strangers_answer_does_not_close_a_devices_passkey_registration(db: Db) {
+    let Some(service) = service_on(db, |_| {}).await else {
+        return;
+    };
+    let ada = service.user_with_device("ada").await;
+    let asked = ada.sign(Claim::RegisterPasskey {
+        user: ada.user,
+        device: ada.device,
+    });
+    let (status, options) = service.post("/api/passkeys/options", asked).await;
+    assert_eq!(status, StatusCode::OK, "{options}");
+
+    // A stranger answers for ada's device with a credential of its own,
+    // made for a challenge it does not know.
+    let strangers = Authenticator::new(9, PUBLIC_URL).register("c3RyYW5nZXI");
+    let body = json!({"device": ada.device, "credential": strangers});
+    let (status, answer) = service.post("/api/passkeys", body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    assert_eq!(answer["error"]["code"], "bad_assertion");
+
+    // Ada's own answer still registers her passkey.
+    let credential =
+        Authenticator::new(7, PUBLIC_URL).register(options["challenge"].as_str().unwrap());
+    let body = json!({"device": ada.device, "credential": credential});
+    let (status, answer) = service.post("/api/passkeys", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert!(
+        service
+            .state
+            .store
+            .passkey(ada.device)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // And the registration is used once: the same answer again adds nothing.
+    let body = json!({"device": ada.device, "credential": credential});
+    let (status, answer) = service.post("/api/passkeys", body).await;
+    assert!(status.is_client_error(), "{answer}");
 }
