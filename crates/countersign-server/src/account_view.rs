@@ -16,8 +16,9 @@ use crate::store::{SessionCursor, UsedStatement};
 
 /// Pending requests for one username at most, by default.
 pub const DEFAULT_MAX_PENDING_PER_USER: i64 = 20;
-/// Live sessions listed at most: pending ones are capped per user, and
-/// approved ones exist only by the user's own approvals.
+/// Live sessions listed at most, of each kind: approved and suspicious ones
+/// exist only by the user's own approvals, and are listed apart from the
+/// pending ones, which anyone may ask for (capped per user, softly).
 const LIVE_SESSIONS: i64 = 500;
 /// Closed sessions per page.
 const CLOSED_PAGE: i64 = 50;

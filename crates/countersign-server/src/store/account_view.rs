@@ -22,21 +22,27 @@ pub struct SessionCursor {
 }
 
 impl Store {
-    /// The sessions of `username` that are still live (pending, approved,
-    /// suspicious), newest first, at most `limit`.
+    /// The sessions of `username` that are still live: the approved and
+    /// suspicious ones, then the pending ones, each newest first and at
+    /// most `limit`. Apart, because anyone may ask for logins for the name
+    /// and the cap on pending ones is soft (and the operator's to raise):
+    /// no number of them may push out a login the user approved.
     pub async fn live_sessions_for(
         &self,
         username: &str,
         limit: i64,
     ) -> Result<Vec<LoginSession>, StoreError> {
         let _timer = self.timed(StoreOp::SessionList);
-        let query = sqlx::query(
-            "SELECT body, version FROM sessions WHERE username = $1 AND live = 1 \
-             ORDER BY request_datetime DESC LIMIT $2",
-        )
-        .bind(username.to_owned())
-        .bind(limit);
-        sessions_found(&self.pool, query).await
+        let mut found = Vec::new();
+        for status in ["status <> 'pending'", "status = 'pending'"] {
+            let sql = format!(
+                "SELECT body, version FROM sessions WHERE username = $1 AND live = 1 \
+                 AND {status} ORDER BY request_datetime DESC LIMIT $2"
+            );
+            let query = sqlx::query(&sql).bind(username.to_owned()).bind(limit);
+            found.extend(sessions_found(&self.pool, query).await?);
+        }
+        Ok(found)
     }
 
     /// A page of the closed sessions of `username`, newest first, starting

@@ -15,6 +15,13 @@
 //! device's registration, or a stranger could keep a device from ever
 //! getting a passkey (and, under `--require-user-verification`, from
 //! approving anything).
+//!
+//! The account view lists live sessions up to a bound (500), newest first.
+//! Pending ones are capped per name, but the cap is soft (PostgreSQL: a
+//! burst of 600 concurrent requests from addresses the rate limit does not
+//! hold passed a cap of 20 by 488) and the operator may raise it to
+//! 100,000: junk must not push an approved login, which only the user's
+//! own approval makes, out of the one page where it can be logged out.
 
 use axum::http::StatusCode;
 use countersign_core::{Claim, DeviceName};
@@ -28,6 +35,7 @@ on_both_backends!(
     a_device_with_a_passkey_sponsors_no_device_without_the_gesture,
     without_user_verification_no_device_is_sponsored_when_it_is_required,
     a_strangers_answer_does_not_close_a_devices_passkey_registration,
+    more_pending_requests_than_the_view_lists_leave_the_approved_login_in_view,
 );
 
 /// `sponsor` vouches for a new device of its user, with no assertion: the
@@ -125,4 +133,27 @@ async fn a_strangers_answer_does_not_close_a_devices_passkey_registration(db: Db
     let body = json!({"device": ada.device, "credential": credential});
     let (status, answer) = service.post("/api/passkeys", body).await;
     assert!(status.is_client_error(), "{answer}");
+}
+
+async fn more_pending_requests_than_the_view_lists_leave_the_approved_login_in_view(db: Db) {
+    let Some(service) = service_on(db, |config| {
+        config.request_rate = (100_000, 100_000.0);
+        config.max_pending_per_user = 1_000;
+    })
+    .await
+    else {
+        return;
+    };
+    let ada = service.user_with_device("ada").await;
+    let login = approved(&service, &ada, &Requester::new(), "ada").await;
+    service.clock.advance(std::time::Duration::from_secs(1));
+    for _ in 0..501 {
+        ask(&service, &Requester::new(), "ada").await;
+    }
+    let view = crate::recovery::account(&service, &ada, None).await;
+    assert!(
+        view.sessions.iter().any(|s| s.uid() == login.uid()),
+        "the approved login is listed among {} sessions",
+        view.sessions.len()
+    );
 }
