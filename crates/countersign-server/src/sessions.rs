@@ -56,7 +56,10 @@ pub async fn request(
                 },
             );
             state.metrics.requested();
-            tracing::info!(uid = %session.uid(), short_uid = %session.short_uid(), %source, "login requested");
+            // Debug, not info: the audit log records every request (its
+            // uid, source and time), and a line per request cost the hot
+            // path a write to the log.
+            tracing::debug!(uid = %session.uid(), short_uid = %session.short_uid(), %source, "login requested");
             return Ok((session, code));
         }
         // Refused: the user is disabled (the INSERT checks, so the usual
@@ -344,7 +347,8 @@ pub async fn act_attested(
         {
             Changed::Won(_) => {
                 state.metrics.transition(proof.action());
-                tracing::info!(%uid, action = %proof.action(), to = %session.status(), "login session changed");
+                // Debug, as a request's line: the audit log records it.
+                tracing::debug!(%uid, action = %proof.action(), to = %session.status(), "login session changed");
                 return Ok(session);
             }
             // Revoked between the check in `verify` and the write.
