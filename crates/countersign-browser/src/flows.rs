@@ -110,7 +110,8 @@ pub async fn audit(
 }
 
 /// Cancels the pending revocation of `device`: signed by that device (or
-/// by the one that asked for it).
+/// by the one that asked for it), with the person's gesture when this
+/// browser has a passkey for the signing device, as a revocation has.
 pub async fn cancel_revocation(
     api: &Api,
     key: &DeviceKey,
@@ -121,7 +122,8 @@ pub async fn cancel_revocation(
         device,
     };
     let signed = keys::sign_statement(key, api.service(), claim).await?;
-    api.cancel_revocation(&signed).await
+    let attested = passkey::attest(signed, key.device_uid).await?;
+    api.cancel_revocation(&attested).await
 }
 
 /// Cancels an enrollment link of the user that was not used yet, named by

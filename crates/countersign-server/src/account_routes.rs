@@ -8,6 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use countersign_core::SignedStatement;
 use countersign_core::api::{AuditPage, ErrorCode, InviteInfo, PageQuery, PendingRevocation};
+use countersign_core::passkey::AttestedStatement;
 
 use crate::account_view;
 use crate::app::Shared;
@@ -31,9 +32,11 @@ pub fn page(query: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery
 pub async fn cancel_revocation(
     State(state): State<Shared>,
     AccountAllowed(source): AccountAllowed,
-    Body(signed): Body<SignedStatement>,
+    Body(body): Body<AttestedStatement>,
 ) -> Result<Json<PendingRevocation>, ApiError> {
-    let cancelled = recovery::cancel_revocation(&state, &signed, source.to_string()).await;
+    let assertion = body.assertion.as_ref();
+    let cancelled =
+        recovery::cancel_revocation(&state, &body.signed, assertion, source.to_string()).await;
     Ok(Json(counted(&state, cancelled)?))
 }
 

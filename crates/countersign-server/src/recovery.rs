@@ -13,6 +13,7 @@
 
 use chrono::TimeDelta;
 use countersign_core::api::{DeviceInfo, ErrorCode, InviteInfo, PendingRevocation};
+use countersign_core::passkey::PasskeyAssertion;
 use countersign_core::{Action, Claim, SignedStatement};
 
 use crate::accounts::{revocation_logout, signing_device};
@@ -90,6 +91,7 @@ pub async fn delay_revocation(
 pub async fn cancel_revocation(
     state: &AppState,
     signed: &SignedStatement,
+    assertion: Option<&PasskeyAssertion>,
     source: String,
 ) -> Result<PendingRevocation, ApiError> {
     let Claim::CancelRevocation { user, device } = signed.statement.claim else {
@@ -122,6 +124,11 @@ pub async fn cancel_revocation(
             "only the device a revocation is about, or the one that asked for it, may cancel it",
         ));
     }
+    // Keeping a device is as much the person's act as revoking one: a
+    // thief holding a passkey-protected device, but not its owner, must
+    // not keep it against the owner's revocation.
+    crate::passkeys::check_account_statement(state, signer.uid, &signed.statement, assertion)
+        .await?;
     let mut entry = audit_event(
         "device",
         "revocation_cancelled",

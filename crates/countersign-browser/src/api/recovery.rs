@@ -28,12 +28,13 @@ impl Api {
     }
 
     /// Cancels a pending revocation with a signed `cancel_revocation`
-    /// statement; answers the revocation that no longer happens.
+    /// statement (with the passkey's assertion, if any); answers the
+    /// revocation that no longer happens.
     pub async fn cancel_revocation(
         &self,
-        signed: &SignedStatement,
+        attested: &AttestedStatement,
     ) -> Result<PendingRevocation, BrowserError> {
-        self.post("/api/devices/revocations/cancel", signed).await
+        self.post("/api/devices/revocations/cancel", attested).await
     }
 
     /// Cancels an enrollment link not yet used with a signed

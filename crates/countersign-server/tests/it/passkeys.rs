@@ -36,14 +36,14 @@ pub async fn register(service: &Service, approver: &Approver, authenticator: &Au
 }
 
 /// `statement` with `assertion` beside it, as the web app sends it.
-fn attested(statement: &Value, assertion: &PasskeyAssertion) -> Value {
+pub fn attested(statement: &Value, assertion: &PasskeyAssertion) -> Value {
     let mut body = statement.clone();
     body["assertion"] = serde_json::to_value(assertion).unwrap();
     body
 }
 
 /// The challenge an assertion over `statement` must carry.
-fn challenge(statement: &Value) -> [u8; 32] {
+pub fn challenge(statement: &Value) -> [u8; 32] {
     let signed: SignedStatement = serde_json::from_value(statement.clone()).unwrap();
     assertion_challenge(&signed.statement)
 }

@@ -22,6 +22,11 @@
 //! hold passed a cap of 20 by 488) and the operator may raise it to
 //! 100,000: junk must not push an approved login, which only the user's
 //! own approval makes, out of the one page where it can be logged out.
+//!
+//! Cancelling a pending revocation keeps a device: when the device has a
+//! passkey, the cancel needs the person's gesture as the revocation did,
+//! or a thief holding the owner's older, passkey-protected device (but not
+//! the owner) could cancel the owner's revocation of it, again and again.
 
 use axum::http::StatusCode;
 use countersign_core::{Claim, DeviceName};
@@ -29,13 +34,15 @@ use serde_json::json;
 
 use crate::authenticator::Authenticator;
 use crate::common::*;
-use crate::passkeys::register;
+use crate::passkeys::{attested, challenge, register};
+use crate::recovery::sign_at;
 
 on_both_backends!(
     a_device_with_a_passkey_sponsors_no_device_without_the_gesture,
     without_user_verification_no_device_is_sponsored_when_it_is_required,
     a_strangers_answer_does_not_close_a_devices_passkey_registration,
     more_pending_requests_than_the_view_lists_leave_the_approved_login_in_view,
+    a_revocation_of_a_device_with_a_passkey_is_cancelled_only_with_the_gesture,
 );
 
 /// `sponsor` vouches for a new device of its user, with no assertion: the
@@ -155,5 +162,57 @@ async fn more_pending_requests_than_the_view_lists_leave_the_approved_login_in_v
         view.sessions.iter().any(|s| s.uid() == login.uid()),
         "the approved login is listed among {} sessions",
         view.sessions.len()
+    );
+}
+
+async fn a_revocation_of_a_device_with_a_passkey_is_cancelled_only_with_the_gesture(db: Db) {
+    let Some(service) = service_on(db, |_| {}).await else {
+        return;
+    };
+    // The owner's older device, with a passkey, is now in a thief's hands;
+    // the owner revokes it from their newer device, which must wait.
+    let stolen = service.user_with_device("ada").await;
+    service.clock.advance(std::time::Duration::from_secs(60));
+    let owners = service.second_device(&stolen).await;
+    let mut authenticator = Authenticator::new(17, PUBLIC_URL);
+    register(&service, &stolen, &authenticator).await;
+    let revoke = Claim::RevokeDevice {
+        user: owners.user,
+        device: stolen.device,
+    };
+    let (status, answer) = service
+        .post(
+            "/api/devices/revoke",
+            sign_at(&owners, revoke, service.now()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+
+    let cancel = Claim::CancelRevocation {
+        user: stolen.user,
+        device: stolen.device,
+    };
+    let pending = |view: countersign_core::api::AccountView| view.pending_revocations.len();
+    // The thief holds the key, not the person: refused, still pending.
+    let by_key = sign_at(&stolen, cancel.clone(), service.now());
+    let (status, answer) = service
+        .post("/api/devices/revocations/cancel", by_key)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    assert_eq!(answer["error"]["code"], "user_verification_required");
+    assert_eq!(
+        pending(crate::recovery::account(&service, &owners, None).await),
+        1
+    );
+
+    // With the person's gesture (had the owner kept the device) it is
+    // cancelled.
+    let statement = sign_at(&stolen, cancel, service.now());
+    let body = attested(&statement, &authenticator.assert(&challenge(&statement)));
+    let (status, answer) = service.post("/api/devices/revocations/cancel", body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        pending(crate::recovery::account(&service, &owners, None).await),
+        0
     );
 }
