@@ -291,13 +291,18 @@ impl FromRequestParts<Shared> for ShortUidPath {
     }
 }
 
-fn limited(state: &AppState, limit: Limit, source: IpAddr) -> Result<(), ApiError> {
+fn limited(parts: &Parts, state: &AppState, limit: Limit, source: IpAddr) -> Result<(), ApiError> {
     state
         .limits
         .of(limit)
         .check(source, state.clock.instant())
         .map_err(|retry_after_s| {
-            state.metrics.rate_limited(limit);
+            let path = parts
+                .extensions
+                .get::<axum::extract::MatchedPath>()
+                .map_or("(unmatched)", axum::extract::MatchedPath::as_str);
+            let route = format!("{} {path}", parts.method);
+            state.metrics.rate_limited(limit, &route);
             ApiError::TooManyRequests { retry_after_s }
         })
 }
@@ -357,7 +362,7 @@ async fn home(State(state): State<Shared>) -> Response {
 /// before the body is read, so that malformed floods are limited too.
 async fn allowed(parts: &mut Parts, state: &Shared, limit: Limit) -> Result<IpAddr, ApiError> {
     let Source(source) = Source::from_request_parts(parts, state).await?;
-    limited(state, limit, source)?;
+    limited(parts, state, limit, source)?;
     Ok(source)
 }
 

@@ -4,7 +4,9 @@
 //! `histogram` holds the buckets, `statuses` the cached count, and `text`
 //! writes the exposition format.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use countersign_core::api::ErrorCode;
 use countersign_core::{Action, Status};
@@ -29,6 +31,9 @@ pub struct Metrics {
     /// By the code's place in [`ErrorCode::ALL`].
     statements_refused: Vec<AtomicU64>,
     rate_limited: [AtomicU64; Limit::ALL.len()],
+    /// The same refusals by route (`METHOD /path/{template}`): a route
+    /// appears once it refused one. Only refusals take the lock.
+    rate_limited_routes: Mutex<BTreeMap<String, u64>>,
     /// Long polls refused by the cap per source, and by the cap in all.
     waiters_refused: [AtomicU64; 2],
     authorisations_accepted: AtomicU64,
@@ -46,6 +51,7 @@ impl Default for Metrics {
                 .map(|_| AtomicU64::default())
                 .collect(),
             rate_limited: Default::default(),
+            rate_limited_routes: Mutex::default(),
             waiters_refused: Default::default(),
             authorisations_accepted: AtomicU64::default(),
             authorisations_refused: AtomicU64::default(),
@@ -92,10 +98,20 @@ impl Metrics {
         }
     }
 
-    /// A request was refused by the rate limit of its class of route.
-    pub fn rate_limited(&self, limit: Limit) {
+    /// A request to `route` was refused by the rate limit of its class.
+    pub fn rate_limited(&self, limit: Limit, route: &str) {
         let at = Limit::ALL.iter().position(|l| *l == limit);
         add_one(at.and_then(|i| self.rate_limited.get(i)));
+        let mut routes = self
+            .rate_limited_routes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match routes.get_mut(route) {
+            Some(count) => *count += 1,
+            None => {
+                routes.insert(route.to_owned(), 1);
+            }
+        }
     }
 
     /// A long poll was refused because a cap on waiters was reached.
@@ -198,6 +214,21 @@ impl Metrics {
         );
         for (limit, counter) in Limit::ALL.iter().zip(&self.rate_limited) {
             out.sample(name, &[("class", limit.as_str())], load(counter));
+        }
+
+        let name = "countersign_rate_limited_route_total";
+        out.family(
+            name,
+            Kind::Counter,
+            "Requests refused by a rate limit, by route (listed once one is refused).",
+        );
+        let routes = self
+            .rate_limited_routes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        for (route, count) in &routes {
+            out.sample(name, &[("route", route)], count);
         }
 
         let name = "countersign_waiters_refused_total";

@@ -235,6 +235,11 @@ async fn metrics_count_a_scripted_flow(db: Db) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let mut expected = zeros();
+    // A route is listed once it refused one.
+    expected.insert(
+        "countersign_rate_limited_route_total{route=\"POST /api/sessions\"}".to_owned(),
+        1,
+    );
     let mut set = |sample: &str, value| set(&mut expected, sample, value);
     set("countersign_sessions_requested_total", 3);
     set(

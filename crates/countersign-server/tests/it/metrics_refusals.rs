@@ -71,6 +71,13 @@ async fn refusals_are_counted_by_code_and_by_class(db: Db) {
     assert_eq!(status, StatusCode::OK);
 
     let mut expected = zeros();
+    // A route is listed once it refused one.
+    for route in ["GET /api/approvals/{short_uid}", "POST /api/account"] {
+        expected.insert(
+            format!("countersign_rate_limited_route_total{{route=\"{route}\"}}"),
+            1,
+        );
+    }
     let mut set = |sample: &str, value| set(&mut expected, sample, value);
     set(
         "countersign_statements_refused_total{code=\"unknown_device\"}",
