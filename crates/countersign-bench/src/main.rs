@@ -80,6 +80,17 @@ async fn bench(options: &Options) -> Result<(), String> {
         }
         return Ok(());
     }
+    if options.only_waiters {
+        let bare = measure::bare_held_rss().await?;
+        println!("bare server holding 10,000 requests: {bare:.1} MiB");
+        let sqlite = measure::waiters_alone("sqlite", options, None).await?;
+        println!("sqlite, 10,000 waiters: {sqlite:.1} MiB");
+        if let Some(url) = &options.postgres_url {
+            let postgres = measure::waiters_alone("postgres", options, Some(url)).await?;
+            println!("postgres, 10,000 waiters: {postgres:.1} MiB");
+        }
+        return Ok(());
+    }
     let verify_offline_per_s = measure::verify_offline_per_core(options.duration).await?;
     let ceiling = measure::ceiling(options).await?;
     let common = measure::Common {

@@ -6,7 +6,7 @@ use std::time::Duration;
 pub const USAGE: &str = "\
 Usage: countersign-bench --server-bin PATH [--postgres-url URL] [--json]
                          [--duration-s N] [--concurrency N] [--races N]
-                         [--only races]
+                         [--only races|waiters]
 
 Starts PATH (a release build of countersign-server) on a fresh SQLite
 database, and on PostgreSQL at URL when given, and measures it from
@@ -24,6 +24,8 @@ progress goes to stderr.
                        10000; 0 runs none): on SQLite on one instance, on
                        PostgreSQL spread over two instances
   --only races         run only the races
+  --only waiters       only the memory with 10,000 requesters waiting, on
+                       fresh servers (the bare one's beside it)
 ";
 
 #[derive(Debug, Clone)]
@@ -37,6 +39,8 @@ pub struct Options {
     pub races: usize,
     /// Run only the races.
     pub only_races: bool,
+    /// Run only the waiters' memory.
+    pub only_waiters: bool,
 }
 
 #[derive(Debug)]
@@ -57,6 +61,7 @@ struct Given {
     concurrency: usize,
     races: usize,
     only_races: bool,
+    only_waiters: bool,
 }
 
 pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Mode, String> {
@@ -68,6 +73,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Mode, String
         concurrency: 32,
         races: 10_000,
         only_races: false,
+        only_waiters: false,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -99,6 +105,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Mode, String
         concurrency: given.concurrency,
         races: given.races,
         only_races: given.only_races,
+        only_waiters: given.only_waiters,
     }))
 }
 
@@ -128,7 +135,12 @@ fn read_flag(
         }
         "--only" => match value()?.as_str() {
             "races" => given.only_races = true,
-            other => return Err(format!("--only {other:?}: only races can run alone")),
+            "waiters" => given.only_waiters = true,
+            other => {
+                return Err(format!(
+                    "--only {other:?}: only races or waiters can run alone"
+                ));
+            }
         },
         "--bare-server" => {
             let port = value()?.parse().map_err(|_| "--bare-server needs a port")?;
@@ -180,6 +192,12 @@ mod tests {
             panic!("not a bench");
         };
         assert_eq!((o.races, o.only_races), (50, true));
+        let Mode::Bench(o) = parse_args(args(&["--server-bin", "x", "--only", "waiters"])).unwrap()
+        else {
+            panic!("not a bench");
+        };
+        assert!(o.only_waiters && !o.only_races);
+        assert!(parse_args(args(&["--server-bin", "x", "--only", "logins"])).is_err());
         assert!(parse_args(args(&["--server-bin", "x", "--only", "verify"])).is_err());
         assert!(parse_args(args(&["--server-bin", "x", "--races", "-1"])).is_err());
         assert!(matches!(

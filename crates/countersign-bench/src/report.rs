@@ -393,6 +393,7 @@ mod tests {
                 concurrency: 32,
                 races: 0,
                 only_races: false,
+                only_waiters: false,
             },
             &f,
             None,

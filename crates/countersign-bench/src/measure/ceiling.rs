@@ -38,6 +38,16 @@ pub async fn ceiling(options: &Options) -> Result<Ceiling, String> {
 async fn measure(options: &Options, bare: &mut server::Running) -> Result<Ceiling, String> {
     let per_s = get_rate(bare, options.concurrency, options).await?;
     let login_load_per_s = get_rate(bare, LOGIN_CONNECTIONS, options).await?;
+    let held_rss_mb = held_rss(bare).await?;
+    Ok(Ceiling {
+        per_s,
+        login_load_per_s,
+        held_rss_mb,
+    })
+}
+
+/// The bare server's resident memory holding `WAITERS` requests, in MiB.
+async fn held_rss(bare: &server::Running) -> Result<f64, String> {
     let before = server::rss_mib(bare.pid())?;
     let held = hold_requests(bare.addr(), vec!["/hold".to_owned(); WAITERS]).await?;
     tokio::time::sleep(super::waiters::SETTLE).await;
@@ -49,12 +59,16 @@ async fn measure(options: &Options, bare: &mut server::Running) -> Result<Ceilin
             held.len()
         ),
     );
-    drop(held);
-    Ok(Ceiling {
-        per_s,
-        login_load_per_s,
-        held_rss_mb,
-    })
+    Ok(held_rss_mb)
+}
+
+/// A fresh bare server's resident memory holding `WAITERS` requests.
+pub async fn bare_held_rss() -> Result<f64, String> {
+    progress("ceiling", "starting the bare axum server");
+    let bare = server::start_bare().await?;
+    let measured = held_rss(&bare).await;
+    bare.stop().await;
+    measured
 }
 
 /// GET / per second on `connections` connections.

@@ -12,7 +12,7 @@ mod waiters;
 
 use std::sync::Arc;
 
-pub use ceiling::{LOGIN_CONNECTIONS, ceiling};
+pub use ceiling::{LOGIN_CONNECTIONS, bare_held_rss, ceiling};
 pub use offline::per_core as verify_offline_per_core;
 pub use races::{Races, both as races};
 
@@ -85,6 +85,30 @@ pub async fn on_backend(
         Err(died) => format!("{stage}: {e}; {died}"),
         Ok(()) => format!("{stage}: {e}{}", running.log_tail()),
     });
+    running.stop().await;
+    drop(dir);
+    measured
+}
+
+/// The resident memory of a fresh server on one database with
+/// `waiters::WAITERS` requesters waiting, in MiB: `--only waiters`, for
+/// comparing serving set-ups without the whole run's other loops.
+pub async fn waiters_alone(
+    stage: &str,
+    options: &Options,
+    postgres_url: Option<&str>,
+) -> Result<f64, String> {
+    let dir = TempDir::new()?;
+    let database = match postgres_url {
+        Some(url) => Database::Postgres(url.to_owned()),
+        None => Database::Sqlite(dir.path().join("data")),
+    };
+    let username = format!("bench-{}", server::random_hex::<6>()?);
+    server::add_user(&options.server_bin, &database, &username).await?;
+    let log = dir.path().join("server.log");
+    let mut running = server::start_server(&options.server_bin, &database, &log).await?;
+    let crowd = crowd_bodies(&username)?;
+    let measured = waiters::rss(stage, &mut running, options.concurrency, &crowd).await;
     running.stop().await;
     drop(dir);
     measured

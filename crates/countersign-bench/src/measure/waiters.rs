@@ -39,7 +39,13 @@ pub async fn rss(
         format_args!("server RSS before the waiters: {before:.1} MiB; making {WAITERS} sessions"),
     );
     let sessions = create_many(addr, concurrency, bodies, WAITERS).await?;
-    progress(stage, format_args!("opening {WAITERS} long polls"));
+    let made = server::rss_mib(running.pid())?;
+    progress(
+        stage,
+        format_args!(
+            "server RSS with the sessions made: {made:.1} MiB; opening {WAITERS} long polls"
+        ),
+    );
     let paths = sessions
         .iter()
         .map(|session| {
