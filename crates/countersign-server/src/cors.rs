@@ -6,19 +6,21 @@
 //! signatures, not cookies.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::Shared;
+use crate::app::AppState;
 
 /// How long a browser may keep a preflight's answer, in seconds.
 const PREFLIGHT_MAX_AGE: &str = "600";
 
 /// Answers preflights from allowed origins, and marks the API's answers to
-/// them readable by those origins.
-pub async fn cors(State(state): State<Shared>, request: Request, next: Next) -> Response {
+/// them readable by those origins. Called by the router's one middleware
+/// (`http::answer_headers`) rather than layered on its own: every layer
+/// adds a boxed future to each request in flight, long polls included.
+pub async fn cors(state: &AppState, request: Request, next: Next) -> Response {
     let allowed = request
         .headers()
         .get(header::ORIGIN)

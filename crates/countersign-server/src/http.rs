@@ -84,20 +84,19 @@ pub fn router(state: Shared) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            crate::cors::cors,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security_headers,
+            answer_headers,
         ))
         .with_state(state)
 }
 
-/// Headers that make every answer hard to misuse: no framing, no referrer,
-/// no sniffing, a CSP that allows this origin's scripts and wasm only, and
-/// HSTS when the service is public over https.
-async fn security_headers(State(state): State<Shared>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// CORS for the origins the operator allows (`cors`), and headers that
+/// make every answer hard to misuse: no framing, no referrer, no sniffing,
+/// a CSP that allows this origin's scripts and wasm only, and HSTS when the
+/// service is public over https. One middleware for both: each layer costs
+/// every request in flight a boxed future, and 10,000 long polls hold
+/// 10,000 of each.
+async fn answer_headers(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let mut response = crate::cors::cors(&state, request, next).await;
     let headers = response.headers_mut();
     if let Ok(csp) = HeaderValue::from_str(state.web.csp()) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
