@@ -284,10 +284,10 @@ impl Api {
 }
 
 /// Reads an answer's JSON: JavaScript's own `JSON` parses the text and
-/// serde-wasm-bindgen reads the value, so the wasm carries no JSON parser.
+/// [`crate::value`] reads the value, so the wasm carries no JSON parser.
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, BrowserError> {
     let value = JSON::parse(text).map_err(|e| BrowserError::BadAnswer(describe(&e)))?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+    crate::value::from_value(value).map_err(|e| BrowserError::BadAnswer(e.to_string()))
 }
 
 /// A body as JSON text, written by JavaScript's own `JSON` from the value

@@ -13,5 +13,6 @@ mod idb;
 mod js;
 pub mod keys;
 pub mod passkey;
+pub mod value;
 
 pub use error::BrowserError;
