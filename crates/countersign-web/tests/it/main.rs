@@ -12,3 +12,4 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod components;
 mod recovery;
 mod requester_text;
+mod when;
