@@ -23,6 +23,7 @@ mod accounts;
 mod admin;
 mod approver;
 mod counts;
+mod decision;
 mod latency;
 mod migrate;
 mod nonces;
@@ -468,6 +469,13 @@ impl Store {
                 })
                 .await;
         }
+        if self.backend == Backend::Postgres {
+            // One statement, its own transaction: see `decision`.
+            let mut conn = self.pool.acquire().await?;
+            let decided =
+                decision::decide(&mut conn, session, version, entry, signer, code, None).await?;
+            return decision::why_unchanged(&mut conn, decided, session, version, code).await;
+        }
         let mut tx = self.pool.begin().await?;
         let swap = self
             .set_code_in(&mut tx, session, version, entry, signer, code)
@@ -487,10 +495,11 @@ impl Store {
     /// at a time, and the UPDATE is the transaction's first statement, so
     /// it sees every revocation committed before it, and a revocation
     /// after it sees the approval (and logs it out). PostgreSQL's UPDATE
-    /// sees only revocations committed when it starts, so the device's row
-    /// is first locked `FOR SHARE`: a revocation in progress is waited for
-    /// (and then seen), and one that starts later waits for this
-    /// transaction, then finds the approval among the device's logins.
+    /// sees only revocations committed when it starts, so its statement
+    /// (`decision`) first locks the device's row `FOR SHARE`: a revocation
+    /// in progress is waited for (and then seen), and one that starts
+    /// later waits for this transaction, then finds the approval among the
+    /// device's logins.
     async fn set_in(
         &self,
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -516,24 +525,13 @@ impl Store {
         signer: Option<Uuid>,
         code: CodeCheck,
     ) -> Result<Swap, StoreError> {
-        let signer = signer.map(|uid| uid.to_string());
-        if let (Some(device), Backend::Postgres) = (&signer, self.backend) {
-            sqlx::query("SELECT uid FROM devices WHERE uid = $1 FOR SHARE")
-                .bind(device.clone())
-                .fetch_optional(&mut **tx)
-                .await?;
+        if self.backend == Backend::Postgres {
+            let decided = decision::decide(tx, session, version, entry, signer, code, None).await?;
+            return decision::why_unchanged(tx, decided, session, version, code).await;
         }
+        let signer = signer.map(|uid| uid.to_string());
         let (update, typed) = cas_update_sql(code);
-        let postgres = self.backend == Backend::Postgres;
-        // On PostgreSQL the audit row and the announcement ride in the
-        // UPDATE's statement (written if, and only if, it changed the row):
-        // one round trip where there were three.
-        let sql = if postgres {
-            cas_announced_sql(&update, if typed.is_some() { 10 } else { 9 })
-        } else {
-            update
-        };
-        let query = sqlx::query(&sql)
+        let query = sqlx::query(&update)
             .bind(session.status().as_str())
             .bind(is_live(session.status()))
             .bind(session.runs_out_at().map(time_text))
@@ -546,17 +544,7 @@ impl Store {
             Some(typed) => query.bind(i64::from(typed.value())),
             None => query,
         };
-        let changed = if postgres {
-            let announced = format!("{}:{}", session.uid(), version + 1);
-            let query = bind_audit(query, entry)
-                .bind(CHANGES_CHANNEL)
-                .bind(announced);
-            query.fetch_one(&mut **tx).await?.try_get::<i64, _>(0)?
-        } else {
-            i64::try_from(query.execute(&mut **tx).await?.rows_affected())
-                .map_err(|_| StoreError::Corrupt("row count".into()))?
-        };
-        if changed != 1 {
+        if query.execute(&mut **tx).await?.rows_affected() != 1 {
             let revoked = match signer {
                 Some(device) => {
                     sqlx::query("SELECT uid FROM devices WHERE uid = $1 AND revoked_at IS NOT NULL")
@@ -583,9 +571,7 @@ impl Store {
                 Swap::Lost
             });
         }
-        if !postgres {
-            insert_audit(tx, entry).await?;
-        }
+        insert_audit(tx, entry).await?;
         Ok(Swap::Done)
     }
 
@@ -607,16 +593,7 @@ impl Store {
 /// time, device, body ($1 to $5), the uid, the version, the signer ($6 to
 /// $8) and, when `code` checks one, the code typed ($9, answered here).
 fn cas_update_sql(code: CodeCheck) -> (String, Option<VerificationCode>) {
-    let (code_condition, typed) = match code {
-        CodeCheck::Any => ("", None),
-        CodeCheck::Typed(typed) => (" AND verification_code = $9", Some(typed)),
-        // A row without a code (closed before codes were stored) has no
-        // code to match, so no typed code is right for it.
-        CodeCheck::Mistyped(typed) => (
-            " AND (verification_code IS NULL OR verification_code <> $9)",
-            Some(typed),
-        ),
-    };
+    let (code_condition, typed) = code_condition(code);
     let update = format!(
         "UPDATE sessions SET status = $1, live = $2, runs_out_at = $3, device_uid = $4, \
          version = version + 1, body = $5 WHERE uid = $6 AND version = $7 \
@@ -626,24 +603,20 @@ fn cas_update_sql(code: CodeCheck) -> (String, Option<VerificationCode>) {
     (update, typed)
 }
 
-/// PostgreSQL's compare-and-set in one statement: `update` (binding `$1`
-/// up to `$(first - 1)`), then, for the row it changed, the audit row
-/// (binding the entry's ten values from `$first`) and the announcement on
-/// the channel (`$(first + 10)`) of `uid:version` (`$(first + 11)`),
-/// delivered to every listener when, and only if, the transaction commits.
-/// Answers how many rows changed (the count gives the Any driver a type it
-/// can read).
-fn cas_announced_sql(update: &str, first: usize) -> String {
-    let audit: Vec<String> = (first..first + 10).map(|n| format!("${n}")).collect();
-    format!(
-        "WITH updated AS ({update} RETURNING uid), audited AS (INSERT INTO audit (at, \
-         session_uid, subject, action, from_status, to_status, user_uid, device_uid, source, \
-         note) SELECT {} FROM updated) \
-         SELECT COUNT(*) FROM (SELECT pg_notify(${}, ${}) FROM updated) AS sent",
-        audit.join(", "),
-        first + 10,
-        first + 11
-    )
+/// What `code` requires of the stored code, as a condition to add to the
+/// compare-and-set's UPDATE (binding the code typed as `$9`, answered
+/// here).
+fn code_condition(code: CodeCheck) -> (&'static str, Option<VerificationCode>) {
+    match code {
+        CodeCheck::Any => ("", None),
+        CodeCheck::Typed(typed) => (" AND verification_code = $9", Some(typed)),
+        // A row without a code (closed before codes were stored) has no
+        // code to match, so no typed code is right for it.
+        CodeCheck::Mistyped(typed) => (
+            " AND (verification_code IS NULL OR verification_code <> $9)",
+            Some(typed),
+        ),
+    }
 }
 
 /// The INSERT of `rows` new sessions, binding 11 values each (uid, short
