@@ -6,9 +6,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{
-    ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State,
-};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -81,7 +79,6 @@ pub fn router(state: Shared) -> Router {
             router.route(route.path, route.method_router())
         })
         .fallback(web_app)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             answer_headers,
@@ -157,7 +154,11 @@ where
         // The bytes are kept (a cheap handle, at most `MAX_BODY_BYTES`) to
         // look at again should they not decode; axum's `Json` reads them
         // from a request rebuilt around them, so its checks stay its own.
+        // The limit is here rather than a `DefaultBodyLimit` layer: every
+        // body is read through this extractor, and a layer would cost each
+        // request in flight a boxed future (long polls too, which have none).
         let (parts, body) = request.into_parts();
+        let body = axum::body::Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES));
         let whole = Request::from_parts(parts.clone(), body);
         let bytes = match Bytes::from_request(whole, state).await {
             Ok(bytes) => bytes,
