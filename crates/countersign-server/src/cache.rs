@@ -22,11 +22,16 @@
 //! So an instance answers a status older than the stored one only while an
 //! announcement is in flight; and a stale entry can never make a change
 //! win, since the compare-and-set names the version.
+//!
+//! A kept session also keeps its JSON once a read asked for it, made once
+//! per version: a status read is then a lookup and a reference count, with
+//! no serializing and no allocation the size of the answer.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use axum::body::Bytes;
 use uuid::Uuid;
 
 use crate::store::Versioned;
@@ -34,12 +39,43 @@ use crate::store::Versioned;
 /// How many sessions (and floors) are kept before the cache starts over.
 const CAPACITY: usize = 50_000;
 
+/// A session at one version, shared by the cache and its readers, with
+/// its JSON made on the first read that asks for it. Never changed once
+/// made: a new version is a new `Kept`, so the JSON always matches.
+#[derive(Debug)]
+pub struct Kept {
+    /// The session and its version.
+    pub found: Versioned,
+    json: OnceLock<Bytes>,
+}
+
+impl Kept {
+    /// A session at a version, its JSON not made yet.
+    pub fn new(found: Versioned) -> Self {
+        Self {
+            found,
+            json: OnceLock::new(),
+        }
+    }
+
+    /// The session's JSON, as `GET /api/sessions/{uid}` answers it: made
+    /// the first time (made lazily, so sessions no one reads, such as the
+    /// many a burst of requests leaves, cost no memory for it), then a
+    /// reference count each time.
+    pub fn json(&self) -> Bytes {
+        self.json
+            .get_or_init(|| Bytes::from(self.found.session.to_json()))
+            .clone()
+    }
+}
+
 /// What is known of one session.
 #[derive(Debug, Clone)]
 enum Entry {
-    /// The session at a version no older than any floor heard of (boxed:
-    /// floors, the many, stay small).
-    Known(Box<Versioned>),
+    /// The session at a version no older than any floor heard of (behind
+    /// a pointer: floors, the many, stay small; shared, so a read clones
+    /// nothing).
+    Known(Arc<Kept>),
     /// Only that the stored version is at least this.
     Floor(i64),
 }
@@ -69,11 +105,16 @@ impl SessionCache {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The cached session, if any.
+    /// A copy of the cached session, if any.
     pub fn get(&self, uid: Uuid) -> Option<Versioned> {
+        self.kept(uid).map(|kept| kept.found.clone())
+    }
+
+    /// The cached session, if any, shared.
+    pub fn kept(&self, uid: Uuid) -> Option<Arc<Kept>> {
         self.lookups.fetch_add(1, Ordering::Relaxed);
         match self.inner().entries.get(&uid) {
-            Some(Entry::Known(found)) => Some(Versioned::clone(found)),
+            Some(Entry::Known(kept)) => Some(Arc::clone(kept)),
             Some(Entry::Floor(_)) | None => None,
         }
     }
@@ -94,6 +135,13 @@ impl SessionCache {
     /// was taken, unless everything was forgotten since, or a version as
     /// new is kept, or the stored version is known to be newer.
     pub fn put(&self, ticket: Ticket, found: &Versioned) {
+        self.keep(ticket, &Arc::new(Kept::new(found.clone())));
+    }
+
+    /// [`SessionCache::put`] of a session its caller holds shared: what a
+    /// read made, so that the JSON the reader makes is the cache's too.
+    pub fn keep(&self, ticket: Ticket, kept: &Arc<Kept>) {
+        let found = &kept.found;
         let mut inner = self.inner();
         if ticket.0 != inner.epoch {
             // What was read or written before everything was forgotten may
@@ -111,14 +159,12 @@ impl SessionCache {
         }
         let uid = found.session.uid();
         let newer = match inner.entries.get(&uid) {
-            Some(Entry::Known(kept)) => kept.version < found.version,
+            Some(Entry::Known(before)) => before.found.version < found.version,
             Some(Entry::Floor(floor)) => *floor <= found.version,
             None => true,
         };
         if newer {
-            inner
-                .entries
-                .insert(uid, Entry::Known(Box::new(found.clone())));
+            inner.entries.insert(uid, Entry::Known(Arc::clone(kept)));
         }
     }
 
@@ -130,7 +176,7 @@ impl SessionCache {
             forget_all(&mut inner);
         }
         match inner.entries.get_mut(&uid) {
-            Some(Entry::Known(kept)) if kept.version >= version => {}
+            Some(Entry::Known(kept)) if kept.found.version >= version => {}
             Some(Entry::Floor(floor)) => *floor = (*floor).max(version),
             Some(Entry::Known(_)) | None => {
                 inner.entries.insert(uid, Entry::Floor(version));
@@ -194,6 +240,28 @@ mod tests {
         cache.put(cache.ticket(), &versioned(3));
         cache.clear();
         assert!(cache.get(uid).is_none());
+    }
+
+    #[test]
+    fn the_json_kept_is_made_once_and_is_that_of_the_version_kept() {
+        let cache = SessionCache::default();
+        let pending = versioned(1);
+        let uid = pending.session.uid();
+        cache.put(cache.ticket(), &pending);
+        let first = cache.kept(uid).unwrap().json();
+        assert_eq!(first, pending.session.to_json().as_bytes());
+        let again = cache.kept(uid).unwrap().json();
+        assert_eq!(again.as_ptr(), first.as_ptr(), "made once, then shared");
+
+        let mut expired = versioned(2);
+        let later = chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::minutes(11);
+        expired.session.expire(later).unwrap();
+        cache.put(cache.ticket(), &expired);
+        let now: serde_json::Value =
+            serde_json::from_slice(&cache.kept(uid).unwrap().json()).unwrap();
+        assert_eq!(now["status"], "expired");
+        let before: serde_json::Value = serde_json::from_slice(&first).unwrap();
+        assert_eq!(before["status"], "pending", "an answer already made stays");
     }
 
     #[test]

@@ -454,9 +454,17 @@ async fn session(
     ReadAllowed(_): ReadAllowed,
     SessionUid(uid): SessionUid,
     params: Result<Query<NarrowingQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<LoginSession>, ApiError> {
+) -> Result<Response, ApiError> {
     let narrowing = narrowing(&query(params)?)?;
-    Ok(Json(sessions::load_by_uid(&state, uid, &narrowing).await?))
+    let json = sessions::load_json_by_uid(&state, uid, &narrowing).await?;
+    Ok(json_answer(json))
+}
+
+/// JSON already made (a session's, kept by the cache), answered as
+/// [`Json`] would answer it.
+fn json_answer(json: Bytes) -> Response {
+    let json_type = HeaderValue::from_static("application/json");
+    ([(header::CONTENT_TYPE, json_type)], json).into_response()
 }
 
 async fn load_by_short_uid(
@@ -476,14 +484,13 @@ async fn wait(
     WaitAllowed(source): WaitAllowed,
     SessionUid(uid): SessionUid,
     query: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<LoginSession>, ApiError> {
+) -> Result<Response, ApiError> {
     let query = self::query(query)?;
     // Bounded here, so no deadline computed from it can overflow however
     // long the configuration allows.
     let timeout = Duration::from_secs(query.timeout_s).min(LONGEST_WAIT);
-    Ok(Json(
-        sessions::wait(&state, uid, query.status, timeout, source).await?,
-    ))
+    let kept = sessions::wait(&state, uid, query.status, timeout, source).await?;
+    Ok(json_answer(kept.json()))
 }
 
 async fn act(

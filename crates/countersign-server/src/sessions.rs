@@ -3,7 +3,10 @@
 
 use std::future::Future;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
+
+use axum::body::Bytes;
 
 use countersign_core::api::ErrorCode;
 use countersign_core::passkey::PasskeyAssertion;
@@ -14,7 +17,7 @@ use countersign_core::{
 use uuid::Uuid;
 
 use crate::app::{AppState, Shared};
-use crate::cache::Ticket;
+use crate::cache::{Kept, Ticket};
 use crate::error::ApiError;
 use crate::store::{AuditEntry, CodeCheck, Counted, CounterStep, StoredPasskey, Swap, Versioned};
 
@@ -48,13 +51,11 @@ pub async fn request(
             .insert_session(&session, code, &source.to_string())
             .await?
         {
-            state.cache.put(
-                ticket,
-                &Versioned {
-                    session: session.clone(),
-                    version: 1,
-                },
-            );
+            let kept = Kept::new(Versioned {
+                session: session.clone(),
+                version: 1,
+            });
+            state.cache.keep(ticket, &Arc::new(kept));
             state.metrics.requested();
             // Debug, not info: the audit log records every request (its
             // uid, source and time), and a line per request cost the hot
@@ -73,20 +74,39 @@ pub async fn request(
 /// The session with this uid as it stands now, expiring it first if its
 /// time ran out.
 pub async fn current(state: &AppState, uid: Uuid) -> Result<Versioned, ApiError> {
-    let found = match state.cache.get(uid) {
-        Some(found) => found,
-        None => read(state, uid).await?,
+    Ok(current_kept(state, uid).await?.found.clone())
+}
+
+/// [`current`] shared with the cache rather than copied: what status
+/// reads and long polls answer, with its JSON made once per version.
+pub async fn current_kept(state: &AppState, uid: Uuid) -> Result<Arc<Kept>, ApiError> {
+    // The store's futures are boxed: they are the rare case, and held
+    // inline they would make every read's future (which the router boxes
+    // and moves) as large as the largest query's.
+    let kept = match state.cache.kept(uid) {
+        Some(kept) => kept,
+        None => Box::pin(read_kept(state, uid)).await?,
     };
-    expire_if_run_out(state, found).await
+    if !kept.found.session.has_run_out(state.clock.now()) {
+        return Ok(kept);
+    }
+    let now = Box::pin(expire_if_run_out(state, kept.found.clone())).await?;
+    Ok(Arc::new(Kept::new(now)))
 }
 
 /// Reads a session from the store, and keeps it in the cache (unless the
 /// cache heard of a newer version meanwhile).
 async fn read(state: &AppState, uid: Uuid) -> Result<Versioned, ApiError> {
+    Ok(read_kept(state, uid).await?.found.clone())
+}
+
+/// [`read`], shared with the cache: the JSON its reader makes is kept.
+async fn read_kept(state: &AppState, uid: Uuid) -> Result<Arc<Kept>, ApiError> {
     let ticket = state.cache.ticket();
     let found = state.store.session(uid).await?.ok_or(ApiError::NotFound)?;
-    state.cache.put(ticket, &found);
-    Ok(found)
+    let kept = Arc::new(Kept::new(found));
+    state.cache.keep(ticket, &kept);
+    Ok(kept)
 }
 
 /// What became of a compare-and-set.
@@ -182,7 +202,7 @@ pub async fn wait(
     seen: Status,
     timeout: Duration,
     source: IpAddr,
-) -> Result<LoginSession, ApiError> {
+) -> Result<Arc<Kept>, ApiError> {
     let _admitted = state.waiters.admit(source).map_err(|full| {
         state.metrics.waiters_refused(full);
         tracing::debug!(%source, ?full, "long poll refused: too many waiters");
@@ -201,9 +221,10 @@ pub async fn wait(
         notified.as_mut().enable();
         // Boxed: the read's state would otherwise sit inside every waiting
         // request's future for the whole wait (kilobytes times thousands).
-        let found = Box::pin(current(state, uid)).await?;
+        let kept = Box::pin(current_kept(state, uid)).await?;
+        let found = &kept.found;
         if found.session.status() != seen {
-            return Ok(found.session);
+            return Ok(kept);
         }
         // A pending or approved session also ends when its time runs out:
         // wake then to expire it. Nothing else ends by itself, so a final or
@@ -215,14 +236,15 @@ pub async fn wait(
             let until = (end - now.wall).to_std().unwrap_or(Duration::ZERO);
             now.instant.checked_add(until).unwrap_or(deadline)
         });
-        // Not held while waiting: thousands of waiters would each keep a copy.
-        drop(found);
+        // Not held while waiting: a version the cache has moved past would
+        // stay alive for every waiter that held it.
+        drop(kept);
         let wake_at = run_out.map_or(deadline, |end| deadline.min(end));
         tokio::select! {
             () = &mut notified => {}
             () = state.clock.sleep_until(wake_at) => {
                 if wake_at >= deadline {
-                    return Ok(Box::pin(current(state, uid)).await?.session);
+                    return Box::pin(current_kept(state, uid)).await;
                 }
             }
         }
@@ -242,6 +264,21 @@ pub async fn load_by_uid(
         uid,
         narrowing,
     )?)
+}
+
+/// [`load_by_uid`] as the JSON answered: with no narrowing asked for (a
+/// plain status read, the usual one), the cache's own, made once per
+/// version, rather than serialized each time.
+pub async fn load_json_by_uid(
+    state: &AppState,
+    uid: Uuid,
+    narrowing: &Narrowing,
+) -> Result<Bytes, ApiError> {
+    if *narrowing == Narrowing::default() {
+        return Ok(current_kept(state, uid).await?.json());
+    }
+    let session = load_by_uid(state, uid, narrowing).await?;
+    Ok(Bytes::from(session.to_json()))
 }
 
 /// The seed's `load` by short uid and status: every matching session (a
