@@ -158,25 +158,37 @@ impl Api {
         Ok(found.sessions)
     }
 
-    /// A GET whose answer is read as `T`; `signal` aborts it.
+    /// A GET whose answer is read as `T`; `signal` aborts it. The typed
+    /// part is only the last step: the call and `JSON.parse` are in
+    /// [`Api::call`], once for every answer type.
     async fn read<T: DeserializeOwned>(
         &self,
         path: &str,
         signal: Option<&AbortSignal>,
     ) -> Result<T, BrowserError> {
-        let text = self.send("GET", path, None, signal).await?;
-        parse(&text)
+        read_value(self.call("GET", path, None, signal).await?)
     }
 
+    /// A POST of `body` as JSON whose answer is read as `T`.
     async fn post<T: DeserializeOwned>(
         &self,
         path: &str,
         body: &impl Serialize,
     ) -> Result<T, BrowserError> {
-        let text = self
-            .send("POST", path, Some(json_text(body)?), None)
-            .await?;
-        parse(&text)
+        let body = json_text(body)?;
+        read_value(self.call("POST", path, Some(body), None).await?)
+    }
+
+    /// [`Api::send`], then `JSON.parse` of the answer.
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<JsValue, BrowserError> {
+        let text = self.send(method, path, body, signal).await?;
+        JSON::parse(&text).map_err(|e| BrowserError::BadAnswer(describe(&e)))
     }
 
     /// What the approval page shows for a pending session.
@@ -287,6 +299,11 @@ impl Api {
 /// [`crate::value`] reads the value, so the wasm carries no JSON parser.
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, BrowserError> {
     let value = JSON::parse(text).map_err(|e| BrowserError::BadAnswer(describe(&e)))?;
+    crate::value::from_value(value).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+}
+
+/// An answer's parsed JSON read as `T`.
+fn read_value<T: DeserializeOwned>(value: JsValue) -> Result<T, BrowserError> {
     crate::value::from_value(value).map_err(|e| BrowserError::BadAnswer(e.to_string()))
 }
 
