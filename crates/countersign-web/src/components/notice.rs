@@ -25,6 +25,17 @@ pub struct NoticeProps {
     pub children: Children,
 }
 
+/// A notice of plain paragraphs. Most notices say only text: built here
+/// once, rather than by an `html!` of their own at every place that shows
+/// one (each of which carried its own copy of the building code).
+pub fn notice(tone: Tone, title: &str, paragraphs: &[&str]) -> Html {
+    html! {
+        <Notice {tone} title={title.to_owned()}>
+            { for paragraphs.iter().map(|p| html! { <p>{ *p }</p> }) }
+        </Notice>
+    }
+}
+
 /// A notice, announced to screen readers as it appears.
 #[component]
 pub fn Notice(props: &NoticeProps) -> Html {

@@ -5,7 +5,7 @@
 use countersign_browser::keys::DeviceKey;
 use yew::{Callback, Html, Properties, component, html, use_state};
 
-use crate::components::notice::{Notice, Tone};
+use crate::components::notice::{Tone, notice};
 use crate::services;
 
 /// Where the offer stands.
@@ -75,16 +75,16 @@ pub fn PasskeyOffer(props: &PasskeyOfferProps) -> Html {
                 { button("Adding a passkey…", true) }
             </section>
         },
-        Step::Added => html! {
-            <Notice tone={Tone::Good} title="Passkey added">
-                <p>{ format!("Approvals from “{name}” now ask for your fingerprint, face or security key.") }</p>
-            </Notice>
-        },
+        Step::Added => notice(
+            Tone::Good,
+            "Passkey added",
+            &[&format!(
+                "Approvals from “{name}” now ask for your fingerprint, face or security key."
+            )],
+        ),
         Step::Failed(why) => html! {
             <>
-                <Notice tone={Tone::Bad} title="No passkey was added">
-                    <p>{ why }</p>
-                </Notice>
+                { notice(Tone::Bad, "No passkey was added", &[why]) }
                 { button("Add a passkey", false) }
             </>
         },

@@ -16,7 +16,7 @@ use yew_router::prelude::Link;
 
 use crate::components::account_picker::AccountPicker;
 use crate::components::code_input::CodeInput;
-use crate::components::notice::{Notice, Tone};
+use crate::components::notice::{Notice, Tone, notice};
 use crate::components::session_details::{SessionDetails, shown};
 use crate::route::{ApproveQuery, Route};
 use crate::services::{self, Decided, Decision, Request};
@@ -199,23 +199,29 @@ fn body(state: &yew::UseReducerHandle<State>, decide: &Callback<Decision>) -> Ht
             </Notice>
         },
         Phase::Done(status) => outcome(*status),
-        Phase::WrongCode => html! {
-            <Notice tone={Tone::Bad} title="The code did not match">
-                <p>{ "The code you typed is not the one the program shows, so the request was denied. Nothing was approved." }</p>
-                <p>{ "If it was you, start again from the program and type the code it shows. If you did not ask for this login, someone else may be trying to log in as you: tell your admin." }</p>
-            </Notice>
-        },
-        Phase::Expired => html! {
-            <Notice tone={Tone::Info} title="This request has expired">
-                <p>{ "Nothing was approved. If you still want to log in, ask the program for a new request." }</p>
-            </Notice>
-        },
-        Phase::Cancelled => html! {
-            <Notice tone={Tone::Info} title="This request was cancelled">
-                <p>{ "This request was cancelled by the program that made it." }</p>
-                <p>{ "Nothing was approved, and nothing can be now. If you still want to log in, start again from the program." }</p>
-            </Notice>
-        },
+        Phase::WrongCode => notice(
+            Tone::Bad,
+            "The code did not match",
+            &[
+                "The code you typed is not the one the program shows, so the request was denied. Nothing was approved.",
+                "If it was you, start again from the program and type the code it shows. If you did not ask for this login, someone else may be trying to log in as you: tell your admin.",
+            ],
+        ),
+        Phase::Expired => notice(
+            Tone::Info,
+            "This request has expired",
+            &[
+                "Nothing was approved. If you still want to log in, ask the program for a new request.",
+            ],
+        ),
+        Phase::Cancelled => notice(
+            Tone::Info,
+            "This request was cancelled",
+            &[
+                "This request was cancelled by the program that made it.",
+                "Nothing was approved, and nothing can be now. If you still want to log in, start again from the program.",
+            ],
+        ),
         Phase::Ready | Phase::Sending => match &state.view {
             Some(view) => ready(state, view, decide),
             None => html! {},
@@ -239,16 +245,18 @@ fn ready(
         .is_some_and(services::has_passkey);
     let details = html! { <SessionDetails view={view.clone()} {on_expired} /> };
     if state.keys.is_empty() {
+        let first = format!(
+            "To approve logins as {}, this browser must first be enrolled as one of their devices: open an enrollment link from your admin, or create one on the Devices page of a browser that is already enrolled.",
+            shown(view.session.username().as_str())
+        );
         return html! {
             <>
                 { details }
-                <Notice tone={Tone::Info} title="This browser holds no device for this user">
-                    <p>{ format!(
-                        "To approve logins as {}, this browser must first be enrolled as one of their devices: open an enrollment link from your admin, or create one on the Devices page of a browser that is already enrolled.",
-                        shown(view.session.username().as_str())
-                    ) }</p>
-                    <p>{ "If you did not expect this request, you can ignore it: it will expire." }</p>
-                </Notice>
+                { notice(
+                    Tone::Info,
+                    "This browser holds no device for this user",
+                    &[&first, "If you did not expect this request, you can ignore it: it will expire."],
+                ) }
             </>
         };
     }
@@ -282,9 +290,7 @@ fn ready(
             { details }
             <AccountPicker keys={state.keys.clone()} selected={state.selected} {on_select} />
             <CodeInput {on_code} disabled={sending} />
-            { state.problem.as_ref().map(|p| html! {
-                <Notice tone={Tone::Bad} title="Not done"><p>{ p }</p></Notice>
-            }).unwrap_or_default() }
+            { state.problem.as_ref().map(|p| notice(Tone::Bad, "Not done", &[p])).unwrap_or_default() }
             { passkey_prompt(passkey, sending) }
             <div class="actions">
                 <button class="primary" type="button" onclick={approve} disabled={sending || state.typed.is_none()}>
@@ -320,23 +326,23 @@ fn passkey_prompt(passkey: bool, sending: bool) -> Html {
 
 fn outcome(status: Status) -> Html {
     match status {
-        Status::Approved => html! {
-            <Notice tone={Tone::Good} title="Approved">
-                <p>{ "The program that asked is logged in and can go on. You can close this page." }</p>
-            </Notice>
-        },
-        Status::Denied => html! {
-            <Notice tone={Tone::Info} title="Denied">
-                <p>{ "The program was told no. Nothing was granted." }</p>
-            </Notice>
-        },
-        Status::Suspicious => html! {
-            <Notice tone={Tone::Bad} title="Reported as suspicious">
-                <p>{ "The request grants nothing. If you did not ask for it, someone else tried to log in as you: tell your admin." }</p>
-            </Notice>
-        },
-        other => html! {
-            <Notice tone={Tone::Info} title={format!("The request is {other}")} />
-        },
+        Status::Approved => notice(
+            Tone::Good,
+            "Approved",
+            &["The program that asked is logged in and can go on. You can close this page."],
+        ),
+        Status::Denied => notice(
+            Tone::Info,
+            "Denied",
+            &["The program was told no. Nothing was granted."],
+        ),
+        Status::Suspicious => notice(
+            Tone::Bad,
+            "Reported as suspicious",
+            &[
+                "The request grants nothing. If you did not ask for it, someone else tried to log in as you: tell your admin.",
+            ],
+        ),
+        other => notice(Tone::Info, &format!("The request is {other}"), &[]),
     }
 }

@@ -7,7 +7,7 @@ use yew::{Callback, Html, component, html, use_state};
 
 use crate::components::account_picker::AccountPicker;
 use crate::components::device_name::device_name;
-use crate::components::notice::{Notice, Tone};
+use crate::components::notice::{Tone, notice};
 use crate::components::passkey_offer::PasskeyOffer;
 use crate::components::pending_invites::PendingInvites;
 use crate::components::pending_revocations::PendingRevocations;
@@ -31,9 +31,7 @@ pub fn Devices() -> Html {
     let body = match &*account.loaded {
         Loaded::Loading => html! { <p class="placeholder">{ "Reading your devices…" }</p> },
         Loaded::NoKeys => no_keys(),
-        Loaded::Failed(why) => {
-            html! { <Notice tone={Tone::Bad} title="Your devices cannot be read"><p>{ why }</p></Notice> }
-        }
+        Loaded::Failed(why) => notice(Tone::Bad, "Your devices cannot be read", &[why]),
         Loaded::Ready(ready) => {
             let (key, view) = &**ready;
             let make_invite = {
@@ -140,8 +138,8 @@ pub fn Devices() -> Html {
             html! {
                 <>
                     <p>{ "Devices of " }<strong>{ &view.user.username }</strong>{ ". Each holds its own key; revoking one stops it approving anything." }</p>
-                    { (*problem).clone().map(|p| html! { <Notice tone={Tone::Bad} title="Not done"><p>{ p }</p></Notice> }).unwrap_or_default() }
-                    { (*told).clone().map(|(title, text)| html! { <Notice tone={Tone::Info} {title}><p>{ text }</p></Notice> }).unwrap_or_default() }
+                    { (*problem).as_ref().map(|p| notice(Tone::Bad, "Not done", &[p])).unwrap_or_default() }
+                    { (*told).as_ref().map(|(title, text)| notice(Tone::Info, title, &[text])).unwrap_or_default() }
                     { waiting(key.device_uid).map(|p| against_this(p, &view.devices)).unwrap_or_default() }
                     <table class="list">
                         <caption class="visually-hidden">{ "Devices" }</caption>
@@ -181,7 +179,7 @@ pub fn Devices() -> Html {
                                 <input id="invite-link" type="text" readonly=true value={url.clone()} />
                             </p>
                         },
-                        Some(Err(why)) => html! { <Notice tone={Tone::Bad} title="No link was made"><p>{ why }</p></Notice> },
+                        Some(Err(why)) => notice(Tone::Bad, "No link was made", &[why]),
                         None => html! {},
                     } }
                     <h2>{ "Enrollment links not yet used" }</h2>
@@ -214,18 +212,24 @@ fn revocation_waits(name: &str, pending: &PendingRevocation) -> (String, String)
 /// The warning a device sees when another device asked to revoke it.
 fn against_this(pending: &PendingRevocation, devices: &[DeviceInfo]) -> Html {
     let by = device_name(devices, pending.requested_by);
-    html! {
-        <Notice tone={Tone::Bad} title="Another device asked to revoke this one">
-            <p>{ format!("{by} asked to revoke this device. It takes effect at {} unless you cancel it. If you did not ask for this, cancel it below, then revoke {by}.", when(pending.due_at)) }</p>
-        </Notice>
-    }
+    let text = format!(
+        "{by} asked to revoke this device. It takes effect at {} unless you cancel it. If you did not ask for this, cancel it below, then revoke {by}.",
+        when(pending.due_at)
+    );
+    notice(
+        Tone::Bad,
+        "Another device asked to revoke this one",
+        &[&text],
+    )
 }
 
 /// What to say when this browser holds no key.
 pub fn no_keys() -> Html {
-    html! {
-        <Notice tone={Tone::Info} title="This browser is not enrolled">
-            <p>{ "Open an enrollment link from your admin, or make one on the Devices page of a browser that is already enrolled." }</p>
-        </Notice>
-    }
+    notice(
+        Tone::Info,
+        "This browser is not enrolled",
+        &[
+            "Open an enrollment link from your admin, or make one on the Devices page of a browser that is already enrolled.",
+        ],
+    )
 }

@@ -12,7 +12,7 @@ use yew::{
 use yew_router::hooks::use_location;
 use yew_router::prelude::Link;
 
-use crate::components::notice::{Notice, Tone};
+use crate::components::notice::{Notice, Tone, notice};
 use crate::components::passkey_offer::PasskeyOffer;
 use crate::route::{self, Route};
 use crate::services;
@@ -88,10 +88,11 @@ pub fn Enroll() -> Html {
     let body = match &*phase {
         Phase::Loading => html! { <p class="placeholder">{ "Reading the enrollment link…" }</p> },
         Phase::Failed(why) => html! {
-            <Notice tone={Tone::Bad} title="This enrollment link cannot be used">
-                <p>{ why }</p>
-                <p>{ "Enrollment links work once and for a day. Ask your admin for a new one, or create one from the Devices page of a browser that is already enrolled." }</p>
-            </Notice>
+            { notice(
+                Tone::Bad,
+                "This enrollment link cannot be used",
+                &[why, "Enrollment links work once and for a day. Ask your admin for a new one, or create one from the Devices page of a browser that is already enrolled."],
+            ) }
         },
         Phase::Ready(username) | Phase::Enrolling(username) => {
             let busy = matches!(*phase, Phase::Enrolling(_));

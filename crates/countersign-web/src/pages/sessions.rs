@@ -8,7 +8,7 @@ use yew::{Callback, Html, UseStateHandle, component, html, use_effect_with, use_
 
 use crate::components::account_picker::AccountPicker;
 use crate::components::audit_trail::AuditTrail;
-use crate::components::notice::{Notice, Tone};
+use crate::components::notice::{Tone, notice};
 use crate::components::session_details::{shown, when};
 use crate::hooks::{Loaded, use_account};
 use crate::pages::devices::no_keys;
@@ -116,9 +116,7 @@ pub fn Sessions() -> Html {
     let body = match &*account.loaded {
         Loaded::Loading => html! { <p class="placeholder">{ "Reading your sessions…" }</p> },
         Loaded::NoKeys => no_keys(),
-        Loaded::Failed(why) => {
-            html! { <Notice tone={Tone::Bad} title="Your sessions cannot be read"><p>{ why }</p></Notice> }
-        }
+        Loaded::Failed(why) => notice(Tone::Bad, "Your sessions cannot be read", &[why]),
         Loaded::Ready(ready) => {
             let (key, view) = &**ready;
             let logout = {
@@ -164,12 +162,12 @@ pub fn Sessions() -> Html {
                 view.sessions.iter().chain(&older.items).cloned().collect();
             html! {
                 <>
-                    { (*problem).clone().map(|p| html! { <Notice tone={Tone::Bad} title="Not done"><p>{ p }</p></Notice> }).unwrap_or_default() }
+                    { (*problem).as_ref().map(|p| notice(Tone::Bad, "Not done", &[p])).unwrap_or_default() }
                     { sessions_table(view, &sessions, &logout) }
                     { if older.next.is_some() {
                         html! { <button type="button" onclick={older_sessions} disabled={older.loading}>{ "Older sessions" }</button> }
                     } else { html! {} } }
-                    { older.problem.clone().map(|p| html! { <Notice tone={Tone::Bad} title="Older sessions cannot be read"><p>{ p }</p></Notice> }).unwrap_or_default() }
+                    { older.problem.as_ref().map(|p| notice(Tone::Bad, "Older sessions cannot be read", &[p])).unwrap_or_default() }
                     <h2>{ "Activity" }</h2>
                     <p>{ "Everything done on your account and to the logins requested for it, newest first: who approved, denied or reported what, from which device and address." }</p>
                     { activity(view, &sessions, &trail, older_entries) }
@@ -245,7 +243,7 @@ fn activity(
     html! {
         <>
             <AuditTrail entries={trail.items.clone()} devices={view.devices.clone()} sessions={sessions.to_vec()} more={trail.next.is_some()} loading={trail.loading} {on_older} />
-            { trail.problem.clone().map(|p| html! { <Notice tone={Tone::Bad} title="Your activity cannot be read"><p>{ p }</p></Notice> }).unwrap_or_default() }
+            { trail.problem.as_ref().map(|p| notice(Tone::Bad, "Your activity cannot be read", &[p])).unwrap_or_default() }
         </>
     }
 }
