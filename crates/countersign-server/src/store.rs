@@ -24,6 +24,7 @@ mod admin;
 mod approver;
 mod counts;
 mod decision;
+mod decision_group;
 mod latency;
 mod migrate;
 mod nonces;
@@ -149,6 +150,9 @@ pub struct Store {
     /// compare-and-sets in groups (`writer`); `None` on PostgreSQL, whose
     /// connections write side by side.
     writer: Option<writer::Writer>,
+    /// On PostgreSQL, the task that commits compare-and-sets in groups
+    /// (`decision_group`); `None` on SQLite.
+    decisions: Option<decision_group::Decisions>,
     url: String,
     /// Shared by clones, so that every operation of the service is in it.
     latency: std::sync::Arc<Latency>,
@@ -224,10 +228,13 @@ impl Store {
         } else {
             None
         };
+        let decisions =
+            (backend == Backend::Postgres).then(|| decision_group::Decisions::start(pool.clone()));
         let store = Self {
             pool,
             backend,
             writer,
+            decisions,
             url: url.to_owned(),
             latency: std::sync::Arc::default(),
         };
@@ -469,12 +476,13 @@ impl Store {
                 })
                 .await;
         }
-        if self.backend == Backend::Postgres {
-            // One statement, its own transaction: see `decision`.
-            let mut conn = self.pool.acquire().await?;
-            let decided =
-                decision::decide(&mut conn, session, version, entry, signer, code, None).await?;
-            return decision::why_unchanged(&mut conn, decided, session, version, code).await;
+        if let Some(decisions) = &self.decisions {
+            let decision = decision::Decision::new(session, version, entry, signer, code, None);
+            return match decisions.apply(decision).await? {
+                Counted::Swap(swap) => Ok(swap),
+                // Only a passkey's counter refuses so, and none was given.
+                Counted::Regressed => Err(StoreError::Corrupt("a counter with no passkey".into())),
+            };
         }
         let mut tx = self.pool.begin().await?;
         let swap = self
@@ -526,8 +534,11 @@ impl Store {
         code: CodeCheck,
     ) -> Result<Swap, StoreError> {
         if self.backend == Backend::Postgres {
-            let decided = decision::decide(tx, session, version, entry, signer, code, None).await?;
-            return decision::why_unchanged(tx, decided, session, version, code).await;
+            let decision = decision::Decision::new(session, version, entry, signer, code, None);
+            return match decision::apply(tx, &decision).await? {
+                Counted::Swap(swap) => Ok(swap),
+                Counted::Regressed => Err(StoreError::Corrupt("a counter with no passkey".into())),
+            };
         }
         let signer = signer.map(|uid| uid.to_string());
         let (update, typed) = cas_update_sql(code);

@@ -2,12 +2,12 @@
 //! device locked and checked, the passkey's counter moved, the session
 //! replaced, its audit row written and the change announced, or nothing.
 //!
-//! A single statement is its own transaction and one round trip. The same
-//! work as a transaction (BEGIN, the device's `FOR SHARE`, the counter's
-//! UPDATE, the compare-and-set, COMMIT) took five, and round trips, not
-//! the database's work, bounded approvals per second.
+//! One round trip where the same work as separate statements (the
+//! device's `FOR SHARE`, the counter's UPDATE, the compare-and-set) took
+//! three. Alone it is its own transaction; `decision_group` runs the
+//! decisions waiting at once in one transaction, one statement each.
 //!
-//! Why it keeps every guarantee of the transaction it replaces:
+//! Why it keeps every guarantee of the statements it replaces:
 //! - The device's row is locked `FOR SHARE` in a materialized CTE that the
 //!   UPDATE's condition reads, so the lock is taken before the session's
 //!   row is written. A revocation in progress is waited for, and a locking
@@ -21,8 +21,8 @@
 //!   finds its counter growing. The counter is written only for a session
 //!   row the statement changed, so a change that loses leaves it alone.
 //! - The session's UPDATE names its version: a change committed meanwhile
-//!   is waited for and the row checked again at its new version, which
-//!   no longer matches.
+//!   (or made earlier in the same transaction) is waited for and the row
+//!   checked again at its new version, which no longer matches.
 //! - The audit INSERT and `pg_notify` read the UPDATE's rows: written, and
 //!   announced on commit, if and only if the session changed.
 
@@ -30,57 +30,84 @@ use countersign_core::{LoginSession, VerificationCode};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use super::passkeys::CounterStep;
+use super::passkeys::{Counted, CounterStep};
 use super::{
     AuditEntry, CHANGES_CHANNEL, CodeCheck, StoreError, Swap, bind_audit, code_condition, is_live,
     time_text,
 };
 
-/// What the one statement did, and what it found when it did nothing.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Decided {
-    /// The session was replaced (and the counter moved, the audit row
-    /// written, the change announced).
-    pub changed: bool,
-    /// The signing device was revoked, as its locked row says.
-    pub signer_revoked: bool,
-    /// The passkey's counter would grow (always, when none was asserted).
-    pub counted: bool,
+/// One compare-and-set as its statement binds it, owned, so that it can
+/// wait for a group (`decision_group`).
+#[derive(Debug)]
+pub(super) struct Decision {
+    status: &'static str,
+    live: i64,
+    runs_out_at: Option<String>,
+    device_uid: Option<String>,
+    body: String,
+    uid: String,
+    version: i64,
+    signer: Option<String>,
+    code: CodeCheck,
+    entry: AuditEntry,
+    step: Option<CounterStep>,
 }
 
-/// Runs the compare-and-set on `conn` as one statement: replaces `session`
-/// if it is still at `version`, `signer` (if a device signed) is not
-/// revoked, the stored code is as `code` requires and, with `step`, the
-/// passkey's counter grows (and then moves it). Outside a transaction the
+impl Decision {
+    /// Replaces `session` if it is still at `version`, `signer` (if a
+    /// device signed) is not revoked, the stored code is as `code`
+    /// requires and, with `step`, the passkey's counter grows (and then
+    /// moves it), writing `entry`.
+    pub fn new(
+        session: &LoginSession,
+        version: i64,
+        entry: &AuditEntry,
+        signer: Option<Uuid>,
+        code: CodeCheck,
+        step: Option<&CounterStep>,
+    ) -> Self {
+        Self {
+            status: session.status().as_str(),
+            live: is_live(session.status()),
+            runs_out_at: session.runs_out_at().map(time_text),
+            device_uid: session.device_uid().map(|uid| uid.to_string()),
+            body: session.to_json(),
+            uid: session.uid().to_string(),
+            version,
+            signer: signer.map(|uid| uid.to_string()),
+            code,
+            entry: entry.clone(),
+            step: step.cloned(),
+        }
+    }
+}
+
+/// Runs `decision` on `conn` and says what it did: its statement, then,
+/// if that changed nothing, a read of why. Outside a transaction the
 /// statement commits itself; inside one, it is the caller's to commit.
-pub(super) async fn decide(
+pub(super) async fn apply(
     conn: &mut sqlx::AnyConnection,
-    session: &LoginSession,
-    version: i64,
-    entry: &AuditEntry,
-    signer: Option<Uuid>,
-    code: CodeCheck,
-    step: Option<&CounterStep>,
-) -> Result<Decided, StoreError> {
-    let (sql, typed) = decision_sql(code, step.is_some());
+    decision: &Decision,
+) -> Result<Counted, StoreError> {
+    let (sql, typed) = decision_sql(decision.code, decision.step.is_some());
     let query = sqlx::query(&sql)
-        .bind(session.status().as_str())
-        .bind(is_live(session.status()))
-        .bind(session.runs_out_at().map(time_text))
-        .bind(session.device_uid().map(|uid| uid.to_string()))
-        .bind(session.to_json())
-        .bind(session.uid().to_string())
-        .bind(version)
-        .bind(signer.map(|uid| uid.to_string()));
+        .bind(decision.status)
+        .bind(decision.live)
+        .bind(decision.runs_out_at.clone())
+        .bind(decision.device_uid.clone())
+        .bind(decision.body.clone())
+        .bind(decision.uid.clone())
+        .bind(decision.version)
+        .bind(decision.signer.clone());
     let query = match typed {
         Some(typed) => query.bind(i64::from(typed.value())),
         None => query,
     };
-    let announced = format!("{}:{}", session.uid(), version + 1);
-    let query = bind_audit(query, entry)
+    let announced = format!("{}:{}", decision.uid, decision.version + 1);
+    let query = bind_audit(query, &decision.entry)
         .bind(CHANGES_CHANNEL)
         .bind(announced);
-    let query = match step {
+    let query = match &decision.step {
         Some(step) => query
             .bind(step.device.to_string())
             .bind(step.credential_id.clone())
@@ -88,43 +115,31 @@ pub(super) async fn decide(
         None => query,
     };
     let row = query.fetch_one(&mut *conn).await?;
-    Ok(Decided {
-        changed: row.try_get::<i64, _>("changed")? == 1,
-        signer_revoked: row.try_get::<i64, _>("revoked")? > 0,
-        counted: row.try_get::<i64, _>("counted")? > 0,
-    })
-}
-
-/// Why a statement that changed nothing (and whose counter would have
-/// grown) did not: its signer is revoked, or, for an approval, the session
-/// is still at the version named and so the code typed was wrong, or
-/// another change came first. The session is read afresh on `conn`, after
-/// the statement: its own snapshot predates a change it waited for.
-pub(super) async fn why_unchanged(
-    conn: &mut sqlx::AnyConnection,
-    decided: Decided,
-    session: &LoginSession,
-    version: i64,
-    code: CodeCheck,
-) -> Result<Swap, StoreError> {
-    if decided.changed {
-        return Ok(Swap::Done);
+    if row.try_get::<i64, _>("counted")? == 0 {
+        return Ok(Counted::Regressed);
     }
-    if decided.signer_revoked {
-        return Ok(Swap::SignerRevoked);
+    if row.try_get::<i64, _>("changed")? == 1 {
+        return Ok(Counted::Swap(Swap::Done));
     }
-    let wrong_code = matches!(code, CodeCheck::Typed(_))
+    if row.try_get::<i64, _>("revoked")? > 0 {
+        return Ok(Counted::Swap(Swap::SignerRevoked));
+    }
+    // Why it changed nothing else: for an approval still at the version
+    // named, the code typed was wrong; otherwise another change came
+    // first. Read afresh: the statement's snapshot predates a change it
+    // waited for.
+    let wrong_code = matches!(decision.code, CodeCheck::Typed(_))
         && sqlx::query("SELECT uid FROM sessions WHERE uid = $1 AND version = $2")
-            .bind(session.uid().to_string())
-            .bind(version)
+            .bind(decision.uid.clone())
+            .bind(decision.version)
             .fetch_optional(&mut *conn)
             .await?
             .is_some();
-    Ok(if wrong_code {
+    Ok(Counted::Swap(if wrong_code {
         Swap::WrongCode
     } else {
         Swap::Lost
-    })
+    }))
 }
 
 /// The statement, binding the new status, live, runs-out time, device,

@@ -10,9 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use super::{
-    AuditEntry, Backend, CodeCheck, Store, StoreError, StoreOp, Swap, decision, time_text,
-};
+use super::{AuditEntry, CodeCheck, Store, StoreError, StoreOp, Swap, decision, time_text};
 use countersign_core::LoginSession;
 
 /// A device's passkey as stored.
@@ -228,18 +226,11 @@ impl Store {
             ));
         };
         let _timer = self.timed(StoreOp::SessionWrite);
-        if self.backend == Backend::Postgres {
-            // The counter moves in the decision's one statement: see
-            // `decision`.
-            let mut conn = self.pool.acquire().await?;
-            let decided =
-                decision::decide(&mut conn, session, version, entry, signer, code, Some(step))
-                    .await?;
-            if !decided.counted {
-                return Ok(Counted::Regressed);
-            }
-            let swap = decision::why_unchanged(&mut conn, decided, session, version, code).await?;
-            return Ok(Counted::Swap(swap));
+        if let Some(decisions) = &self.decisions {
+            // The counter moves in the decision's statement: see `decision`.
+            let decision =
+                decision::Decision::new(session, version, entry, signer, code, Some(step));
+            return decisions.apply(decision).await;
         }
         let mut tx = self.pool.begin().await?;
         if !advance_in(&mut tx, step).await? {
