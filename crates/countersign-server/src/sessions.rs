@@ -37,7 +37,6 @@ pub async fn request(
     request: LoginRequest,
     source: IpAddr,
 ) -> Result<(LoginSession, VerificationCode), ApiError> {
-    crate::account_view::refuse_flood(state, request.username.as_str()).await?;
     let now = state.clock.now();
     // Drawn, not derived: nothing the approval side reads gives it away.
     let code = VerificationCode::from_random(state.random.bytes()?);
@@ -48,7 +47,12 @@ pub async fn request(
         let ticket = state.cache.ticket();
         if state
             .store
-            .insert_session(&session, code, &source.to_string())
+            .insert_session(
+                &session,
+                code,
+                &source.to_string(),
+                state.config.max_pending_per_user,
+            )
             .await?
         {
             let kept = Kept::new(Versioned {
@@ -63,8 +67,11 @@ pub async fn request(
             tracing::debug!(uid = %session.uid(), short_uid = %session.short_uid(), %source, "login requested");
             return Ok((session, code));
         }
-        // Refused: the user is disabled (the INSERT checks, so the usual
-        // request reads nothing first), or the short uid is taken.
+        // Refused: the name has as many requests pending as it may, its
+        // user is disabled (the INSERT checks both, so the usual request
+        // reads nothing first), or the short uid is taken. The reads say
+        // which, in the order they were asked before the INSERT checked.
+        crate::account_view::refuse_flood(state, request.username.as_str()).await?;
         crate::disabled::refuse_username(&state.store, request.username.as_str()).await?;
     }
     tracing::error!("no free short uid after {UID_DRAWS} draws");

@@ -270,13 +270,15 @@ impl Store {
 
     /// Stores a new session with the verification code drawn for it.
     /// `Ok(false)` if its short uid is taken by a live session (the caller
-    /// draws a new uid) or a user has its username and is disabled (checked
-    /// in the INSERT, so a request needs no read before it).
+    /// draws a new uid), a user has its username and is disabled, or
+    /// `max_pending` requests for its username are pending and not run out
+    /// (all checked in the INSERT, so a request needs no read before it).
     pub async fn insert_session(
         &self,
         session: &LoginSession,
         code: VerificationCode,
         source: &str,
+        max_pending: i64,
     ) -> Result<bool, StoreError> {
         let _timer = self.timed(StoreOp::SessionInsert);
         let row = writer::NewRow {
@@ -291,6 +293,7 @@ impl Store {
             device_uid: session.device_uid().map(|uid| uid.to_string()),
             body: session.to_json(),
             code: i64::from(code.value()),
+            max_pending,
             entry: AuditEntry {
                 at: session.request_datetime(),
                 session_uid: Some(session.uid()),
@@ -321,6 +324,7 @@ impl Store {
                 .bind(row.device_uid.clone())
                 .bind(row.body.clone())
                 .bind(row.code)
+                .bind(row.max_pending)
         };
         if self.backend == Backend::Postgres {
             // One statement, so one round trip and no transaction to open
@@ -329,7 +333,7 @@ impl Store {
             let sql = format!(
                 "WITH stored AS ({insert}) INSERT INTO audit (at, session_uid, \
                  subject, action, from_status, to_status, user_uid, device_uid, source, note) \
-                 SELECT $4, uid, 'session', 'request', NULL, $5, NULL, NULL, $12, NULL FROM stored"
+                 SELECT $4, uid, 'session', 'request', NULL, $5, NULL, NULL, $13, NULL FROM stored"
             );
             let inserted = bind(&sql)
                 .bind(source.to_owned())
@@ -630,15 +634,21 @@ fn code_condition(code: CodeCheck) -> (&'static str, Option<VerificationCode>) {
     }
 }
 
-/// The INSERT of `rows` new sessions, binding 11 values each (uid, short
+/// The INSERT of `rows` new sessions, binding 12 values each (uid, short
 /// uid, username, request time, status, live, expiry, runs-out time,
-/// device, body, code: row `i`'s from `$(11 i + 1)`), answering the uids
-/// stored. A row is skipped if a uniqueness constraint refuses it (its
-/// short uid among live sessions) or a disabled user has its username.
+/// device, body, code, the most requests its username may have pending:
+/// row `i`'s from `$(12 i + 1)`), answering the uids stored. A row is
+/// skipped if a uniqueness constraint refuses it (its short uid among live
+/// sessions), a disabled user has its username, or its username has as
+/// many pending requests, not run out at its request time, as it may have
+/// (a count on the partial index of live sessions, in the INSERT rather
+/// than a read before it: rows of one statement do not see each other, so
+/// a group of requests for one name may pass the cap by its size, as
+/// requests racing on several connections may).
 pub(crate) fn insert_sessions_sql(rows: usize) -> String {
     let values: Vec<String> = (0..rows)
         .map(|i| {
-            let params: Vec<String> = (1..=11).map(|n| format!("${}", i * 11 + n)).collect();
+            let params: Vec<String> = (1..=12).map(|n| format!("${}", i * 12 + n)).collect();
             format!("({})", params.join(", "))
         })
         .collect();
@@ -650,6 +660,9 @@ pub(crate) fn insert_sessions_sql(rows: usize) -> String {
          SELECT column1, column2, column3, column4, column5, column6, column7, column8, \
          column9, 1, column10, column11 FROM (VALUES {}) AS new WHERE NOT EXISTS \
          (SELECT 1 FROM users WHERE users.username = new.column3 AND disabled_at IS NOT NULL) \
+         AND (SELECT COUNT(*) FROM sessions AS pending WHERE pending.username = new.column3 \
+         AND pending.live = 1 AND pending.status = 'pending' \
+         AND pending.runs_out_at > new.column4) < new.column12 \
          ON CONFLICT DO NOTHING RETURNING uid",
         values.join(", ")
     )

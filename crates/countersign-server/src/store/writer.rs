@@ -27,7 +27,7 @@ use super::{
 
 /// The most writes one group commits.
 const MAX_GROUP: usize = 256;
-/// New sessions per INSERT statement (11 values each, far below SQLite's
+/// New sessions per INSERT statement (12 values each, far below SQLite's
 /// limit on a statement's variables).
 const ROWS_PER_INSERT: usize = 64;
 /// Writes waiting for the writer, beyond which callers wait to hand theirs
@@ -48,6 +48,8 @@ pub(super) struct NewRow {
     pub device_uid: Option<String>,
     pub body: String,
     pub code: i64,
+    /// The most requests its username may have pending.
+    pub max_pending: i64,
     pub entry: AuditEntry,
 }
 
@@ -117,8 +119,9 @@ impl Writer {
     }
 
     /// Stores a new session and its audit entry; `Ok(false)` if a
-    /// uniqueness constraint (its short uid among live sessions) refused it
-    /// or its user is disabled.
+    /// uniqueness constraint (its short uid among live sessions) refused it,
+    /// its user is disabled or its username has as many requests pending
+    /// as it may.
     pub async fn insert(&self, row: NewRow) -> Result<bool, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
@@ -305,7 +308,8 @@ async fn insert_sessions(
             .bind(&row.runs_out_at)
             .bind(&row.device_uid)
             .bind(&row.body)
-            .bind(row.code);
+            .bind(row.code)
+            .bind(row.max_pending);
     }
     let stored = query.fetch_all(&mut *conn).await?;
     stored
