@@ -229,7 +229,7 @@ impl Store {
             None
         };
         let decisions =
-            (backend == Backend::Postgres).then(|| decision_group::Decisions::start(pool.clone()));
+            (backend == Backend::Postgres).then(|| decision_group::Decisions::start(&pool));
         let store = Self {
             pool,
             backend,

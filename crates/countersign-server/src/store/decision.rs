@@ -54,6 +54,11 @@ pub(super) struct Decision {
 }
 
 impl Decision {
+    /// The uid of the session it changes.
+    pub fn session_uid(&self) -> &str {
+        &self.uid
+    }
+
     /// Replaces `session` if it is still at `version`, `signer` (if a
     /// device signed) is not revoked, the stored code is as `code`
     /// requires and, with `step`, the passkey's counter grows (and then

@@ -1,6 +1,6 @@
-//! PostgreSQL's decisions committed in groups: one task takes the
-//! compare-and-sets waiting when it is free and applies them in one
-//! transaction, each its own statement (`decision`), then commits once.
+//! PostgreSQL's decisions committed in groups: a few tasks each take the
+//! compare-and-sets waiting when it is free and apply them in one
+//! transaction, each its own statement (`decision`), then commit once.
 //!
 //! Every session change announces itself with `pg_notify` in its
 //! transaction, and PostgreSQL serialises the commits of notifying
@@ -19,9 +19,18 @@
 //! is rolled back and each decision applied alone, so a decision fails
 //! only for its own fault. One waiting alone is applied alone, as one
 //! statement that commits itself.
+//!
+//! Several tasks, so that one group's statements run while another's
+//! commit waits for the flush, and a group waiting for a lock (a
+//! revocation's on its device) does not hold up every other decision. A
+//! group is applied in the order of its sessions' uids (decisions about
+//! one session keep the order they came in), so two groups lock the rows
+//! they share in the same order and do not deadlock over them.
+
+use std::sync::Arc;
 
 use sqlx::AnyPool;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::StoreError;
 use super::decision::{Decision, apply};
@@ -30,17 +39,20 @@ use super::passkeys::Counted;
 /// The most decisions one group commits: enough that a group's commit is
 /// a small share of its time, few enough that the first waits little.
 const MAX_GROUP: usize = 64;
-/// Decisions waiting for the task, beyond which callers wait to hand
-/// theirs over.
+/// Decisions waiting for a task, beyond which callers wait to hand theirs
+/// over.
 const QUEUE: usize = 4096;
+/// The tasks applying groups: each holds one of the pool's connections
+/// while it applies one.
+const TASKS: usize = 4;
 
 struct Job {
     decision: Decision,
     reply: oneshot::Sender<Result<Counted, StoreError>>,
 }
 
-/// The handle callers send their decisions through; clones share the task,
-/// which ends when the last handle is dropped.
+/// The handle callers send their decisions through; clones share the
+/// tasks, which end when the last handle is dropped.
 #[derive(Debug, Clone)]
 pub(super) struct Decisions {
     jobs: mpsc::Sender<Job>,
@@ -51,10 +63,13 @@ fn gone() -> StoreError {
 }
 
 impl Decisions {
-    /// Starts the task, which takes its connections from `pool`.
-    pub fn start(pool: AnyPool) -> Self {
+    /// Starts the tasks, which take their connections from `pool`.
+    pub fn start(pool: &AnyPool) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(pool, queue));
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..TASKS {
+            tokio::spawn(run(pool.clone(), Arc::clone(&queue)));
+        }
         Self { jobs }
     }
 
@@ -69,17 +84,26 @@ impl Decisions {
     }
 }
 
-/// The task: takes the first decision waiting and every other one waiting
+/// A task: takes the first decision waiting and every other one waiting
 /// then, commits them together, answers each.
-async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
-    while let Some(first) = queue.recv().await {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match queue.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
+async fn run(pool: AnyPool, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    loop {
+        let mut group = {
+            let mut queue = queue.lock().await;
+            let Some(first) = queue.recv().await else {
+                return;
+            };
+            let mut group = vec![first];
+            while group.len() < MAX_GROUP {
+                match queue.try_recv() {
+                    Ok(job) => group.push(job),
+                    Err(_) => break,
+                }
             }
-        }
+            group
+        };
+        // Stable: decisions about one session stay in the order they came.
+        group.sort_by(|a, b| a.decision.session_uid().cmp(b.decision.session_uid()));
         commit_group(&pool, group).await;
     }
 }
