@@ -59,6 +59,11 @@ impl Decision {
         &self.uid
     }
 
+    /// The device that signed it, if one did.
+    pub fn signer(&self) -> Option<&str> {
+        self.signer.as_deref()
+    }
+
     /// Replaces `session` if it is still at `version`, `signer` (if a
     /// device signed) is not revoked, the stored code is as `code`
     /// requires and, with `step`, the passkey's counter grows (and then

@@ -136,8 +136,31 @@ async fn alone(pool: &AnyPool, decision: &Decision) -> Result<Counted, StoreErro
 }
 
 /// Every decision of `group` in one transaction, committed once.
+///
+/// The signers' rows are locked `FOR SHARE` first, in one statement and in
+/// the order of their uids: a revocation locks its device and then the
+/// sessions it approved, so a group that held a session while waiting for
+/// that device would deadlock with it; locked first, the group waits for
+/// the revocation (and then sees it) before it holds any session, or the
+/// revocation waits for the group.
 async fn together(pool: &AnyPool, group: &[Job]) -> Result<Vec<Counted>, StoreError> {
+    let mut signers: Vec<&str> = group
+        .iter()
+        .filter_map(|job| job.decision.signer())
+        .collect();
+    signers.sort_unstable();
+    signers.dedup();
     let mut tx = pool.begin().await?;
+    if !signers.is_empty() {
+        // Uids hold no commas; the Any driver binds no arrays.
+        sqlx::query(
+            "SELECT uid FROM devices WHERE uid = ANY(string_to_array($1, ',')) \
+             ORDER BY uid FOR SHARE",
+        )
+        .bind(signers.join(","))
+        .fetch_all(&mut *tx)
+        .await?;
+    }
     let mut outcomes = Vec::with_capacity(group.len());
     for job in group {
         outcomes.push(apply(&mut tx, &job.decision).await?);
