@@ -295,16 +295,15 @@ impl Api {
     }
 }
 
-/// Reads an answer's JSON: JavaScript's own `JSON` parses the text and
-/// [`crate::value`] reads the value, so the wasm carries no JSON parser.
+/// Reads JSON text: JavaScript's own `JSON` parses it and serde-wasm-bindgen
+/// reads the value, so the wasm carries no JSON parser.
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, BrowserError> {
-    let value = JSON::parse(text).map_err(|e| BrowserError::BadAnswer(describe(&e)))?;
-    crate::value::from_value(value).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+    read_value(JSON::parse(text).map_err(|e| BrowserError::BadAnswer(describe(&e)))?)
 }
 
-/// An answer's parsed JSON read as `T`.
+/// An answer's parsed JSON read as `T` by serde-wasm-bindgen.
 fn read_value<T: DeserializeOwned>(value: JsValue) -> Result<T, BrowserError> {
-    crate::value::from_value(value).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+    serde_wasm_bindgen::from_value(value).map_err(|e| BrowserError::BadAnswer(e.to_string()))
 }
 
 /// A body as JSON text, written by JavaScript's own `JSON` from the value

@@ -13,6 +13,5 @@ mod idb;
 mod js;
 pub mod keys;
 pub mod passkey;
-pub mod value;
 
 pub use error::BrowserError;

@@ -191,5 +191,5 @@ fn to_json<T: serde::de::DeserializeOwned>(credential: &JsValue) -> Result<T, Br
     let json = to_json
         .call0(credential)
         .map_err(|e| BrowserError::BadAnswer(describe(&e)))?;
-    crate::value::from_value(json).map_err(|e| BrowserError::BadAnswer(e.to_string()))
+    serde_wasm_bindgen::from_value(json).map_err(|e| BrowserError::BadAnswer(e.to_string()))
 }

@@ -57,9 +57,9 @@ pub(crate) fn json_value(value: &JsValue) -> Result<JsValue, CountersignError> {
 }
 
 /// Reads a core type from JSON given as a string or an object, through
-/// [`countersign_browser::value`].
+/// serde-wasm-bindgen.
 pub(crate) fn from_json<T: DeserializeOwned>(value: &JsValue) -> Result<T, CountersignError> {
-    countersign_browser::value::from_value(json_value(value)?).map_err(bad_json)
+    serde_wasm_bindgen::from_value(json_value(value)?).map_err(bad_json)
 }
 
 /// Reads a session from JSON given as a string or an object, keeping the
@@ -67,7 +67,7 @@ pub(crate) fn from_json<T: DeserializeOwned>(value: &JsValue) -> Result<T, Count
 pub(crate) fn session(value: &JsValue) -> Result<LoginSession, CountersignError> {
     let value = json_value(value)?;
     Ok(LoginSession::decode(
-        countersign_browser::value::Deserializer::from(value),
+        serde_wasm_bindgen::Deserializer::from(value),
     )?)
 }
 
@@ -82,7 +82,7 @@ pub(crate) fn to_object<T: Serialize>(value: &T) -> JsValue {
 }
 
 /// A value that could not be read as the type asked for.
-fn bad_json(error: countersign_browser::value::Error) -> CountersignError {
+fn bad_json(error: serde_wasm_bindgen::Error) -> CountersignError {
     CountersignError::service(ErrorCode::BadJson, error.to_string())
 }
 

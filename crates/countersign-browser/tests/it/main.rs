@@ -12,4 +12,3 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod engines;
 mod keys;
 mod passkey;
-mod value;
