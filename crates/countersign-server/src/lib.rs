@@ -1,29 +1,19 @@
 //! The countersign service: an HTTP JSON API over a store, thin around
 //! `countersign-core`, which makes and checks every signed byte.
+//!
+//! In layers, each importing only those below it (ARCHITECTURE.md says
+//! what each holds): `serve` and `admin` on top, then `http`, then `ops`
+//! (what the service does), then `state`, then `runtime` (cache, waiters,
+//! rate limits, metrics), then `error`, then `store`, then `config` and
+//! `clock` at the bottom.
 
-pub mod account_routes;
-pub mod account_view;
-pub mod accounts;
 pub mod admin;
-pub mod app;
-pub mod authorisations;
-pub mod cache;
 pub mod clock;
-pub mod cors;
-pub mod disabled;
+pub mod config;
 pub mod error;
-pub mod health;
 pub mod http;
-pub mod metrics;
-pub mod notify;
-pub mod passkeys;
-pub mod ratelimit;
-pub mod recovery;
-pub mod retention;
-pub mod routes;
+pub mod ops;
+pub mod runtime;
 pub mod serve;
-pub mod sessions;
-pub mod sqlite_watch;
+pub mod state;
 pub mod store;
-pub mod waiters;
-pub mod web;

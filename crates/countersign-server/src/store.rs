@@ -25,6 +25,7 @@ mod approver;
 mod counts;
 mod decision;
 mod decision_group;
+pub mod histogram;
 mod latency;
 mod migrate;
 mod nonces;
@@ -673,6 +674,10 @@ pub(crate) fn insert_sessions_sql(rows: usize) -> String {
 fn in_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
 }
+
+/// The source of every audit entry an operator's command writes: the
+/// actor is the operator, not a device.
+pub const ADMIN_SOURCE: &str = "admin";
 
 /// An audit entry for something other than a session transition.
 pub fn audit_event(

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{Failure, json, parse_uid, say, store_error};
-use crate::accounts::ADMIN_SOURCE;
+use crate::store::ADMIN_SOURCE;
 use crate::store::{AuditEntry, AuditFilter, Store};
 
 /// Rows read at once.

@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use super::users::device_line;
 use super::{Failure, contended, json, parse_uid, say, store_error, user_named};
-use crate::accounts::{self, ADMIN_SOURCE};
 use crate::clock::Clock;
+use crate::ops::revocation::revocation_logout;
+use crate::store::ADMIN_SOURCE;
 use crate::store::{Store, StoreError, audit_event};
 
 /// What `admin device revoke --json` prints.
@@ -56,7 +57,7 @@ pub async fn device_revoke(store: &Store, uid: &str, as_json: bool) -> Result<()
         None,
         Some(ADMIN_SOURCE.into()),
     );
-    let log_out = accounts::revocation_logout(uid, now, device.user_uid, None, ADMIN_SOURCE);
+    let log_out = revocation_logout(uid, now, device.user_uid, None, ADMIN_SOURCE);
     let logged_out = match store.revoke_device(uid, &entry, &[], log_out).await {
         Ok(Some(logged_out)) => logged_out,
         Ok(None) => return Err(format!("device {uid} is already revoked").into()),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Failure, json, say, store_error};
 use crate::clock::Clock;
-use crate::retention;
+use crate::ops::retention;
 use crate::store::{Pruned, Store};
 
 /// What `admin prune --json` prints.

@@ -6,8 +6,8 @@ use countersign_core::{Action, LoginSession, Status};
 use uuid::Uuid;
 
 use super::{CHANGE_TRIES, Failure, contended, json, parse_uid, say, store_error};
-use crate::accounts::ADMIN_SOURCE;
 use crate::clock::Clock;
+use crate::store::ADMIN_SOURCE;
 use crate::store::{AuditEntry, Store, Swap};
 
 /// The audit entry of a logout by the operator, `why` in its note.

@@ -8,8 +8,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{Failure, LINK_TTL, contended, json, say, store_error, user_named};
-use crate::accounts::{self, ADMIN_SOURCE};
 use crate::clock::{Clock, Random};
+use crate::ops::enrollment;
+use crate::store::ADMIN_SOURCE;
 use crate::store::{AuditEntry, Store, StoreError, UserState, audit_event};
 
 /// A user as `admin user show --json` prints them: whether they are
@@ -69,7 +70,7 @@ pub async fn user_add(
     name: &str,
     as_json: bool,
 ) -> Result<(), Failure> {
-    let added = accounts::add_user(
+    let added = enrollment::add_user(
         store,
         &Clock::system(),
         &Random::system(),
@@ -140,7 +141,7 @@ pub async fn user_enroll_link(
     as_json: bool,
 ) -> Result<(), Failure> {
     let user = user_named(store, name).await?;
-    let url = accounts::operator_enrollment_link(
+    let url = enrollment::operator_enrollment_link(
         store,
         &Clock::system(),
         &Random::system(),

@@ -43,7 +43,7 @@ impl Store {
         }
         insert_enrollment(&mut tx, token_hash, user.uid, None, expires_at).await?;
         // Only an operator adds users (`admin user add`).
-        let source = Some(crate::accounts::ADMIN_SOURCE.into());
+        let source = Some(super::ADMIN_SOURCE.into());
         let entry = audit_event("user", "add", now, Some(user.uid), None, source);
         insert_audit(&mut tx, &entry).await?;
         tx.commit().await?;

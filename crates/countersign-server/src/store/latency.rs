@@ -8,8 +8,8 @@
 
 use std::time::Instant;
 
+use super::histogram::Histogram;
 use crate::clock::Clock;
-use crate::metrics::histogram::Histogram;
 
 use super::Store;
 

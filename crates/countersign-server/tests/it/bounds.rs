@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use countersign_server::http::ROUTES;
-use countersign_server::routes::Verb;
+use countersign_server::http::route::Verb;
 use serde_json::Value;
 
 use crate::common::*;

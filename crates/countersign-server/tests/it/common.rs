@@ -18,10 +18,12 @@ use countersign_core::{
     Authorisation, Claim, DeviceName, Keypair, LoginSession, ServiceUrl, Signer, Statement,
     uid_from_random,
 };
-use countersign_server::app::{AppState, Config, Shared, Surroundings};
 use countersign_server::clock::{Clock, ManualClock, Random, ScriptedRandom};
+use countersign_server::config::Config;
+use countersign_server::http;
+use countersign_server::ops::enrollment as accounts;
+use countersign_server::state::{AppState, Shared, Surroundings};
 use countersign_server::store::Store;
-use countersign_server::{accounts, http};
 use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
@@ -176,7 +178,7 @@ pub async fn service_at(
         ..Surroundings::default()
     };
     let state = AppState::with(store, config, surroundings);
-    tokio::spawn(countersign_server::notify::listen(state.clone()));
+    tokio::spawn(countersign_server::ops::notify::listen(state.clone()));
     let router = http::router(state.clone())
         .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 5], 40000))));
     Service {

@@ -15,7 +15,7 @@ async fn the_service_never_takes_a_token_in_a_path(db: Db) {
         return;
     };
     // Every link the service makes holds the token in its fragment.
-    let added = countersign_server::accounts::add_user(
+    let added = countersign_server::ops::enrollment::add_user(
         &service.state.store,
         &service.state.clock,
         &service.state.random,

@@ -8,7 +8,7 @@ use crate::common::*;
 use axum::http::StatusCode;
 use chrono::TimeDelta;
 use countersign_core::Status;
-use countersign_server::sessions::{self, SWEEP_EVERY};
+use countersign_server::ops::sweeper::{self as sessions, SWEEP_EVERY};
 use uuid::Uuid;
 
 on_both_backends!(

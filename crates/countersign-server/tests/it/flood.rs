@@ -43,7 +43,7 @@ async fn a_flood_of_requests_leaves_the_approved_session_in_view(db: Db) {
         // Another name is not held up by ada's flood.
         ask(&service, &Requester::new(), "bob").await;
         service.clock.advance(Duration::from_secs(11 * 60));
-        countersign_server::sessions::sweep(&service.state)
+        countersign_server::ops::sweeper::sweep(&service.state)
             .await
             .unwrap();
     }

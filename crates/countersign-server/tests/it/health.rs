@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use countersign_server::health::Listening;
+use countersign_server::runtime::listening::Listening;
 use http_body_util::BodyExt as _;
 use serde_json::Value;
 use tower::ServiceExt as _;

@@ -10,7 +10,7 @@ use crate::common::*;
 use axum::http::StatusCode;
 use chrono::TimeDelta;
 use countersign_core::Status;
-use countersign_server::sessions;
+use countersign_server::ops::sweeper as sessions;
 
 on_both_backends!(
     a_login_past_its_lifetime_is_expired_when_read,

@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use countersign_core::api::ErrorCode;
 use countersign_core::{Action, Status};
-use countersign_server::ratelimit::Limit;
+use countersign_server::config::Limit;
 use countersign_server::store::StoreOp;
 use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::common::*;
 use crate::metrics::{exact, histogram, scrape_text};
 use axum::http::StatusCode;
-use countersign_server::metrics::FRESH_FOR;
+use countersign_server::runtime::metrics::FRESH_FOR;
 
 on_both_backends!(sessions_by_status_are_the_stored_counts_on_every_instance);
 

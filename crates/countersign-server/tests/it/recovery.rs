@@ -82,7 +82,7 @@ async fn revoke(service: &Service, by: &Approver, target: &Approver) -> (StatusC
 /// applies the revocations then due.
 async fn sweep_after(service: &Service, seconds: u64) {
     service.clock.advance(Duration::from_secs(seconds));
-    countersign_server::sessions::sweep(&service.state)
+    countersign_server::ops::sweeper::sweep(&service.state)
         .await
         .unwrap();
 }

@@ -11,8 +11,9 @@ use crate::common::*;
 use axum::http::StatusCode;
 use chrono::{SecondsFormat, TimeDelta};
 use countersign_core::{LoginSession, Status};
+use countersign_server::ops::enrollment as accounts;
+use countersign_server::ops::sweeper as sessions;
 use countersign_server::store::Pruned;
-use countersign_server::{accounts, sessions};
 use uuid::Uuid;
 
 on_both_backends!(

@@ -5,7 +5,7 @@
 use crate::common::*;
 use axum::http::StatusCode;
 use countersign_core::{ShortUid, uid_from_random};
-use countersign_server::sessions::UID_DRAWS;
+use countersign_server::ops::sessions::UID_DRAWS;
 use serde_json::Value;
 use uuid::Uuid;
 

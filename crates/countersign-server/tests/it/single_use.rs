@@ -107,7 +107,7 @@ async fn a_replayed_revocation_or_enrollment_is_refused(db: Db) {
         username: "bob".into(),
     };
     let state = &service.state;
-    let link = countersign_server::accounts::operator_enrollment_link(
+    let link = countersign_server::ops::enrollment::operator_enrollment_link(
         &state.store,
         &state.clock,
         &state.random,
@@ -179,13 +179,13 @@ async fn used_statements_are_swept_once_stale(db: Db) {
     assert_eq!(service.post("/api/account", read).await.0, StatusCode::OK);
     // The enrollment and the read.
     assert_eq!(rows(&service, "used_statements").await, 2);
-    countersign_server::sessions::sweep(&service.state)
+    countersign_server::ops::sweeper::sweep(&service.state)
         .await
         .unwrap();
     assert_eq!(rows(&service, "used_statements").await, 2, "still fresh");
     // Stale everywhere: 5 minutes of freshness and 1 of grace.
     service.clock.advance(Duration::from_secs(7 * 60));
-    countersign_server::sessions::sweep(&service.state)
+    countersign_server::ops::sweeper::sweep(&service.state)
         .await
         .unwrap();
     assert_eq!(rows(&service, "used_statements").await, 0);

@@ -19,7 +19,7 @@ use crate::common::*;
 /// requests from the tests' one address, once both listen.
 async fn two_instances() -> Option<(Service, Service)> {
     let (url, _) = database(Db::Postgres).await?;
-    let lifted = |c: &mut countersign_server::app::Config| {
+    let lifted = |c: &mut countersign_server::config::Config| {
         c.request_rate = (10_000, 10_000.0);
         c.lookup_rate = (10_000, 10_000.0);
         c.read_rate = (10_000, 10_000.0);

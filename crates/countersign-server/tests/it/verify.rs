@@ -11,8 +11,8 @@ use chrono::TimeDelta;
 use countersign_core::{
     AUTHORISATION_WINDOW, Authorisation, Keypair, SignedAuthorisation, body_digest, uid_from_random,
 };
-use countersign_server::authorisations::NONCE_GRACE;
-use countersign_server::sessions;
+use countersign_server::ops::authorisations::NONCE_GRACE;
+use countersign_server::ops::sweeper as sessions;
 use serde_json::{Value, json};
 
 on_both_backends!(

@@ -10,10 +10,11 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use countersign_server::app::{AppState, Config, Surroundings};
+use countersign_server::config::Config;
 use countersign_server::http;
+use countersign_server::runtime::web::{Origin, WebApp};
+use countersign_server::state::{AppState, Surroundings};
 use countersign_server::store::Store;
-use countersign_server::web::{Origin, WebApp};
 use tower::ServiceExt as _;
 
 use crate::process::{http as http_to, running, serve_command, temp_dir};

@@ -6,13 +6,9 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::app::AppState;
+use crate::config::MAX_RETAIN_DAYS;
+use crate::state::AppState;
 use crate::store::{Pruned, StoreError};
-
-/// The window kept by default, in days.
-pub const DEFAULT_RETAIN_DAYS: i64 = 90;
-/// The longest window accepted, in days (a century).
-pub const MAX_RETAIN_DAYS: i64 = 36_500;
 /// Batches of each kind deleted per sweep.
 const SWEEP_BATCHES: usize = 4;
 

@@ -24,7 +24,7 @@ use std::time::Duration;
 use sqlx::{AnyConnection, Connection as _, Executor as _, Row as _};
 use uuid::Uuid;
 
-use crate::app::Shared;
+use crate::state::Shared;
 use crate::store::Backend;
 
 /// How often the data version is asked: a change by another process is

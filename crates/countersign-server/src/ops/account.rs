@@ -1,48 +1,80 @@
-//! The account as its user reads it, which nobody else can flood: requests
-//! for a username are capped while pending (`--max-pending-per-user`), the
-//! account view lists every live session however old and pages the closed
-//! ones by a cursor, and the user's audit trail is read in pages with a
-//! signed `read_audit` statement.
+//! The account as its user reads it, which nobody else can flood: the
+//! account view lists the devices, every live session however old and the
+//! closed ones by a cursor, and the user's audit trail is read in pages;
+//! each read is a signed, single-use statement of a device of the user.
 
-use chrono::TimeDelta;
-use countersign_core::api::{AuditPage, ErrorCode, UserInfo};
+use countersign_core::api::{AccountView, AuditPage, ErrorCode, UserInfo};
 use countersign_core::{Claim, LoginSession, SignedStatement};
 use uuid::Uuid;
 
-use crate::accounts::signing_device;
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::ops::signer::signing_device;
+use crate::state::AppState;
 use crate::store::{SessionCursor, UsedStatement};
 
-/// Pending requests for one username at most, by default.
-pub const DEFAULT_MAX_PENDING_PER_USER: i64 = 20;
 /// Live sessions listed at most, of each kind: approved and suspicious ones
 /// exist only by the user's own approvals, and are listed apart from the
 /// pending ones, which anyone may ask for (capped per user, softly).
 const LIVE_SESSIONS: i64 = 500;
+
 /// Closed sessions per page.
 const CLOSED_PAGE: i64 = 50;
+
 /// Audit entries per page.
 const AUDIT_PAGE: i64 = 100;
 
-/// Refuses a request for `username` when as many are pending as the
-/// service allows (`429 too_many_pending`): anyone may ask for a login for
-/// any name, and without a cap a flood of requests would bury the user's
-/// account view and their approval page under junk.
-pub async fn refuse_flood(state: &AppState, username: &str) -> Result<(), ApiError> {
-    let now = state.clock.now();
-    let (pending, first_out) = state.store.pending_for(username, now).await?;
-    if pending >= state.config.max_pending_per_user {
-        // The soonest a slot frees without anyone deciding: when the
-        // oldest pending request runs out.
-        let wait = first_out.map_or(TimeDelta::zero(), |at| at - now);
-        let retry_after_s = u64::try_from(wait.num_seconds().saturating_add(1)).unwrap_or(1);
-        return Err(ApiError::TooManyPending {
-            pending,
-            retry_after_s,
-        });
+/// Reads the signer's account: its devices, a page of its sessions (the
+/// first with every live one), and on the first page its usable enrollment
+/// links and pending revocations.
+pub async fn read(
+    state: &AppState,
+    signed: &SignedStatement,
+    before: Option<&str>,
+) -> Result<AccountView, ApiError> {
+    let Claim::ReadAccount { user } = signed.statement.claim else {
+        return Err(ApiError::new(
+            ErrorCode::WrongClaim,
+            "expected a read_account statement",
+        ));
+    };
+    let signer = signing_device(state, signed).await?;
+    if signer.user_uid != user {
+        return Err(ApiError::new(
+            ErrorCode::WrongUser,
+            "a device can only read its own user's account",
+        ));
     }
-    Ok(())
+    // Recorded before the answer is made: a copy of the statement, replayed
+    // within its freshness, reads nothing.
+    state
+        .store
+        .record_used(&UsedStatement::of(signed, state.config.freshness))
+        .await?;
+    let user = state.store.user(user).await?.ok_or(ApiError::NotFound)?;
+    let devices = state.store.devices_of(user.uid).await?;
+    // Every live session, whatever its age, then closed ones by pages: no
+    // number of requests anyone makes for the name can push a login the
+    // user must see out of view (and pending ones are capped).
+    let (sessions, next) = sessions_page(state, &user.username, before).await?;
+    let (invites, pending_revocations) = if before.is_none() {
+        let now = state.clock.now();
+        (
+            state.store.invites_of(user.uid, now).await?,
+            state.store.pending_revocations_of(user.uid).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let passkeys = state.store.devices_with_passkeys(user.uid).await?;
+    Ok(AccountView {
+        user,
+        devices,
+        sessions,
+        passkeys,
+        invites,
+        pending_revocations,
+        next,
+    })
 }
 
 /// One page of the account's sessions: on the first page (no cursor)

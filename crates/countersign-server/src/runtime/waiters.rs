@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::ratelimit::SourceKey;
+use crate::runtime::ratelimit::SourceKey;
 
 /// The sessions someone is waiting on, and who waits.
 #[derive(Debug)]

@@ -1,25 +1,21 @@
-//! Users and their devices: one-time enrollment links, enrollment by proof
-//! of key possession, enrollment from another device, revocation, and a
-//! signed read of the account.
+//! Users and how their devices join: a user added with a one-time
+//! enrollment link, a device enrolled by that link's token and proof of
+//! key possession, by another device of the user (sponsored), or by a
+//! link one of the user's devices made (an invitation).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use countersign_core::api::{
-    AccountView, AddedUser, DeviceInfo, ErrorCode, RevokeAnswer, UserInfo,
-};
+use countersign_core::api::{AddedUser, DeviceInfo, ErrorCode, UserInfo};
 use countersign_core::passkey::PasskeyAssertion;
-use countersign_core::{
-    Action, Claim, LoginSession, SignedStatement, Signer, Username, uid_from_random,
-};
+use countersign_core::{Claim, SignedStatement, Signer, Username, uid_from_random};
 use sha2::{Digest as _, Sha256};
-use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::clock::{Clock, Random};
 use crate::error::ApiError;
-use crate::sessions;
-use crate::store::{AuditEntry, Store, StoreError, UsedStatement, audit_event};
-use crate::{account_view, recovery};
+use crate::ops::passkeys;
+use crate::ops::signer::{refuse_user, signing_device};
+use crate::state::AppState;
+use crate::store::{ADMIN_SOURCE, Store, UsedStatement, audit_event};
 
 /// The public hash under which an enrollment token is stored: the service
 /// keeps no usable copy of the link.
@@ -157,7 +153,7 @@ pub async fn enroll_with_token(
             "the enrollment link is for another user",
         ));
     }
-    crate::disabled::refuse_user(&state.store, user_uid).await?;
+    refuse_user(&state.store, user_uid).await?;
     let entry = audit_event(
         "device",
         "enroll",
@@ -178,37 +174,6 @@ pub async fn enroll_with_token(
         ));
     }
     tracing::info!(user = %user_uid, device = %device.uid, "device enrolled");
-    Ok(device)
-}
-
-/// A registered, unrevoked device that verified `signed`.
-pub(crate) async fn signing_device(
-    state: &AppState,
-    signed: &SignedStatement,
-) -> Result<DeviceInfo, ApiError> {
-    let Signer::Device(uid) = signed.statement.signer else {
-        return Err(ApiError::new(
-            ErrorCode::WrongSigner,
-            "a device of the user must sign this",
-        ));
-    };
-    let device =
-        state.store.device(uid).await?.ok_or_else(|| {
-            ApiError::new(ErrorCode::UnknownDevice, "this device is not registered")
-        })?;
-    if device.revoked_at.is_some() {
-        return Err(ApiError::new(
-            ErrorCode::DeviceRevoked,
-            "this device has been revoked",
-        ));
-    }
-    crate::disabled::refuse_user(&state.store, device.user_uid).await?;
-    signed.verify(
-        &device.public_key,
-        &state.service_url()?,
-        state.clock.now(),
-        state.config.freshness,
-    )?;
     Ok(device)
 }
 
@@ -268,118 +233,6 @@ pub async fn enroll_by_device(
     Ok(device)
 }
 
-/// Revokes a device of the signer's user and, in the same transaction, logs
-/// out the logins it approved that are still live (approved or reported
-/// suspicious): each is a logout signed by no one, recorded in the audit log
-/// as the revocation's, with the revoking device, the request's source and a
-/// note naming the device revoked. Their waiters are woken.
-pub async fn revoke(
-    state: &AppState,
-    signed: &SignedStatement,
-    assertion: Option<&PasskeyAssertion>,
-    source: String,
-) -> Result<RevokeAnswer, ApiError> {
-    let Claim::RevokeDevice { user, device } = signed.statement.claim else {
-        return Err(ApiError::new(
-            ErrorCode::WrongClaim,
-            "expected a revoke_device statement",
-        ));
-    };
-    let signer = signing_device(state, signed).await?;
-    let target = state
-        .store
-        .device(device)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if signer.user_uid != user || target.user_uid != user {
-        return Err(ApiError::new(
-            ErrorCode::WrongUser,
-            "a device can only revoke devices of its own user",
-        ));
-    }
-    crate::passkeys::check_account_statement(state, signer.uid, &signed.statement, assertion)
-        .await?;
-    // An older device is revoked only after a delay it can cancel, so a
-    // thief holding a newer one cannot lock its owner out.
-    if recovery::must_wait(state.config.revocation_delay, &signer, &target) {
-        let pending = recovery::delay_revocation(state, signed, &signer, &target, &source).await?;
-        return Ok(RevokeAnswer::Pending(pending));
-    }
-    let now = state.clock.now();
-    let entry = audit_event(
-        "device",
-        "revoke",
-        now,
-        Some(user),
-        Some(signer.uid),
-        Some(source.clone()),
-    );
-    let log_out = revocation_logout(device, now, user, Some(signer.uid), &source);
-    let ticket = state.cache.ticket();
-    let used = [UsedStatement::of(signed, state.config.freshness)];
-    let revoked = state
-        .store
-        .revoke_device(device, &entry, &used, log_out)
-        .await;
-    let logged_out = match revoked {
-        Ok(Some(logged_out)) => logged_out,
-        Ok(None) => {
-            return Err(ApiError::new(
-                ErrorCode::AlreadyRevoked,
-                "this device is already revoked",
-            ));
-        }
-        Err(StoreError::Contended) => {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                "the device's logins kept changing while it was revoked; try again",
-            ));
-        }
-        Err(error) => return Err(error.into()),
-    };
-    for found in &logged_out {
-        sessions::changed(state, ticket, found);
-        state.metrics.transition(Action::Logout);
-        tracing::info!(uid = %found.session.uid(), %device, "login logged out by its device's revocation");
-    }
-    let revoked = state
-        .store
-        .device(device)
-        .await?
-        .ok_or(ApiError::Internal)?;
-    Ok(RevokeAnswer::Revoked(Box::new(revoked)))
-}
-
-/// What the revocation of `device` does to each of its live sessions: logs
-/// it out, with an audit entry naming who revoked (`by`, none for an
-/// operator) from `source`; `None` for a login past its lifetime, which the
-/// sweeper expires.
-pub fn revocation_logout(
-    device: Uuid,
-    now: chrono::DateTime<chrono::Utc>,
-    user: Uuid,
-    by: Option<Uuid>,
-    source: &str,
-) -> impl Fn(&LoginSession) -> Option<(LoginSession, AuditEntry)> {
-    move |found: &LoginSession| {
-        let mut session = found.clone();
-        session.log_out_for_revocation(device, now).ok()?;
-        let entry = AuditEntry {
-            at: session.status_datetime(),
-            session_uid: Some(session.uid()),
-            subject: "session".into(),
-            action: Action::Logout.as_str().into(),
-            from_status: Some(found.status().as_str().into()),
-            to_status: Some(session.status().as_str().into()),
-            user_uid: Some(user),
-            device_uid: by,
-            source: Some(source.to_owned()),
-            note: Some(format!("revocation of device {device}")),
-        };
-        Some((session, entry))
-    }
-}
-
 /// A new one-time enrollment link for an existing user, made by an
 /// operator (`admin user enroll-link`), with its audit entry.
 pub async fn operator_enrollment_link(
@@ -406,10 +259,6 @@ pub async fn operator_enrollment_link(
     Ok(enrollment_url(public_url, &token))
 }
 
-/// The source of every audit entry an operator's command writes: the
-/// actor is the operator, not a device.
-pub const ADMIN_SOURCE: &str = "admin";
-
 /// Makes a one-time enrollment link for another device of the signer's user.
 pub async fn invite(
     state: &AppState,
@@ -429,8 +278,7 @@ pub async fn invite(
             "a device can only invite devices for its own user",
         ));
     }
-    crate::passkeys::check_account_statement(state, signer.uid, &signed.statement, assertion)
-        .await?;
+    passkeys::check_account_statement(state, signer.uid, &signed.statement, assertion).await?;
     let (token, hash) = new_token(&state.random)?;
     let now = state.clock.now();
     let entry = audit_event(
@@ -456,63 +304,4 @@ pub async fn invite(
         )
         .await?;
     Ok(enrollment_url(&state.config.public_url, &token))
-}
-
-/// Reads the signer's account: its devices, a page of its sessions (the
-/// first with every live one), and on the first page its usable enrollment
-/// links and pending revocations.
-pub async fn read(
-    state: &AppState,
-    signed: &SignedStatement,
-    before: Option<&str>,
-) -> Result<AccountView, ApiError> {
-    let Claim::ReadAccount { user } = signed.statement.claim else {
-        return Err(ApiError::new(
-            ErrorCode::WrongClaim,
-            "expected a read_account statement",
-        ));
-    };
-    let signer = signing_device(state, signed).await?;
-    if signer.user_uid != user {
-        return Err(ApiError::new(
-            ErrorCode::WrongUser,
-            "a device can only read its own user's account",
-        ));
-    }
-    // Recorded before the answer is made: a copy of the statement, replayed
-    // within its freshness, reads nothing.
-    state
-        .store
-        .record_used(&UsedStatement::of(signed, state.config.freshness))
-        .await?;
-    let user = state.store.user(user).await?.ok_or(ApiError::NotFound)?;
-    let devices = state.store.devices_of(user.uid).await?;
-    // Every live session, whatever its age, then closed ones by pages: no
-    // number of requests anyone makes for the name can push a login the
-    // user must see out of view (and pending ones are capped).
-    let (sessions, next) = account_view::sessions_page(state, &user.username, before).await?;
-    let (invites, pending_revocations) = if before.is_none() {
-        let now = state.clock.now();
-        (
-            state.store.invites_of(user.uid, now).await?,
-            state.store.pending_revocations_of(user.uid).await?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let passkeys = state.store.devices_with_passkeys(user.uid).await?;
-    Ok(AccountView {
-        user,
-        devices,
-        sessions,
-        passkeys,
-        invites,
-        pending_revocations,
-        next,
-    })
-}
-
-/// A uid from a path segment.
-pub fn parse_uid(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| ApiError::new(ErrorCode::BadUid, "not a session uid"))
 }

@@ -8,9 +8,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use countersign_core::api::{ErrorCode, VerifiedAuthorisation, VerifyAuthorisation};
 use countersign_core::{AUTHORISATION_WINDOW, SignedAuthorisation, check_resource};
 
-use crate::app::AppState;
 use crate::error::ApiError;
-use crate::sessions;
+use crate::ops::sessions;
+use crate::state::AppState;
 
 /// How long a recorded nonce outlives its token's freshness, so that an
 /// instance whose clock is behind by up to this much still finds it.

@@ -7,7 +7,7 @@ use std::fmt;
 
 use axum::routing::{MethodFilter, MethodRouter};
 
-use crate::app::Shared;
+use crate::state::Shared;
 
 /// The HTTP methods the API serves. `GET` routes also answer `HEAD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

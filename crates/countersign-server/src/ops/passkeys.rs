@@ -15,8 +15,7 @@ use std::time::Duration;
 
 use countersign_core::api::ErrorCode;
 use countersign_core::passkey::{
-    PasskeyAssertion, PasskeyCredential, PasskeyOptions, RegisterPasskey, assertion_challenge,
-    base64url,
+    PasskeyAssertion, PasskeyCredential, PasskeyOptions, assertion_challenge, base64url,
 };
 use countersign_core::{Claim, SignedStatement, Statement};
 use url::Url;
@@ -28,13 +27,10 @@ use webauthn_rs_core::proto::{
     PublicKeyCredential, RegisterPublicKeyCredential, RegistrationState, UserVerificationPolicy,
 };
 
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-
-use crate::app::AppState;
 use crate::error::ApiError;
-use crate::http::{AccountAllowed, Body};
-use crate::store::{AuditEntry, CounterStep, StoredPasskey};
+use crate::ops::signer::signing_device;
+use crate::state::AppState;
+use crate::store::{AuditEntry, CounterStep, StoredPasskey, UsedStatement};
 
 /// How long the browser may wait for the person's gesture, and how long a
 /// registration's options stay open.
@@ -290,7 +286,7 @@ pub async fn options(
             "expected a register_passkey statement",
         ));
     };
-    let signer = crate::accounts::signing_device(state, signed).await?;
+    let signer = signing_device(state, signed).await?;
     if signer.uid != device || signer.user_uid != user {
         return Err(ApiError::new(
             ErrorCode::WrongUser,
@@ -306,10 +302,7 @@ pub async fn options(
     let user = state.store.user(user).await?.ok_or(ApiError::NotFound)?;
     state
         .store
-        .record_used(&crate::store::UsedStatement::of(
-            signed,
-            state.config.freshness,
-        ))
+        .record_used(&UsedStatement::of(signed, state.config.freshness))
         .await?;
     let (options, kept) =
         Passkeys::for_service(&state.config.public_url)?.options(user.uid, &user.username)?;
@@ -380,33 +373,4 @@ pub async fn register(
     }
     tracing::info!(%device, "passkey registered");
     Ok(())
-}
-
-/// The handler of `POST /api/passkeys/options`.
-pub async fn options_route(
-    axum::extract::State(state): axum::extract::State<crate::app::Shared>,
-    AccountAllowed(_): AccountAllowed,
-    Body(signed): Body<SignedStatement>,
-) -> Result<axum::Json<PasskeyOptions>, ApiError> {
-    let answer = options(&state, &signed).await;
-    if let Err(error) = &answer {
-        state.metrics.statement_refused(error.code());
-    }
-    Ok(axum::Json(answer?))
-}
-
-/// The handler of `POST /api/passkeys`: answers the device, now with its
-/// passkey (201).
-pub async fn register_route(
-    axum::extract::State(state): axum::extract::State<crate::app::Shared>,
-    AccountAllowed(_): AccountAllowed,
-    Body(body): Body<RegisterPasskey>,
-) -> Result<impl IntoResponse, ApiError> {
-    register(&state, body.device, &body.credential).await?;
-    let device = state
-        .store
-        .device(body.device)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((StatusCode::CREATED, axum::Json(device)))
 }

@@ -1,22 +1,21 @@
 //! Prometheus metrics for `/metrics`: counters kept with atomics as things
 //! happen, gauges read when scraped (sessions by status from the store,
 //! long polls from the waiters), and the store's latency histograms.
-//! `histogram` holds the buckets, `statuses` the cached count, and `text`
-//! writes the exposition format.
+//! `statuses` holds the cached count and `text` writes the exposition
+//! format; the histograms' buckets are the store's (`store::histogram`).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
 
 use countersign_core::api::ErrorCode;
 use countersign_core::{Action, Status};
 
-use crate::app::AppState;
-use crate::ratelimit::Limit;
-use crate::store::StoreOp;
-use crate::waiters::Full;
+use crate::config::Limit;
+use crate::runtime::waiters::{Full, Waiters};
+use crate::store::{Store, StoreOp};
 
-pub mod histogram;
 mod statuses;
 mod text;
 
@@ -133,10 +132,11 @@ impl Metrics {
         self.authorisations_refused.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The Prometheus text exposition of everything `state` knows now.
+    /// The Prometheus text exposition of everything known at `now`: these
+    /// counters, the `store`'s counts and latencies and the `waiters`.
     /// Sessions by status are left out when the store cannot count them.
-    pub async fn render(&self, state: &AppState) -> String {
-        let statuses = self.statuses.get(&state.store, state.clock.instant()).await;
+    pub async fn render(&self, store: &Store, waiters: &Waiters, now: Instant) -> String {
+        let statuses = self.statuses.get(store, now).await;
         let mut out = Exposition::default();
         self.render_counters(&mut out);
         if let Some(counts) = statuses {
@@ -158,20 +158,20 @@ impl Metrics {
             Kind::Gauge,
             "Long polls waiting on this instance now.",
         );
-        out.sample("countersign_waiters", &[], state.waiters.admitted());
+        out.sample("countersign_waiters", &[], waiters.admitted());
         out.family(
             "countersign_waiting_sessions",
             Kind::Gauge,
             "Sessions with a requester waiting on this instance.",
         );
-        out.sample("countersign_waiting_sessions", &[], state.waiters.len());
+        out.sample("countersign_waiting_sessions", &[], waiters.len());
         out.family(
             "countersign_store_duration_seconds",
             Kind::Histogram,
             "How long this instance's store operations took, by kind.",
         );
         for op in StoreOp::ALL {
-            if let Some(histogram) = state.store.latency().of(op) {
+            if let Some(histogram) = store.latency().of(op) {
                 let labels = [("op", op.as_str())];
                 out.histogram(
                     "countersign_store_duration_seconds",

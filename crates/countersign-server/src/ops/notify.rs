@@ -14,8 +14,8 @@ use std::time::Duration;
 use sqlx::postgres::PgListener;
 use uuid::Uuid;
 
-use crate::app::Shared;
-use crate::health::Listening;
+use crate::runtime::listening::Listening;
+use crate::state::Shared;
 use crate::store::{Backend, CHANGES_CHANNEL};
 
 /// Why listening stopped.

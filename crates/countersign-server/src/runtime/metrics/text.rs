@@ -3,7 +3,7 @@
 
 use std::fmt::{Display, Write as _};
 
-use super::histogram::{BOUNDS, Snapshot};
+use crate::store::histogram::{BOUNDS, Snapshot};
 
 /// What a family of samples is.
 #[derive(Debug, Clone, Copy)]
@@ -96,7 +96,7 @@ fn escape_into(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::histogram::Histogram;
+    use crate::store::histogram::Histogram;
     use std::time::Duration;
 
     #[test]

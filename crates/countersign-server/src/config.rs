@@ -1,21 +1,26 @@
-//! The service's shared state and configuration.
+//! How the service behaves: [`Config`], every default in one place, and
+//! the classes of routes that rate limits and budgets are counted by
+//! ([`Limit`]). The bottom layer: it imports nothing of the service, and
+//! everything above reads its defaults here rather than from the feature
+//! that uses them.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use countersign_core::{Freshness, ServiceUrl};
+use countersign_core::Freshness;
 
-use crate::cache::SessionCache;
-use crate::clock::{Clock, Random};
-use crate::error::ApiError;
-use crate::health::ListenerHealth;
-use crate::metrics::Metrics;
-use crate::ratelimit::{Limit, Limits};
-use crate::store::Store;
-use crate::waiters::Waiters;
-use crate::web::WebApp;
+/// The window of final sessions and their audit rows kept by default, in
+/// days (`--retain-days`).
+pub const DEFAULT_RETAIN_DAYS: i64 = 90;
+/// The longest retention window accepted, in days (a century).
+pub const MAX_RETAIN_DAYS: i64 = 36_500;
+/// The delay of a device's revocation of an older device by default, in
+/// hours (`--revocation-delay-h`).
+pub const DEFAULT_REVOCATION_DELAY_H: i64 = 48;
+/// Pending requests for one username at most, by default
+/// (`--max-pending-per-user`).
+pub const DEFAULT_MAX_PENDING_PER_USER: i64 = 20;
 
 /// The longest any long poll may wait, in seconds: the bound of
 /// `--max-wait-s`.
@@ -115,11 +120,11 @@ impl Config {
             max_waiters: 20_000,
             max_waiters_per_source: 100,
             allowed_origins: Vec::new(),
-            retain: TimeDelta::days(crate::retention::DEFAULT_RETAIN_DAYS),
+            retain: TimeDelta::days(DEFAULT_RETAIN_DAYS),
             public_metrics: true,
             allow_key_file_approvers: true,
-            revocation_delay: TimeDelta::hours(crate::recovery::DEFAULT_REVOCATION_DELAY_H),
-            max_pending_per_user: crate::account_view::DEFAULT_MAX_PENDING_PER_USER,
+            revocation_delay: TimeDelta::hours(DEFAULT_REVOCATION_DELAY_H),
+            max_pending_per_user: DEFAULT_MAX_PENDING_PER_USER,
         }
     }
 }
@@ -152,82 +157,89 @@ impl Config {
     }
 }
 
-/// What the service takes from around it: the clock, the random source and
-/// the web app it serves. The default is the system's clock and random
-/// source and no web app; tests put in a manual clock and scripted bytes.
-#[derive(Debug, Default)]
-pub struct Surroundings {
-    /// Where time comes from.
-    pub clock: Clock,
-    /// Where random bytes come from.
-    pub random: Random,
-    /// The approval web app, when one was built.
-    pub web: WebApp,
+/// The classes of routes, each with a budget of its own per source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// `POST /api/sessions`: a row written per call.
+    Request,
+    /// Short-id lookups (`GET /api/sessions?short_uid=`,
+    /// `GET /api/approvals/{short_uid}`), which guessing would use.
+    Lookup,
+    /// `POST /api/authorisations/verify`, once per request a relying party
+    /// serves.
+    Verify,
+    /// `GET /api/sessions/{uid}`, usually answered from the cache.
+    Read,
+    /// `GET /api/sessions/{uid}/wait`, each holding a connection (their
+    /// number at once is capped in `waiters`).
+    Wait,
+    /// `POST /api/sessions/{uid}/statements`: a signature check and a
+    /// compare-and-set.
+    Statement,
+    /// Enrollment links read and used, devices enrolled, invited and
+    /// revoked, accounts read: signature checks and several reads or writes.
+    Account,
 }
 
-/// What every request handler shares.
-#[derive(Debug)]
-pub struct AppState {
-    /// The database.
-    pub store: Store,
-    /// Requesters waiting for a change.
-    pub waiters: Waiters,
-    /// The configuration.
-    pub config: Config,
-    /// The rate limits, one per class of route, per source.
-    pub limits: Limits,
-    /// Counters for `/metrics`.
-    pub metrics: Metrics,
-    /// Recently seen sessions.
-    pub cache: SessionCache,
-    /// On PostgreSQL, whether this instance hears other instances' changes
-    /// (for `/healthz`).
-    pub listening: ListenerHealth,
-    /// The approval web app, when one was built.
-    pub web: WebApp,
-    /// Where time comes from: everything that reads it asks this.
-    pub clock: Clock,
-    /// Where random bytes come from: everything that draws them asks this.
-    pub random: Random,
+impl Limit {
+    /// Every class, in the order of the rate limiters' table.
+    pub const ALL: [Self; 7] = [
+        Self::Request,
+        Self::Lookup,
+        Self::Verify,
+        Self::Read,
+        Self::Wait,
+        Self::Statement,
+        Self::Account,
+    ];
 }
 
-/// The state as handlers hold it.
-pub type Shared = Arc<AppState>;
-
-impl AppState {
-    /// This service as signed statements must name it: the public URL in
-    /// its normal form (`serve` gives it so already). A URL that does not
-    /// read as one (a test's or an embedder's mistake) refuses every
-    /// statement as an internal error rather than accept any.
-    pub fn service_url(&self) -> Result<ServiceUrl, ApiError> {
-        ServiceUrl::parse(&self.config.public_url).map_err(|error| {
-            tracing::error!(%error, url = %self.config.public_url, "the public URL is not a service URL");
-            ApiError::Internal
-        })
-    }
-}
-
-impl AppState {
-    /// The state for `store` and `config`, on the system's clock and random
-    /// source, serving no web app.
-    pub fn new(store: Store, config: Config) -> Shared {
-        Self::with(store, config, Surroundings::default())
+impl Limit {
+    /// The class's name, as `--rate-limit` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Request => "request",
+            Self::Lookup => "lookup",
+            Self::Verify => "verify",
+            Self::Read => "read",
+            Self::Wait => "wait",
+            Self::Statement => "statement",
+            Self::Account => "account",
+        }
     }
 
-    /// The state for `store` and `config` in these surroundings.
-    pub fn with(store: Store, config: Config, surroundings: Surroundings) -> Shared {
-        let Surroundings { clock, random, web } = surroundings;
-        Arc::new(Self {
-            store,
-            waiters: Waiters::new(config.max_waiters, config.max_waiters_per_source),
-            limits: Limits::new(|limit| config.budget(limit)),
-            config,
-            metrics: Metrics::default(),
-            cache: SessionCache::default(),
-            listening: ListenerHealth::default(),
-            web,
-            clock,
-            random,
-        })
+    /// Reads `CLASS=BURST/PER_S`, such as `statement=60/5`: a class's
+    /// burst and its refill per second.
+    pub fn parse_budget(text: &str) -> Result<(Self, (u32, f64)), String> {
+        let names = || {
+            Self::ALL
+                .iter()
+                .map(|limit| limit.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (name, budget) = text.split_once('=').ok_or_else(|| {
+            format!("expected CLASS=BURST/PER_S, such as statement=60/5: {text:?}")
+        })?;
+        let limit = Self::ALL
+            .into_iter()
+            .find(|limit| limit.as_str() == name.trim())
+            .ok_or_else(|| format!("no class of routes named {name:?} (one of {})", names()))?;
+        let (burst, per_second) = budget
+            .split_once('/')
+            .ok_or_else(|| format!("expected BURST/PER_S after {name}=: {budget:?}"))?;
+        let burst: u32 = burst
+            .trim()
+            .parse()
+            .ok()
+            .filter(|burst| *burst >= 1)
+            .ok_or_else(|| format!("the burst must be a whole number from 1: {burst:?}"))?;
+        let per_second: f64 = per_second
+            .trim()
+            .parse()
+            .ok()
+            .filter(|rate: &f64| rate.is_finite() && *rate > 0.0)
+            .ok_or_else(|| format!("the rate per second must be above 0: {per_second:?}"))?;
+        Ok((limit, (burst, per_second)))
     }
 }
