@@ -2,49 +2,62 @@
 //! (many instances, one database), with atomic compare-and-set transitions
 //! and an audit log of every one.
 //!
-//! Both backends run the same SQL through sqlx's `Any` driver: every value is
-//! text or an integer, every placeholder is `$n`, and the schema differs only
-//! in how the audit log numbers its rows. So there is one implementation to
-//! trust, and one behaviour suite runs against both.
+//! Both backends go through sqlx's `Any` driver, every value text or an
+//! integer and every placeholder `$n`, so most statements are the same SQL
+//! on both. Where the dialects differ each has its own: the compare-and-set
+//! (`cas` is what both apply, `cas_sqlite` and `cas_postgres` the
+//! statements), a new session's INSERT with its audit row (`sessions`),
+//! PostgreSQL's group locks, and the migrations noted in `migrate`. How
+//! sessions are written differs too ([`Writes`]): on a SQLite file one
+//! writer task commits new sessions and compare-and-sets in groups
+//! (`writer`); on PostgreSQL a few tasks commit compare-and-sets in groups
+//! (`cas_groups`). One behaviour suite runs against both.
 //!
-//! Sessions and the audit log are here; users, enrollments and devices in
-//! `accounts`, the nonces of single-use authorisations in `nonces`, the
-//! account statements accepted once in `used_statements`, and the schema's
+//! Sessions are in `sessions`, the audit log's rows here; users,
+//! enrollments and devices in `accounts`, passkeys in `passkeys`, pending
+//! revocations in `recovery`, the account view's pages in `account_view`,
+//! the operator's reads and writes in `admin`, retention in `retention`,
+//! the nonces of single-use authorisations in `nonces`, the account
+//! statements accepted once in `used_statements`, and the schema's
 //! migrations in `migrate`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use countersign_core::{LoginSession, ShortUid, Status, VerificationCode};
+use countersign_core::{LoginSession, Status};
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor as _, Row as _};
+use sqlx::{AnyConnection, AnyPool, Executor as _, Row as _};
 use uuid::Uuid;
 
 mod account_view;
 mod accounts;
 mod admin;
 mod approver;
+mod cas;
+mod cas_groups;
+mod cas_postgres;
+mod cas_sqlite;
 mod counts;
-mod decision;
-mod decision_group;
 pub mod histogram;
 mod latency;
 mod migrate;
+mod new_sessions;
 mod nonces;
 mod one_change;
 mod passkeys;
 mod recovery;
+mod retention;
+mod sessions;
 mod used_statements;
 mod writer;
-
-pub use used_statements::{USED_GRACE, UsedStatement};
-mod retention;
 
 pub use account_view::SessionCursor;
 pub use admin::{AuditFilter, NumberedEntry, UserState};
 pub use approver::Approver;
+pub use cas::{Cas, CodeCheck, Swap};
 pub use latency::{Latency, StoreOp};
-pub use passkeys::{Counted, CounterStep, StoredPasskey};
+pub use passkeys::{CounterStep, StoredPasskey};
 pub use recovery::StoredRevocation;
 pub use retention::Pruned;
+pub use used_statements::{USED_GRACE, UsedStatement};
 
 /// What went wrong in storage. Never shown to clients as is.
 #[derive(Debug, thiserror::Error)]
@@ -86,36 +99,6 @@ pub struct Versioned {
     pub version: i64,
 }
 
-/// What a compare-and-set did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Swap {
-    /// The session was replaced.
-    Done,
-    /// Another change came first: the row is no longer at the version
-    /// named. Nothing was written.
-    Lost,
-    /// The device that signed the change is revoked. Nothing was written.
-    SignerRevoked,
-    /// The session is still at the version named, but its verification
-    /// code is not the one the approval typed ([`CodeCheck::Typed`]).
-    /// Nothing was written.
-    WrongCode,
-}
-
-/// What a compare-and-set requires of the session's stored verification
-/// code, compared in the UPDATE itself. The code is read nowhere else: it
-/// leaves the database only in the answer to the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeCheck {
-    /// Nothing: the change does not depend on the code.
-    Any,
-    /// An approval: it applies only if the code typed is the stored one.
-    Typed(VerificationCode),
-    /// The denial of an approval whose code was wrong: it applies only if
-    /// the code typed is not the stored one.
-    Mistyped(VerificationCode),
-}
-
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {
@@ -142,18 +125,28 @@ pub struct AuditEntry {
     pub note: Option<String>,
 }
 
+/// How this store's writes of sessions go.
+#[derive(Debug, Clone)]
+enum Writes {
+    /// SQLite in a file: one task, on a connection of its own, commits new
+    /// sessions and compare-and-sets in groups (`writer`); the pool's
+    /// connections write everything else.
+    SqliteWriter(writer::Writer),
+    /// PostgreSQL: tasks commit compare-and-sets in groups (`cas_groups`);
+    /// everything else goes by the pool, whose connections write side by
+    /// side.
+    Postgres(cas_groups::Groups),
+    /// SQLite in memory, which only the connection that made it sees:
+    /// everything by the pool (whose one connection is that one).
+    Pool,
+}
+
 /// The database behind the service.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// On a SQLite file, the task that commits new sessions and their
-    /// compare-and-sets in groups (`writer`); `None` on PostgreSQL, whose
-    /// connections write side by side.
-    writer: Option<writer::Writer>,
-    /// On PostgreSQL, the task that commits compare-and-sets in groups
-    /// (`decision_group`); `None` on SQLite.
-    decisions: Option<decision_group::Decisions>,
+    writes: Writes,
     url: String,
     /// Shared by clones, so that every operation of the service is in it.
     latency: std::sync::Arc<Latency>,
@@ -224,18 +217,15 @@ impl Store {
         if backend == Backend::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL;").await?;
         }
-        let writer = if backend == Backend::Sqlite && !in_memory(url) {
-            Some(writer::Writer::start(url).await?)
-        } else {
-            None
+        let writes = match backend {
+            Backend::Sqlite if in_memory(url) => Writes::Pool,
+            Backend::Sqlite => Writes::SqliteWriter(writer::Writer::start(url).await?),
+            Backend::Postgres => Writes::Postgres(cas_groups::Groups::start(&pool)),
         };
-        let decisions =
-            (backend == Backend::Postgres).then(|| decision_group::Decisions::start(&pool));
         let store = Self {
             pool,
             backend,
-            writer,
-            decisions,
+            writes,
             url: url.to_owned(),
             latency: std::sync::Arc::default(),
         };
@@ -263,410 +253,46 @@ impl Store {
     /// Closes every connection; every later call fails. For shutting down,
     /// and for tests of what a lost database looks like.
     pub async fn close(&self) {
-        if let Some(writer) = &self.writer {
+        if let Writes::SqliteWriter(writer) = &self.writes {
             writer.close().await;
         }
         self.pool.close().await;
     }
 
-    /// Stores a new session with the verification code drawn for it.
-    /// `Ok(false)` if its short uid is taken by a live session (the caller
-    /// draws a new uid), a user has its username and is disabled, or
-    /// `max_pending` requests for its username are pending and not run out
-    /// (all checked in the INSERT, so a request needs no read before it).
-    pub async fn insert_session(
-        &self,
-        session: &LoginSession,
-        code: VerificationCode,
-        source: &str,
-        max_pending: i64,
-    ) -> Result<bool, StoreError> {
-        let _timer = self.timed(StoreOp::SessionInsert);
-        let row = writer::NewRow {
-            uid: session.uid().to_string(),
-            short_uid: session.short_uid().to_string(),
-            username: session.username().as_str().to_owned(),
-            request_datetime: time_text(session.request_datetime()),
-            status: session.status().as_str(),
-            live: is_live(session.status()),
-            expires_at: time_text(session.expires_at()),
-            runs_out_at: session.runs_out_at().map(time_text),
-            device_uid: session.device_uid().map(|uid| uid.to_string()),
-            body: session.to_json(),
-            code: i64::from(code.value()),
-            max_pending,
-            entry: AuditEntry {
-                at: session.request_datetime(),
-                session_uid: Some(session.uid()),
-                subject: "session".into(),
-                action: "request".into(),
-                from_status: None,
-                to_status: Some(session.status().as_str().into()),
-                user_uid: None,
-                device_uid: None,
-                source: Some(source.to_owned()),
-                note: None,
-            },
-        };
-        if let Some(writer) = &self.writer {
-            return writer.insert(row).await;
-        }
-        let insert = insert_sessions_sql(1);
-        let bind = |sql| {
-            sqlx::query(sql)
-                .bind(row.uid.clone())
-                .bind(row.short_uid.clone())
-                .bind(row.username.clone())
-                .bind(row.request_datetime.clone())
-                .bind(row.status)
-                .bind(row.live)
-                .bind(row.expires_at.clone())
-                .bind(row.runs_out_at.clone())
-                .bind(row.device_uid.clone())
-                .bind(row.body.clone())
-                .bind(row.code)
-                .bind(row.max_pending)
-        };
-        if self.backend == Backend::Postgres {
-            // One statement, so one round trip and no transaction to open
-            // and commit: the audit row is written if, and only if, the
-            // session was.
-            let sql = format!(
-                "WITH stored AS ({insert}) INSERT INTO audit (at, session_uid, \
-                 subject, action, from_status, to_status, user_uid, device_uid, source, note) \
-                 SELECT $4, uid, 'session', 'request', NULL, $5, NULL, NULL, $13, NULL FROM stored"
-            );
-            let inserted = bind(&sql)
-                .bind(source.to_owned())
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
-            return Ok(inserted == 1);
-        }
-        let mut tx = self.pool.begin().await?;
-        if bind(&insert).fetch_optional(&mut *tx).await?.is_none() {
-            return Ok(false);
-        }
-        insert_audit(&mut tx, &row.entry).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    /// The session with this uid.
-    pub async fn session(&self, uid: Uuid) -> Result<Option<Versioned>, StoreError> {
-        let _timer = self.timed(StoreOp::SessionRead);
-        let row = sqlx::query("SELECT body, version FROM sessions WHERE uid = $1")
-            .bind(uid.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| versioned(&row)).transpose()
-    }
-
-    /// The live sessions with this short uid (at most one, by the index).
-    pub async fn live_by_short_uid(&self, short: ShortUid) -> Result<Vec<Versioned>, StoreError> {
-        let _timer = self.timed(StoreOp::SessionRead);
-        let rows =
-            sqlx::query("SELECT body, version FROM sessions WHERE short_uid = $1 AND live = 1")
-                .bind(short.to_string())
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter().map(versioned).collect()
-    }
-
-    /// Every session with this short uid, live or not (at most `limit`).
-    pub async fn by_short_uid(
-        &self,
-        short: ShortUid,
-        limit: i64,
-    ) -> Result<Vec<Versioned>, StoreError> {
-        let _timer = self.timed(StoreOp::SessionRead);
-        let rows = sqlx::query("SELECT body, version FROM sessions WHERE short_uid = $1 LIMIT $2")
-            .bind(short.to_string())
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(versioned).collect()
-    }
-
-    /// The most recent sessions requested for `username`.
-    pub async fn sessions_for(
-        &self,
-        username: &str,
-        limit: i64,
-    ) -> Result<Vec<LoginSession>, StoreError> {
-        let _timer = self.timed(StoreOp::SessionList);
-        let query = sqlx::query(
-            "SELECT body, version FROM sessions WHERE username = $1 \
-             ORDER BY request_datetime DESC LIMIT $2",
-        )
-        .bind(username.to_owned())
-        .bind(limit);
-        sessions_found(&self.pool, query).await
-    }
-
-    /// The sessions of `username` reported suspicious and not yet closed,
-    /// newest first (at most `limit`).
-    pub async fn suspicious_for(
-        &self,
-        username: &str,
-        limit: i64,
-    ) -> Result<Vec<LoginSession>, StoreError> {
-        let _timer = self.timed(StoreOp::SessionList);
-        let query = sqlx::query(
-            "SELECT body, version FROM sessions WHERE username = $1 AND status = $2 \
-             ORDER BY request_datetime DESC LIMIT $3",
-        )
-        .bind(username.to_owned())
-        .bind(Status::Suspicious.as_str())
-        .bind(limit);
-        sessions_found(&self.pool, query).await
-    }
-
-    /// Sessions whose time ran out by `now`: pending ones past their
-    /// `expires_at`, approved ones past their `login_expires_at`.
-    pub async fn run_out(
-        &self,
-        now: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<Versioned>, StoreError> {
-        let _timer = self.timed(StoreOp::SessionList);
-        let rows =
-            sqlx::query("SELECT body, version FROM sessions WHERE runs_out_at <= $1 LIMIT $2")
-                .bind(time_text(now))
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter().map(versioned).collect()
-    }
-
-    /// Replaces a session if it is still at `version` and, when `signer`
-    /// names the device that signed the change, that device is still
-    /// unrevoked; writes the audit entry in the same transaction.
-    pub async fn compare_and_set(
-        &self,
-        session: &LoginSession,
-        version: i64,
-        entry: &AuditEntry,
-        signer: Option<Uuid>,
-    ) -> Result<Swap, StoreError> {
-        self.compare_and_set_code(session, version, entry, signer, CodeCheck::Any)
-            .await
-    }
-
-    /// [`Self::compare_and_set`], which also requires of the stored
-    /// verification code what `code` says, in the same UPDATE: an approval
-    /// whose code is wrong answers [`Swap::WrongCode`] and writes nothing.
-    pub async fn compare_and_set_code(
-        &self,
-        session: &LoginSession,
-        version: i64,
-        entry: &AuditEntry,
-        signer: Option<Uuid>,
-        code: CodeCheck,
-    ) -> Result<Swap, StoreError> {
+    /// The compare-and-set of a session, the one way a stored session
+    /// changes: `cas` is applied if the session is still at the version it
+    /// names and every other condition it carries holds, with its audit
+    /// row in the same transaction; otherwise nothing is written, and the
+    /// answer says why.
+    pub async fn compare_and_set(&self, cas: Cas) -> Result<Swap, StoreError> {
         let _timer = self.timed(StoreOp::SessionWrite);
-        if let Some(writer) = &self.writer {
-            return writer
-                .swap(writer::SwapRow {
-                    uid: session.uid().to_string(),
-                    version,
-                    status: session.status().as_str(),
-                    live: is_live(session.status()),
-                    runs_out_at: session.runs_out_at().map(time_text),
-                    device_uid: session.device_uid().map(|uid| uid.to_string()),
-                    body: session.to_json(),
-                    signer: signer.map(|uid| uid.to_string()),
-                    code,
-                    entry: entry.clone(),
-                })
-                .await;
-        }
-        if let Some(decisions) = &self.decisions {
-            let decision = decision::Decision::new(session, version, entry, signer, code, None);
-            return match decisions.apply(decision).await? {
-                Counted::Swap(swap) => Ok(swap),
-                // Only a passkey's counter refuses so, and none was given.
-                Counted::Regressed => Err(StoreError::Corrupt("a counter with no passkey".into())),
-            };
-        }
-        let mut tx = self.pool.begin().await?;
-        let swap = self
-            .set_code_in(&mut tx, session, version, entry, signer, code)
-            .await?;
-        if swap == Swap::Done {
-            tx.commit().await?;
-        }
-        Ok(swap)
-    }
-
-    /// The compare-and-set inside a transaction: replaces the session if it
-    /// is still at `version` and its `signer` (if a device signed) is not
-    /// revoked, with its audit entry and, on PostgreSQL, the announcement to
-    /// other instances. Writes nothing unless it answers [`Swap::Done`].
-    ///
-    /// The device is checked in the UPDATE itself. SQLite runs one writer
-    /// at a time, and the UPDATE is the transaction's first statement, so
-    /// it sees every revocation committed before it, and a revocation
-    /// after it sees the approval (and logs it out). PostgreSQL's UPDATE
-    /// sees only revocations committed when it starts, so its statement
-    /// (`decision`) first locks the device's row `FOR SHARE`: a revocation
-    /// in progress is waited for (and then seen), and one that starts
-    /// later waits for this transaction, then finds the approval among the
-    /// device's logins.
-    async fn set_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        session: &LoginSession,
-        version: i64,
-        entry: &AuditEntry,
-        signer: Option<Uuid>,
-    ) -> Result<Swap, StoreError> {
-        self.set_code_in(tx, session, version, entry, signer, CodeCheck::Any)
-            .await
-    }
-
-    /// [`Self::set_in`] with the requirement on the stored code added to
-    /// the UPDATE's condition. The code never changes once written, so an
-    /// UPDATE that finds the row still at `version` and its signer
-    /// unrevoked failed on the code alone.
-    async fn set_code_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        session: &LoginSession,
-        version: i64,
-        entry: &AuditEntry,
-        signer: Option<Uuid>,
-        code: CodeCheck,
-    ) -> Result<Swap, StoreError> {
-        if self.backend == Backend::Postgres {
-            let decision = decision::Decision::new(session, version, entry, signer, code, None);
-            return match decision::apply(tx, &decision).await? {
-                Counted::Swap(swap) => Ok(swap),
-                Counted::Regressed => Err(StoreError::Corrupt("a counter with no passkey".into())),
-            };
-        }
-        let signer = signer.map(|uid| uid.to_string());
-        let (update, typed) = cas_update_sql(code);
-        let query = sqlx::query(&update)
-            .bind(session.status().as_str())
-            .bind(is_live(session.status()))
-            .bind(session.runs_out_at().map(time_text))
-            .bind(session.device_uid().map(|uid| uid.to_string()))
-            .bind(session.to_json())
-            .bind(session.uid().to_string())
-            .bind(version)
-            .bind(signer.clone());
-        let query = match typed {
-            Some(typed) => query.bind(i64::from(typed.value())),
-            None => query,
-        };
-        if query.execute(&mut **tx).await?.rows_affected() != 1 {
-            let revoked = match signer {
-                Some(device) => {
-                    sqlx::query("SELECT uid FROM devices WHERE uid = $1 AND revoked_at IS NOT NULL")
-                        .bind(device)
-                        .fetch_optional(&mut **tx)
-                        .await?
-                        .is_some()
+        match &self.writes {
+            Writes::SqliteWriter(writer) => writer.swap(cas).await,
+            Writes::Postgres(groups) => groups.apply(cas).await,
+            Writes::Pool => {
+                let mut tx = self.pool.begin().await?;
+                let swap = cas_sqlite::apply(&mut tx, &cas).await?;
+                if swap == Swap::Done {
+                    tx.commit().await?;
                 }
-                None => false,
-            };
-            if revoked {
-                return Ok(Swap::SignerRevoked);
+                Ok(swap)
             }
-            let wrong_code = matches!(code, CodeCheck::Typed(_))
-                && sqlx::query("SELECT uid FROM sessions WHERE uid = $1 AND version = $2")
-                    .bind(session.uid().to_string())
-                    .bind(version)
-                    .fetch_optional(&mut **tx)
-                    .await?
-                    .is_some();
-            return Ok(if wrong_code {
-                Swap::WrongCode
-            } else {
-                Swap::Lost
-            });
         }
-        insert_audit(tx, entry).await?;
-        Ok(Swap::Done)
     }
 
-    /// The audit log of one session, oldest first.
-    pub async fn audit_of(&self, session_uid: Uuid) -> Result<Vec<AuditEntry>, StoreError> {
-        let _timer = self.timed(StoreOp::SessionList);
-        let rows = sqlx::query(
-            "SELECT at, session_uid, subject, action, from_status, to_status, user_uid, device_uid, \
-             source, note FROM audit WHERE session_uid = $1 ORDER BY id",
-        )
-        .bind(session_uid.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(admin::audit_row).collect()
+    /// [`Store::compare_and_set`] inside `tx`, a transaction of the
+    /// caller's that does more (a revocation logging out its device's
+    /// logins): left to the caller to commit.
+    pub(super) async fn compare_and_set_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        cas: &Cas,
+    ) -> Result<Swap, StoreError> {
+        match self.backend {
+            Backend::Sqlite => cas_sqlite::apply(tx, cas).await,
+            Backend::Postgres => cas_postgres::apply(tx, cas).await,
+        }
     }
-}
-
-/// The compare-and-set's UPDATE, binding the new status, live, runs-out
-/// time, device, body ($1 to $5), the uid, the version, the signer ($6 to
-/// $8) and, when `code` checks one, the code typed ($9, answered here).
-fn cas_update_sql(code: CodeCheck) -> (String, Option<VerificationCode>) {
-    let (code_condition, typed) = code_condition(code);
-    let update = format!(
-        "UPDATE sessions SET status = $1, live = $2, runs_out_at = $3, device_uid = $4, \
-         version = version + 1, body = $5 WHERE uid = $6 AND version = $7 \
-         AND NOT EXISTS (SELECT 1 FROM devices WHERE uid = $8 AND revoked_at IS NOT NULL)\
-         {code_condition}"
-    );
-    (update, typed)
-}
-
-/// What `code` requires of the stored code, as a condition to add to the
-/// compare-and-set's UPDATE (binding the code typed as `$9`, answered
-/// here).
-fn code_condition(code: CodeCheck) -> (&'static str, Option<VerificationCode>) {
-    match code {
-        CodeCheck::Any => ("", None),
-        CodeCheck::Typed(typed) => (" AND verification_code = $9", Some(typed)),
-        // A row without a code (closed before codes were stored) has no
-        // code to match, so no typed code is right for it.
-        CodeCheck::Mistyped(typed) => (
-            " AND (verification_code IS NULL OR verification_code <> $9)",
-            Some(typed),
-        ),
-    }
-}
-
-/// The INSERT of `rows` new sessions, binding 12 values each (uid, short
-/// uid, username, request time, status, live, expiry, runs-out time,
-/// device, body, code, the most requests its username may have pending:
-/// row `i`'s from `$(12 i + 1)`), answering the uids stored. A row is
-/// skipped if a uniqueness constraint refuses it (its short uid among live
-/// sessions), a disabled user has its username, or its username has as
-/// many pending requests, not run out at its request time, as it may have
-/// (a count on the partial index of live sessions, in the INSERT rather
-/// than a read before it: rows of one statement do not see each other, so
-/// a group of requests for one name may pass the cap by its size, as
-/// requests racing on several connections may).
-pub(crate) fn insert_sessions_sql(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|i| {
-            let params: Vec<String> = (1..=12).map(|n| format!("${}", i * 12 + n)).collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
-    // `WHERE` also tells SQLite's parser that `ON CONFLICT` is the
-    // INSERT's, not a join's.
-    format!(
-        "INSERT INTO sessions (uid, short_uid, username, request_datetime, status, live, \
-         expires_at, runs_out_at, device_uid, version, body, verification_code) \
-         SELECT column1, column2, column3, column4, column5, column6, column7, column8, \
-         column9, 1, column10, column11 FROM (VALUES {}) AS new WHERE NOT EXISTS \
-         (SELECT 1 FROM users WHERE users.username = new.column3 AND disabled_at IS NOT NULL) \
-         AND (SELECT COUNT(*) FROM sessions AS pending WHERE pending.username = new.column3 \
-         AND pending.live = 1 AND pending.status = 'pending' \
-         AND pending.runs_out_at > new.column4) < new.column12 \
-         ON CONFLICT DO NOTHING RETURNING uid",
-        values.join(", ")
-    )
 }
 
 /// Whether a SQLite URL names a database in memory, which only the
@@ -702,15 +328,12 @@ pub fn audit_event(
     }
 }
 
-async fn insert_audit(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    entry: &AuditEntry,
-) -> Result<(), StoreError> {
+async fn insert_audit(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), StoreError> {
     let query = sqlx::query(
         "INSERT INTO audit (at, session_uid, subject, action, from_status, to_status, user_uid, \
          device_uid, source, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     );
-    bind_audit(query, entry).execute(&mut **tx).await?;
+    bind_audit(query, entry).execute(conn).await?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{CHANGE_TRIES, Failure, contended, json, parse_uid, say, store_error};
 use crate::clock::Clock;
 use crate::store::ADMIN_SOURCE;
-use crate::store::{AuditEntry, Store, Swap};
+use crate::store::{AuditEntry, Cas, Store, Swap};
 
 /// The audit entry of a logout by the operator, `why` in its note.
 pub(super) fn operator_logout_entry(
@@ -107,7 +107,7 @@ pub async fn session_logout(store: &Store, uid: &str, as_json: bool) -> Result<(
             "logged out by an operator",
         );
         let swap = store
-            .compare_and_set(&session, found.version, &entry, None)
+            .compare_and_set(Cas::new(&session, found.version, &entry))
             .await
             .map_err(store_error)?;
         if swap == Swap::Done {

@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::ops::{pending, signer};
 use crate::runtime::cache::{Kept, Ticket};
 use crate::state::AppState;
-use crate::store::{AuditEntry, CodeCheck, Counted, CounterStep, Swap, Versioned};
+use crate::store::{AuditEntry, Cas, CodeCheck, CounterStep, Swap, Versioned};
 
 /// How many fresh uids to draw before giving up on a free short uid. With
 /// 2^32 short uids a clash is rare; eight in a row means something is wrong.
@@ -135,15 +135,11 @@ pub(crate) async fn change(
     passkey: Option<&CounterStep>,
 ) -> Result<Changed, ApiError> {
     let ticket = state.cache.ticket();
-    let swap = match state
-        .store
-        .compare_and_set_counted(session, found.version, entry, signer, code, passkey)
-        .await?
-    {
-        Counted::Swap(swap) => swap,
-        // Nothing was written: the session is as it was.
-        Counted::Regressed => return Err(crate::ops::passkeys::regressed()),
-    };
+    let cas = Cas::new(session, found.version, entry)
+        .signed_by(signer)
+        .code(code)
+        .counter(passkey);
+    let swap = state.store.compare_and_set(cas).await?;
     match swap {
         Swap::Done => {
             let now = Versioned {
@@ -159,6 +155,8 @@ pub(crate) async fn change(
         }
         Swap::SignerRevoked => Ok(Changed::SignerRevoked),
         Swap::WrongCode => Ok(Changed::WrongCode),
+        // Nothing was written: the session is as it was.
+        Swap::CounterRegressed => Err(crate::ops::passkeys::regressed()),
     }
 }
 

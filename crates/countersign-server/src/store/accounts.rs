@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::recovery::INVITER_NOT_REVOKED;
 use super::used_statements::{UsedStatement, record_in};
 use super::{
-    AuditEntry, Store, StoreError, Swap, Versioned, audit_event, insert_audit, parse_time,
+    AuditEntry, Cas, Store, StoreError, Swap, Versioned, audit_event, insert_audit, parse_time,
     parse_uid, time_text, versioned,
 };
 
@@ -304,7 +304,7 @@ impl Store {
                     continue;
                 };
                 if self
-                    .set_in(tx, &session, found.version, &entry, None)
+                    .compare_and_set_in(tx, &Cas::new(&session, found.version, &entry))
                     .await?
                     == Swap::Done
                 {

@@ -2,16 +2,16 @@
 //! signature counter last accepted, and the registrations in progress.
 //!
 //! A counter only grows: it is moved forward by a conditional UPDATE in the
-//! transaction of the statement's effect, so of two assertions with the
-//! same counter (a replay, or a cloned authenticator) at most one commits,
-//! and a refused statement leaves the counter where it was.
+//! transaction of the statement's effect (for a session, in its
+//! compare-and-set: `Cas::counter`), so of two assertions with the same
+//! counter (a replay, or a cloned authenticator) at most one commits, and a
+//! refused statement leaves the counter where it was.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use super::{AuditEntry, CodeCheck, Store, StoreError, StoreOp, Swap, decision, time_text};
-use countersign_core::LoginSession;
+use super::{AuditEntry, Store, StoreError, StoreOp, time_text};
 
 /// A device's passkey as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,15 +33,6 @@ pub struct CounterStep {
     pub credential_id: String,
     /// The assertion's counter.
     pub count: u32,
-}
-
-/// What a compare-and-set with a passkey's counter did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Counted {
-    /// The counter moved (or there was none) and the swap did this.
-    Swap(Swap),
-    /// The stored counter is at or past the assertion's: nothing written.
-    Regressed,
 }
 
 /// Moves the counter in `tx`: `false` if it would not grow. An
@@ -205,43 +196,5 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
-    }
-
-    /// [`Store::compare_and_set_code`] with the passkey's counter moved in
-    /// the same transaction, first: a counter that would not grow refuses
-    /// the change, and a change that loses leaves the counter as it was.
-    pub async fn compare_and_set_counted(
-        &self,
-        session: &LoginSession,
-        version: i64,
-        entry: &AuditEntry,
-        signer: Option<Uuid>,
-        code: CodeCheck,
-        step: Option<&CounterStep>,
-    ) -> Result<Counted, StoreError> {
-        let Some(step) = step else {
-            return Ok(Counted::Swap(
-                self.compare_and_set_code(session, version, entry, signer, code)
-                    .await?,
-            ));
-        };
-        let _timer = self.timed(StoreOp::SessionWrite);
-        if let Some(decisions) = &self.decisions {
-            // The counter moves in the decision's statement: see `decision`.
-            let decision =
-                decision::Decision::new(session, version, entry, signer, code, Some(step));
-            return decisions.apply(decision).await;
-        }
-        let mut tx = self.pool.begin().await?;
-        if !advance_in(&mut tx, step).await? {
-            return Ok(Counted::Regressed);
-        }
-        let swap = self
-            .set_code_in(&mut tx, session, version, entry, signer, code)
-            .await?;
-        if swap == Swap::Done {
-            tx.commit().await?;
-        }
-        Ok(Counted::Swap(swap))
     }
 }

@@ -26,16 +26,14 @@
 //! fall behind, so the WAL stays bounded. Neither changes what survives a
 //! crash: a committed transaction is in the WAL either way.
 
-use std::str::FromStr as _;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
-use sqlx::{ConnectOptions as _, Connection as _, Executor as _, Row as _};
+use sqlx::{AnyConnection, Connection as _, Executor as _, Row as _};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{
-    AuditEntry, CodeCheck, StoreError, Swap, cas_update_sql, insert_sessions_sql, time_text,
-};
+use super::cas::{Cas, Swap};
+use super::new_sessions::{NewRow, insert_sessions_sql};
+use super::{AuditEntry, StoreError, cas_sqlite, time_text};
 
 /// The most writes one group commits.
 const MAX_GROUP: usize = 256;
@@ -60,43 +58,9 @@ const WRITER_CHECKPOINT_PAGES: u32 = 8_192;
 /// before a checkpoint lets it start over.
 const WAL_KEPT_BYTES: u32 = 32 << 20;
 
-/// A new session's row and its audit entry, as the INSERT binds them.
-#[derive(Debug)]
-pub(super) struct NewRow {
-    pub uid: String,
-    pub short_uid: String,
-    pub username: String,
-    pub request_datetime: String,
-    pub status: &'static str,
-    pub live: i64,
-    pub expires_at: String,
-    pub runs_out_at: Option<String>,
-    pub device_uid: Option<String>,
-    pub body: String,
-    pub code: i64,
-    /// The most requests its username may have pending.
-    pub max_pending: i64,
-    pub entry: AuditEntry,
-}
-
-/// A compare-and-set, as its UPDATE binds it.
-#[derive(Debug)]
-pub(super) struct SwapRow {
-    pub uid: String,
-    pub version: i64,
-    pub status: &'static str,
-    pub live: i64,
-    pub runs_out_at: Option<String>,
-    pub device_uid: Option<String>,
-    pub body: String,
-    pub signer: Option<String>,
-    pub code: CodeCheck,
-    pub entry: AuditEntry,
-}
-
 enum Job {
     Insert(NewRow, oneshot::Sender<Result<bool, StoreError>>),
-    Swap(SwapRow, oneshot::Sender<Result<Swap, StoreError>>),
+    Swap(Cas, oneshot::Sender<Result<Swap, StoreError>>),
     /// Ends the task (and closes its connection) once earlier jobs are done.
     Close(oneshot::Sender<()>),
 }
@@ -121,28 +85,15 @@ impl Writer {
     /// Opens the writer's connection to the SQLite file at `url` and
     /// starts its task.
     pub async fn start(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // As the pool's connections: a killed process loses nothing, a
-            // power cut may lose the last moments.
-            .synchronous(SqliteSynchronous::Normal)
-            // The multi-row INSERTs come in up to ROWS_PER_INSERT shapes.
-            .statement_cache_capacity(4 * ROWS_PER_INSERT)
-            // A multi-row INSERT keeps the pages it changes in a statement
-            // journal, to undo it alone should it fail halfway; past 64 KiB
-            // SQLite spilled that journal to a temporary file, and writing
-            // it was a tenth of the server's time per request. Kept in
-            // memory, it costs a copy. It is no part of what survives a
-            // crash: the WAL is, and it is written as before.
-            .pragma("temp_store", "memory");
-        let checkpointer = options.clone().connect().await?;
-        let conn = options
-            .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
-            .pragma("journal_size_limit", WAL_KEPT_BYTES.to_string())
-            .connect()
-            .await?;
+        let checkpointer = connect(url, "").await?;
+        let conn = connect(
+            url,
+            &format!(
+                "PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}; \
+                 PRAGMA journal_size_limit = {WAL_KEPT_BYTES};"
+            ),
+        )
+        .await?;
         let (jobs, queue) = mpsc::channel(QUEUE);
         tokio::spawn(run(conn, queue));
         tokio::spawn(checkpoints(checkpointer, jobs.downgrade()));
@@ -163,10 +114,10 @@ impl Writer {
     }
 
     /// A compare-and-set with its audit entry.
-    pub async fn swap(&self, row: SwapRow) -> Result<Swap, StoreError> {
+    pub async fn swap(&self, cas: Cas) -> Result<Swap, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job::Swap(row, reply))
+            .send(Job::Swap(cas, reply))
             .await
             .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
@@ -184,7 +135,7 @@ impl Writer {
 
 /// The task: takes the first write waiting and every other one waiting
 /// then, commits them together, answers each.
-async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Job>) {
+async fn run(mut conn: AnyConnection, mut queue: mpsc::Receiver<Job>) {
     let mut closing = None;
     while let Some(first) = queue.recv().await {
         let mut group = Vec::new();
@@ -217,7 +168,7 @@ async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Job>) {
 
 /// The checkpointer: every [`CHECKPOINT_EVERY`], a passive checkpoint on
 /// its own connection, until the writer is closed or gone.
-async fn checkpoints(mut conn: SqliteConnection, writer: mpsc::WeakSender<Job>) {
+async fn checkpoints(mut conn: AnyConnection, writer: mpsc::WeakSender<Job>) {
     loop {
         tokio::time::sleep(CHECKPOINT_EVERY).await;
         if writer.upgrade().is_none_or(|jobs| jobs.is_closed()) {
@@ -233,7 +184,7 @@ async fn checkpoints(mut conn: SqliteConnection, writer: mpsc::WeakSender<Job>) 
 
 /// Commits `group` in one transaction and answers each write; if that
 /// fails, each write alone.
-async fn commit_group(conn: &mut SqliteConnection, group: Vec<Job>) {
+async fn commit_group(conn: &mut AnyConnection, group: Vec<Job>) {
     if group.is_empty() {
         return;
     }
@@ -282,7 +233,7 @@ fn answer(group: Vec<Job>, outcomes: Vec<Result<Outcome, StoreError>>) {
 
 /// Runs `group` in one transaction: the outcomes in the group's order once
 /// committed, or the first error (everything rolled back).
-async fn attempt(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Outcome>, StoreError> {
+async fn attempt(conn: &mut AnyConnection, group: &[Job]) -> Result<Vec<Outcome>, StoreError> {
     // IMMEDIATE takes the write lock at once, so every statement after it
     // sees every transaction committed before (a revocation included).
     conn.execute("BEGIN IMMEDIATE").await?;
@@ -303,7 +254,7 @@ async fn attempt(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Outco
 
 /// The group's statements, inside its transaction. New sessions first: no
 /// compare-and-set can be about a session whose request is unanswered.
-async fn writes(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Outcome>, StoreError> {
+async fn writes(conn: &mut AnyConnection, group: &[Job]) -> Result<Vec<Outcome>, StoreError> {
     let new: Vec<&NewRow> = group
         .iter()
         .filter_map(|job| match job {
@@ -325,7 +276,7 @@ async fn writes(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Outcom
     for job in group {
         outcomes.push(match job {
             Job::Insert(row, _) => Outcome::Inserted(stored.contains(&row.uid)),
-            Job::Swap(row, _) => Outcome::Swapped(swap(conn, row).await?),
+            Job::Swap(cas, _) => Outcome::Swapped(cas_sqlite::apply(conn, cas).await?),
             Job::Close(_) => return Err(gone()),
         });
     }
@@ -335,7 +286,7 @@ async fn writes(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Outcom
 /// Inserts `rows`, skipping those a uniqueness constraint refuses and
 /// those of a disabled user; answers the uids stored.
 async fn insert_sessions(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     rows: &[&NewRow],
 ) -> Result<Vec<String>, StoreError> {
     if rows.is_empty() {
@@ -367,7 +318,7 @@ async fn insert_sessions(
 
 /// Inserts audit entries, in order, in one statement.
 async fn insert_audits(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     entries: &[&AuditEntry],
 ) -> Result<(), StoreError> {
     if entries.is_empty() {
@@ -389,62 +340,39 @@ async fn insert_audits(
         query = query
             .bind(time_text(entry.at))
             .bind(entry.session_uid.map(|u| u.to_string()))
-            .bind(&entry.subject)
-            .bind(&entry.action)
-            .bind(&entry.from_status)
-            .bind(&entry.to_status)
+            .bind(entry.subject.as_str())
+            .bind(entry.action.as_str())
+            .bind(entry.from_status.as_deref())
+            .bind(entry.to_status.as_deref())
             .bind(entry.user_uid.map(|u| u.to_string()))
             .bind(entry.device_uid.map(|u| u.to_string()))
-            .bind(&entry.source)
-            .bind(&entry.note);
+            .bind(entry.source.as_deref())
+            .bind(entry.note.as_deref());
     }
     query.execute(&mut *conn).await?;
     Ok(())
 }
 
-/// One compare-and-set, as the pool's (`Store::set_code_in`) on SQLite:
-/// the UPDATE checks the version, the signer and the code; when it changed
-/// nothing, the reads after it say why.
-async fn swap(conn: &mut SqliteConnection, row: &SwapRow) -> Result<Swap, StoreError> {
-    let (update, typed) = cas_update_sql(row.code);
-    let query = sqlx::query(&update)
-        .bind(row.status)
-        .bind(row.live)
-        .bind(&row.runs_out_at)
-        .bind(&row.device_uid)
-        .bind(&row.body)
-        .bind(&row.uid)
-        .bind(row.version)
-        .bind(&row.signer);
-    let query = match typed {
-        Some(typed) => query.bind(i64::from(typed.value())),
-        None => query,
-    };
-    if query.execute(&mut *conn).await?.rows_affected() == 1 {
-        insert_audits(conn, &[&row.entry]).await?;
-        return Ok(Swap::Done);
-    }
-    if let Some(device) = &row.signer {
-        let revoked =
-            sqlx::query("SELECT uid FROM devices WHERE uid = $1 AND revoked_at IS NOT NULL")
-                .bind(device)
-                .fetch_optional(&mut *conn)
-                .await?
-                .is_some();
-        if revoked {
-            return Ok(Swap::SignerRevoked);
-        }
-    }
-    let wrong_code = matches!(row.code, CodeCheck::Typed(_))
-        && sqlx::query("SELECT uid FROM sessions WHERE uid = $1 AND version = $2")
-            .bind(&row.uid)
-            .bind(row.version)
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some();
-    Ok(if wrong_code {
-        Swap::WrongCode
-    } else {
-        Swap::Lost
-    })
+/// A connection to the SQLite file at `url` as the writer's connections
+/// are made: in WAL mode, waiting up to 5 s for a lock, with foreign keys
+/// on and statement journals in memory, then `extra` pragmas.
+async fn connect(url: &str, extra: &str) -> Result<AnyConnection, StoreError> {
+    let mut conn = AnyConnection::connect(url).await?;
+    // As the pool's connections: a killed process loses nothing, a power
+    // cut may lose the last moments. A multi-row INSERT keeps the pages it
+    // changes in a statement journal, to undo it alone should it fail
+    // halfway; past 64 KiB SQLite spilled that journal to a temporary
+    // file, and writing it was a tenth of the server's time per request.
+    // Kept in memory, it costs a copy. It is no part of what survives a
+    // crash: the WAL is, and it is written as before.
+    conn.execute(
+        format!(
+            "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA temp_store = MEMORY; {extra}"
+        )
+        .as_str(),
+    )
+    .await?;
+    Ok(conn)
 }

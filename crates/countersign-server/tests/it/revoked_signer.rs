@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use countersign_core::{Action, Claim, Freshness, SignedStatement, Status};
-use countersign_server::store::{AuditEntry, Swap};
+use countersign_server::store::{AuditEntry, Cas, Swap};
 use uuid::Uuid;
 
 use crate::common::*;
@@ -71,7 +71,9 @@ async fn a_transition_verified_before_its_device_was_revoked_is_not_written(db: 
     let written = service
         .state
         .store
-        .compare_and_set(&approved, found.version, &entry, Some(approver.device))
+        .compare_and_set(
+            Cas::new(&approved, found.version, &entry).signed_by(Some(approver.device)),
+        )
         .await
         .unwrap();
     assert_eq!(written, Swap::SignerRevoked);

@@ -11,7 +11,7 @@ use countersign_core::{
     Claim, DEFAULT_LOGIN_LIFETIME, Freshness, Keypair, LoginRequest, LoginSession, Signer,
     Statement, TokenSet, Username, VerificationCode, uid_from_random,
 };
-use countersign_server::store::{CodeCheck, Store, Swap, audit_event};
+use countersign_server::store::{Cas, CodeCheck, Store, Swap, audit_event};
 use sqlx::AnyPool;
 use uuid::Uuid;
 
@@ -221,12 +221,8 @@ async fn an_older_database_is_brought_up_to_date(db: Db) {
         (VerificationCode::new(old).unwrap(), Swap::Done),
     ] {
         let swap = store
-            .compare_and_set_code(
-                &approving,
-                found.version,
-                &entry,
-                None,
-                CodeCheck::Typed(typed),
+            .compare_and_set(
+                Cas::new(&approving, found.version, &entry).code(CodeCheck::Typed(typed)),
             )
             .await
             .unwrap();

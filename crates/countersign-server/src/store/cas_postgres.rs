@@ -1,11 +1,11 @@
-//! PostgreSQL's compare-and-set of a session as one statement: the signing
+//! PostgreSQL's compare-and-set of a session ([`Cas`]) as one statement: the signing
 //! device locked and checked, the passkey's counter moved, the session
 //! replaced, its audit row written and the change announced, or nothing.
 //!
 //! One round trip where the same work as separate statements (the
 //! device's `FOR SHARE`, the counter's UPDATE, the compare-and-set) took
-//! three. Alone it is its own transaction; `decision_group` runs the
-//! decisions waiting at once in one transaction, one statement each.
+//! three. Alone it is its own transaction; `cas_groups` runs the
+//! compare-and-sets waiting at once in one transaction, one statement each.
 //!
 //! Why it keeps every guarantee of the statements it replaces:
 //! - The device's row is locked `FOR SHARE` in a materialized CTE that the
@@ -26,130 +26,57 @@
 //! - The audit INSERT and `pg_notify` read the UPDATE's rows: written, and
 //!   announced on commit, if and only if the session changed.
 
-use countersign_core::{LoginSession, VerificationCode};
 use sqlx::Row as _;
-use uuid::Uuid;
 
-use super::passkeys::{Counted, CounterStep};
-use super::{
-    AuditEntry, CHANGES_CHANNEL, CodeCheck, StoreError, Swap, bind_audit, code_condition, is_live,
-    time_text,
-};
+use super::cas::{Cas, CodeCheck, Swap, still_at_version};
+use super::{CHANGES_CHANNEL, StoreError, bind_audit};
 
-/// One compare-and-set as its statement binds it, owned, so that it can
-/// wait for a group (`decision_group`).
-#[derive(Debug)]
-pub(super) struct Decision {
-    status: &'static str,
-    live: i64,
-    runs_out_at: Option<String>,
-    device_uid: Option<String>,
-    body: String,
-    uid: String,
-    version: i64,
-    signer: Option<String>,
-    code: CodeCheck,
-    entry: AuditEntry,
-    step: Option<CounterStep>,
-}
-
-impl Decision {
-    /// The uid of the session it changes.
-    pub fn session_uid(&self) -> &str {
-        &self.uid
-    }
-
-    /// The device that signed it, if one did.
-    pub fn signer(&self) -> Option<&str> {
-        self.signer.as_deref()
-    }
-
-    /// Replaces `session` if it is still at `version`, `signer` (if a
-    /// device signed) is not revoked, the stored code is as `code`
-    /// requires and, with `step`, the passkey's counter grows (and then
-    /// moves it), writing `entry`.
-    pub fn new(
-        session: &LoginSession,
-        version: i64,
-        entry: &AuditEntry,
-        signer: Option<Uuid>,
-        code: CodeCheck,
-        step: Option<&CounterStep>,
-    ) -> Self {
-        Self {
-            status: session.status().as_str(),
-            live: is_live(session.status()),
-            runs_out_at: session.runs_out_at().map(time_text),
-            device_uid: session.device_uid().map(|uid| uid.to_string()),
-            body: session.to_json(),
-            uid: session.uid().to_string(),
-            version,
-            signer: signer.map(|uid| uid.to_string()),
-            code,
-            entry: entry.clone(),
-            step: step.cloned(),
-        }
-    }
-}
-
-/// Runs `decision` on `conn` and says what it did: its statement, then,
-/// if that changed nothing, a read of why. Outside a transaction the
-/// statement commits itself; inside one, it is the caller's to commit.
-pub(super) async fn apply(
-    conn: &mut sqlx::AnyConnection,
-    decision: &Decision,
-) -> Result<Counted, StoreError> {
-    let (sql, typed) = decision_sql(decision.code, decision.step.is_some());
+/// Runs `cas` on `conn` and says what it did: its statement, then, if that
+/// changed nothing, a read of why. Outside a transaction the statement
+/// commits itself; inside one, it is the caller's to commit.
+pub(super) async fn apply(conn: &mut sqlx::AnyConnection, cas: &Cas) -> Result<Swap, StoreError> {
+    let sql = statement(cas);
     let query = sqlx::query(&sql)
-        .bind(decision.status)
-        .bind(decision.live)
-        .bind(decision.runs_out_at.clone())
-        .bind(decision.device_uid.clone())
-        .bind(decision.body.clone())
-        .bind(decision.uid.clone())
-        .bind(decision.version)
-        .bind(decision.signer.clone());
-    let query = match typed {
+        .bind(cas.status)
+        .bind(cas.live)
+        .bind(cas.runs_out_at.as_deref())
+        .bind(cas.device_uid.as_deref())
+        .bind(cas.body.as_str())
+        .bind(cas.uid.as_str())
+        .bind(cas.version)
+        .bind(cas.signer.as_deref());
+    let query = match cas.typed() {
         Some(typed) => query.bind(i64::from(typed.value())),
         None => query,
     };
-    let announced = format!("{}:{}", decision.uid, decision.version + 1);
-    let query = bind_audit(query, &decision.entry)
+    let announced = format!("{}:{}", cas.uid, cas.version + 1);
+    let query = bind_audit(query, &cas.entry)
         .bind(CHANGES_CHANNEL)
         .bind(announced);
-    let query = match &decision.step {
+    let query = match &cas.step {
         Some(step) => query
             .bind(step.device.to_string())
-            .bind(step.credential_id.clone())
+            .bind(step.credential_id.as_str())
             .bind(i64::from(step.count)),
         None => query,
     };
     let row = query.fetch_one(&mut *conn).await?;
     if row.try_get::<i64, _>("counted")? == 0 {
-        return Ok(Counted::Regressed);
+        return Ok(Swap::CounterRegressed);
     }
     if row.try_get::<i64, _>("changed")? == 1 {
-        return Ok(Counted::Swap(Swap::Done));
+        return Ok(Swap::Done);
     }
     if row.try_get::<i64, _>("revoked")? > 0 {
-        return Ok(Counted::Swap(Swap::SignerRevoked));
+        return Ok(Swap::SignerRevoked);
     }
     // Why it changed nothing else: for an approval still at the version
     // named, the code typed was wrong; otherwise another change came
-    // first. Read afresh: the statement's snapshot predates a change it
-    // waited for.
-    let wrong_code = matches!(decision.code, CodeCheck::Typed(_))
-        && sqlx::query("SELECT uid FROM sessions WHERE uid = $1 AND version = $2")
-            .bind(decision.uid.clone())
-            .bind(decision.version)
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some();
-    Ok(Counted::Swap(if wrong_code {
-        Swap::WrongCode
-    } else {
-        Swap::Lost
-    }))
+    // first.
+    if matches!(cas.code, CodeCheck::Typed(_)) && still_at_version(conn, cas).await? {
+        return Ok(Swap::WrongCode);
+    }
+    Ok(Swap::Lost)
 }
 
 /// The statement, binding the new status, live, runs-out time, device,
@@ -158,9 +85,10 @@ pub(super) async fn apply(
 /// values, the channel and `uid:version` to announce, and with `counter`
 /// the passkey's device, credential id and new count. Answers `changed`,
 /// `revoked` and `counted`, each a count.
-fn decision_sql(code: CodeCheck, counter: bool) -> (String, Option<VerificationCode>) {
-    let (code_condition, typed) = code_condition(code);
-    let first = if typed.is_some() { 10 } else { 9 };
+fn statement(cas: &Cas) -> String {
+    let code_condition = cas.code_condition();
+    let counter = cas.step.is_some();
+    let first = cas.next_placeholder();
     let audit: Vec<String> = (first..first + 10).map(|n| format!("${n}")).collect();
     let (channel, payload) = (first + 10, first + 11);
     let (device, credential, count) = (first + 12, first + 13, first + 14);
@@ -185,7 +113,7 @@ fn decision_sql(code: CodeCheck, counter: bool) -> (String, Option<VerificationC
     } else {
         (String::new(), "", String::new(), "CAST(1 AS BIGINT)")
     };
-    let sql = format!(
+    format!(
         "WITH {signer}{counter_cte}, updated AS (UPDATE sessions SET status = $1, live = $2, \
          runs_out_at = $3, device_uid = $4, version = version + 1, body = $5 \
          WHERE uid = $6 AND version = $7 \
@@ -198,6 +126,5 @@ fn decision_sql(code: CodeCheck, counter: bool) -> (String, Option<VerificationC
          {counted} AS counted \
          FROM (SELECT pg_notify(${channel}, ${payload}) FROM updated) AS sent",
         audit.join(", "),
-    );
-    (sql, typed)
+    )
 }
