@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::time::Duration;
 
-use countersign_server::app::{AppState, Config, Shared};
+use countersign_server::config::Config;
+use countersign_server::state::{AppState, Shared};
 use countersign_server::store::Store;
-use countersign_server::{accounts, http};
+use countersign_server::http;
+use countersign_server::ops::enrollment as accounts;
 use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_countersign");
