@@ -1,10 +1,13 @@
 //! The service's API as the bench calls it: asking for sessions, approving
 //! them, and reading how many requesters are waiting.
 
+use countersign_core::ShortUid;
+use countersign_core::api::paths;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+use uuid::Uuid;
 
 use countersign_core::{Keypair, LoginSession, VerificationCode};
 use serde_json::{Value, json};
@@ -23,8 +26,8 @@ const CREATE_LIMIT: Duration = Duration::from_secs(180);
 /// (the approver types it: the approval page does not show it).
 #[derive(Debug, Clone)]
 pub struct Created {
-    pub uid: String,
-    pub short_uid: String,
+    pub uid: Uuid,
+    pub short_uid: ShortUid,
     pub code: VerificationCode,
 }
 
@@ -43,9 +46,13 @@ impl Created {
             .and_then(|n| u8::try_from(n).ok())
             .and_then(|n| VerificationCode::new(n).ok())
             .ok_or("POST /api/sessions answered without a verification_code")?;
+        let uid = text("uid")?;
+        let short_uid = text("short_uid")?;
         Ok(Self {
-            uid: text("uid")?,
-            short_uid: text("short_uid")?,
+            uid: Uuid::parse_str(&uid)
+                .map_err(|_| format!("POST /api/sessions answered the uid {uid:?}"))?,
+            short_uid: ShortUid::parse(&short_uid)
+                .map_err(|_| format!("POST /api/sessions answered the short uid {short_uid:?}"))?,
             code,
         })
     }
@@ -113,7 +120,7 @@ pub async fn enroll(conn: &mut Conn, device: &Device, token: &str) -> Result<(),
     let body = json!({"token": token, "proof": proof}).to_string();
     conn.request(
         "POST",
-        "/api/enrollments/redeem",
+        paths::ENROLLMENT_REDEEM,
         body.as_bytes(),
         REQUEST_LIMIT,
     )
@@ -124,7 +131,7 @@ pub async fn enroll(conn: &mut Conn, device: &Device, token: &str) -> Result<(),
 
 pub async fn create_session(conn: &mut Conn, body: &[u8]) -> Result<Created, String> {
     let answer = conn
-        .request("POST", "/api/sessions", body, REQUEST_LIMIT)
+        .request("POST", paths::SESSIONS, body, REQUEST_LIMIT)
         .await?
         .expect_status(201, "POST /api/sessions")?;
     Created::from_answer(&answer)
@@ -183,7 +190,7 @@ pub async fn approval_of(
     let page = conn
         .request(
             "GET",
-            &format!("/api/approvals/{}", session.short_uid),
+            &paths::approval(session.short_uid),
             b"",
             REQUEST_LIMIT,
         )
@@ -201,7 +208,7 @@ pub async fn send_approval(
     let answer = conn
         .request(
             "POST",
-            &format!("/api/sessions/{uid}/statements"),
+            &paths::session_statements(uid),
             approval,
             REQUEST_LIMIT,
         )
@@ -230,7 +237,7 @@ pub fn expect_session_status(answer: &Response, expected: &str, what: &str) -> R
 /// The session `uid` as the service answers it to anyone who asks.
 pub async fn read_session(conn: &mut Conn, uid: uuid::Uuid) -> Result<LoginSession, String> {
     let answer = conn
-        .request("GET", &format!("/api/sessions/{uid}"), b"", REQUEST_LIMIT)
+        .request("GET", &paths::session(uid), b"", REQUEST_LIMIT)
         .await?;
     session_of(&answer, uid)
 }

@@ -11,6 +11,7 @@
 //! service cannot be reached the task retries after a pause, and the watch
 //! refuses every token once its `max_silence` has passed: it fails closed.
 
+use countersign_core::api::paths;
 use std::net::SocketAddr;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Duration;
@@ -173,7 +174,7 @@ impl Drop for Watcher {
 async fn keep_current(addr: SocketAddr, mut conn: Conn, uid: Uuid, feed: Feed) {
     loop {
         let query = feed.wait_query();
-        let path = format!("/api/sessions/{uid}/wait?{}", query.to_query());
+        let path = format!("{}?{}", paths::session_wait(uid), query.to_query());
         let limit = Duration::from_secs(query.timeout_s).saturating_add(ANSWER_MARGIN);
         let answered = conn.request("GET", &path, b"", limit).await;
         let taken = answered

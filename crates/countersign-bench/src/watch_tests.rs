@@ -2,6 +2,7 @@
 //! service answers reaches every holder and refuses tokens, a failed long
 //! poll is retried, and a session the service does not know is not watched.
 
+use countersign_core::api::paths;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -66,9 +67,9 @@ async fn serve(
         read.drain(..end + 4);
         let path = head.split(' ').nth(1).unwrap_or_default().to_owned();
         let uid = current.borrow().uid();
-        let (status, body) = if path == format!("/api/sessions/{uid}") {
+        let (status, body) = if path == paths::session(uid) {
             (200, current.borrow().to_json())
-        } else if let Some(query) = path.strip_prefix(&format!("/api/sessions/{uid}/wait?")) {
+        } else if let Some(query) = path.strip_prefix(&format!("{}?", paths::session_wait(uid))) {
             if failures
                 .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
                 .is_ok()

@@ -2,6 +2,7 @@
 //! service's errors kept as stable codes and messages. The bodies and query
 //! strings are the core's (`countersign_core::api`).
 
+use countersign_core::api::paths;
 use countersign_core::api::{
     AccountView, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, Invite, LookupEnrollment,
     NarrowingQuery, RedeemEnrollment, RequestAnswer, SessionList, ShortUidQuery,
@@ -117,7 +118,7 @@ impl Api {
         &self,
         request: &LoginRequest,
     ) -> Result<RequestAnswer, BrowserError> {
-        self.post("/api/sessions", request).await
+        self.post(paths::SESSIONS, request).await
     }
 
     /// One long poll: answers when the session's status is no longer
@@ -129,7 +130,7 @@ impl Api {
         query: &WaitQuery,
         signal: Option<&AbortSignal>,
     ) -> Result<LoginSession, BrowserError> {
-        let path = with_query(&format!("/api/sessions/{uid}/wait"), &query.to_query());
+        let path = with_query(&paths::session_wait(uid), &query.to_query());
         self.read(&path, signal).await
     }
 
@@ -140,7 +141,7 @@ impl Api {
         narrowing: &Narrowing,
     ) -> Result<LoginSession, BrowserError> {
         let query = NarrowingQuery::from(narrowing).to_query();
-        self.read(&with_query(&format!("/api/sessions/{uid}"), &query), None)
+        self.read(&with_query(&paths::session(uid), &query), None)
             .await
     }
 
@@ -153,7 +154,7 @@ impl Api {
     ) -> Result<Vec<LoginSession>, BrowserError> {
         let query = ShortUidQuery::new(short, status, narrowing).to_query();
         let found: SessionList = self
-            .read(&with_query("/api/sessions", &query), None)
+            .read(&with_query(paths::SESSIONS, &query), None)
             .await?;
         Ok(found.sessions)
     }
@@ -193,8 +194,7 @@ impl Api {
 
     /// What the approval page shows for a pending session.
     pub async fn approval(&self, short_uid: ShortUid) -> Result<ApprovalView, BrowserError> {
-        self.read(&format!("/api/approvals/{short_uid}"), None)
-            .await
+        self.read(&paths::approval(short_uid), None).await
     }
 
     /// A session by uid, as the service keeps it; `signal` aborts the call.
@@ -203,7 +203,7 @@ impl Api {
         uid: Uuid,
         signal: Option<&AbortSignal>,
     ) -> Result<LoginSession, BrowserError> {
-        self.read(&format!("/api/sessions/{uid}"), signal).await
+        self.read(&paths::session(uid), signal).await
     }
 
     /// Submits a signed approve, deny, suspicious or logout statement.
@@ -212,8 +212,7 @@ impl Api {
         uid: Uuid,
         signed: &SignedStatement,
     ) -> Result<LoginSession, BrowserError> {
-        self.post(&format!("/api/sessions/{uid}/statements"), signed)
-            .await
+        self.post(&paths::session_statements(uid), signed).await
     }
 
     /// Who an enrollment link is for. The token goes in the body: no URL
@@ -222,7 +221,7 @@ impl Api {
         let body = LookupEnrollment {
             token: token.to_owned(),
         };
-        self.post("/api/enrollments/lookup", &body).await
+        self.post(paths::ENROLLMENT_LOOKUP, &body).await
     }
 
     /// Enrolls a device with a one-time link's token (in the body).
@@ -235,12 +234,12 @@ impl Api {
             token: token.to_owned(),
             proof: proof.clone(),
         };
-        self.post("/api/enrollments/redeem", &body).await
+        self.post(paths::ENROLLMENT_REDEEM, &body).await
     }
 
     /// A fresh enrollment link for another device of the signer's user.
     pub async fn invite(&self, signed: &SignedStatement) -> Result<Invite, BrowserError> {
-        self.post("/api/enrollments", signed).await
+        self.post(paths::ENROLLMENTS, signed).await
     }
 
     /// Submits a statement about a session, with its passkey's assertion
@@ -250,8 +249,7 @@ impl Api {
         uid: Uuid,
         attested: &AttestedStatement,
     ) -> Result<LoginSession, BrowserError> {
-        self.post(&format!("/api/sessions/{uid}/statements"), attested)
-            .await
+        self.post(&paths::session_statements(uid), attested).await
     }
 
     /// [`Api::invite`] with the passkey's assertion, if any.
@@ -259,7 +257,7 @@ impl Api {
         &self,
         attested: &AttestedStatement,
     ) -> Result<Invite, BrowserError> {
-        self.post("/api/enrollments", attested).await
+        self.post(paths::ENROLLMENTS, attested).await
     }
 
     /// Asks for the options of a new passkey with a signed
@@ -268,7 +266,7 @@ impl Api {
         &self,
         signed: &SignedStatement,
     ) -> Result<PasskeyOptions, BrowserError> {
-        self.post("/api/passkeys/options", signed).await
+        self.post(paths::PASSKEY_OPTIONS, signed).await
     }
 
     /// Hands the service a device's new passkey.
@@ -276,7 +274,7 @@ impl Api {
         &self,
         body: &RegisterPasskey,
     ) -> Result<DeviceInfo, BrowserError> {
-        self.post("/api/passkeys", body).await
+        self.post(paths::PASSKEYS, body).await
     }
 
     /// Asks the service to check an authorisation token for a resource
@@ -285,13 +283,13 @@ impl Api {
         &self,
         request: &VerifyAuthorisation,
     ) -> Result<VerifiedAuthorisation, BrowserError> {
-        self.post("/api/authorisations/verify", request).await
+        self.post(paths::VERIFY_AUTHORISATION, request).await
     }
 
     /// The signer's devices and sessions: the first page of
     /// [`Api::account_page`].
     pub async fn account(&self, signed: &SignedStatement) -> Result<AccountView, BrowserError> {
-        self.post("/api/account", signed).await
+        self.post(paths::ACCOUNT, signed).await
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use countersign_core::api::paths;
 use countersign_core::api::{
     ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, ErrorCode, LookupEnrollment,
     RedeemEnrollment, RequestAnswer, WaitQuery, with_query,
@@ -138,13 +139,13 @@ impl Api {
 
     /// `POST /api/sessions`: asks for a login.
     pub fn request_login(&self, request: &LoginRequest) -> Result<RequestAnswer, ApiError> {
-        self.post("/api/sessions", request)
+        self.post(paths::SESSIONS, request)
     }
 
     /// `GET /api/sessions/{uid}/wait?..`: answers when the status is no
     /// longer `query.status`, at expiry, or after about `query.timeout_s`.
     pub fn wait(&self, uid: Uuid, query: &WaitQuery) -> Result<LoginSession, ApiError> {
-        let path = with_query(&format!("/api/sessions/{uid}/wait"), &query.to_query());
+        let path = with_query(&paths::session_wait(uid), &query.to_query());
         let timeout = Duration::from_secs(query.timeout_s).saturating_add(WAIT_SLACK);
         let request = self
             .agent
@@ -157,17 +158,17 @@ impl Api {
 
     /// `GET /api/sessions/{uid}`: the session as it stands.
     pub fn session(&self, uid: Uuid) -> Result<LoginSession, ApiError> {
-        self.get(&format!("/api/sessions/{uid}"))
+        self.get(&paths::session(uid))
     }
 
     /// `GET /api/approvals/{short_uid}`: what the approval page shows.
     pub fn approval(&self, short: ShortUid) -> Result<ApprovalView, ApiError> {
-        self.get(&format!("/api/approvals/{short}"))
+        self.get(&paths::approval(short))
     }
 
     /// `POST /api/sessions/{uid}/statements`: a signed decision or logout.
     pub fn act(&self, uid: Uuid, signed: &SignedStatement) -> Result<LoginSession, ApiError> {
-        self.post(&format!("/api/sessions/{uid}/statements"), signed)
+        self.post(&paths::session_statements(uid), signed)
     }
 
     /// `POST /api/enrollments/lookup`: who an enrollment link is for. The
@@ -176,7 +177,7 @@ impl Api {
         let body = LookupEnrollment {
             token: token.to_owned(),
         };
-        self.post("/api/enrollments/lookup", &body)
+        self.post(paths::ENROLLMENT_LOOKUP, &body)
     }
 
     /// `POST /api/enrollments/redeem`: enrolls a device with its proof.
@@ -185,7 +186,7 @@ impl Api {
             token: token.to_owned(),
             proof: proof.clone(),
         };
-        self.post("/api/enrollments/redeem", &body)
+        self.post(paths::ENROLLMENT_REDEEM, &body)
     }
 
     /// The service this client calls: the one its statements are for.

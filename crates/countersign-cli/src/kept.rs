@@ -249,7 +249,10 @@ mod tests {
         );
         let kept: KeptSession = serde_json::from_str(&old).unwrap();
         assert_eq!(kept.server, ServiceUrl::parse("http://h").unwrap());
-        assert_eq!(kept.server.join("/api/sessions"), "http://h/api/sessions");
+        assert_eq!(
+            kept.server.join(countersign_core::api::paths::SESSIONS),
+            "http://h/api/sessions"
+        );
         let again = serde_json::to_value(&kept).unwrap();
         assert_eq!(again["server"], "http://h");
         assert_eq!(kept.user_uid, None);

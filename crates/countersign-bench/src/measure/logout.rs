@@ -4,6 +4,7 @@
 //! requester, and each time the clock runs from sending the logout until
 //! that session's watch first refuses a token it accepted before.
 
+use countersign_core::api::paths;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -48,8 +49,7 @@ pub async fn percentiles(
         let requester = Requester::new()?;
         let created = create_session(&mut conn, &requester.request_body(username)).await?;
         calls::approve(&mut conn, device, &created).await?;
-        let uid = Uuid::parse_str(&created.uid)
-            .map_err(|_| format!("POST /api/sessions answered the uid {:?}", created.uid))?;
+        let uid = created.uid;
         let watcher = Watcher::start(addr, uid, WatchPolicy::default()).await?;
         watching.push(Watching {
             uid,
@@ -113,7 +113,7 @@ async fn log_out(conn: &mut Conn, one: &Watching, service: &str) -> Result<f64, 
     let answer = conn
         .request(
             "POST",
-            &format!("/api/sessions/{}/statements", one.uid),
+            &paths::session_statements(one.uid),
             &logout,
             REQUEST_LIMIT,
         )

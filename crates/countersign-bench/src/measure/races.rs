@@ -12,6 +12,7 @@
 //! answer shows no approval), and the status to be stored is the last
 //! accepted statement's.
 
+use countersign_core::api::paths;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -372,7 +373,7 @@ async fn race(
     let page = home
         .request(
             "GET",
-            &format!("/api/approvals/{}", created.short_uid),
+            &paths::approval(created.short_uid),
             b"",
             REQUEST_LIMIT,
         )
@@ -388,7 +389,7 @@ async fn race(
     let [approval, denial, report_body] = decisions.map(|d| device.decide(&shown, d));
     let signed = [approval?, denial?, report_body?];
 
-    let path = format!("/api/sessions/{uid}/statements");
+    let path = paths::session_statements(uid);
     let Lanes {
         statements: [approve, deny, report],
         others,

@@ -1,5 +1,6 @@
 //! How fast a waiting requester is released once its session is approved.
 
+use countersign_core::api::paths;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,7 +86,7 @@ async fn one(
     let mut poll = Conn::open(addr).await?;
     poll.send(
         "GET",
-        &format!("/api/sessions/{uid}/wait?status=pending&timeout_s=30"),
+        &format!("{}?status=pending&timeout_s=30", paths::session_wait(uid)),
         b"",
     )
     .await?;

@@ -1,6 +1,7 @@
 //! The throughput loops: session requests, status reads, and approvals
 //! (approval page, then signed approval), each for the loop's duration.
 
+use countersign_core::api::paths;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -101,12 +102,8 @@ pub async fn create_latency(
 
 /// Status reads, spread over `sessions`.
 pub async fn status(load: &Load<'_>, sessions: &[Created]) -> Result<Throughput, String> {
-    let paths: Arc<Vec<String>> = Arc::new(
-        sessions
-            .iter()
-            .map(|s| format!("/api/sessions/{}", s.uid))
-            .collect(),
-    );
+    let paths: Arc<Vec<String>> =
+        Arc::new(sessions.iter().map(|s| paths::session(s.uid)).collect());
     if paths.is_empty() {
         return Err("no session was made".into());
     }

@@ -4,6 +4,7 @@
 //! read), then with `once: true` (a fresh token each call, whose nonce the
 //! service records: a write).
 
+use countersign_core::api::paths;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -18,7 +19,7 @@ use crate::progress;
 use crate::requester::{RESOURCE, Requester};
 
 /// The route measured.
-const VERIFY: &str = "/api/authorisations/verify";
+const VERIFY: &str = paths::VERIFY_AUTHORISATION;
 /// The most tokens made for the `once: true` loop, which uses each once and
 /// stops early if it runs out. Signing them is the bench's work, done
 /// before the clock starts; a loop that ran out is still timed right.
@@ -40,8 +41,7 @@ pub async fn rates(load: &Load<'_>, device: &Device, username: &str) -> Result<R
     let mut conn = Conn::open(load.addr).await?;
     let created = create_session(&mut conn, &requester.request_body(username)).await?;
     calls::approve(&mut conn, device, &created).await?;
-    let uid = uuid::Uuid::parse_str(&created.uid)
-        .map_err(|_| format!("POST /api/sessions answered the uid {:?}", created.uid))?;
+    let uid = created.uid;
     // The approved session as a relying party reads it, user uid included.
     let session = calls::read_session(&mut conn, uid).await?;
     let service = format!("http://{}", load.addr);

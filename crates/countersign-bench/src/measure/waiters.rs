@@ -1,6 +1,7 @@
 //! The server's memory with 10,000 requesters waiting, one long poll each,
 //! and the opening of many held requests it shares with the bare server's.
 
+use countersign_core::api::paths;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,8 +51,8 @@ pub async fn rss(
         .iter()
         .map(|session| {
             format!(
-                "/api/sessions/{}/wait?status=pending&timeout_s=120",
-                session.uid
+                "{}?status=pending&timeout_s=120",
+                paths::session_wait(session.uid)
             )
         })
         .collect();

@@ -3,6 +3,7 @@
 //! link, and the account view and audit trail read in pages.
 
 use countersign_core::SignedStatement;
+use countersign_core::api::paths;
 use countersign_core::api::{
     AccountView, AuditPage, InviteInfo, PageQuery, PendingRevocation, RevokeAnswer,
 };
@@ -16,7 +17,7 @@ impl Api {
     /// before the signer, pending until its due time (202) unless that
     /// device cancels it.
     pub async fn revoke(&self, signed: &SignedStatement) -> Result<RevokeAnswer, BrowserError> {
-        self.post("/api/devices/revoke", signed).await
+        self.post(paths::DEVICE_REVOKE, signed).await
     }
 
     /// [`Api::revoke`] with the passkey's assertion, if any.
@@ -24,7 +25,7 @@ impl Api {
         &self,
         attested: &AttestedStatement,
     ) -> Result<RevokeAnswer, BrowserError> {
-        self.post("/api/devices/revoke", attested).await
+        self.post(paths::DEVICE_REVOKE, attested).await
     }
 
     /// Cancels a pending revocation with a signed `cancel_revocation`
@@ -34,7 +35,7 @@ impl Api {
         &self,
         attested: &AttestedStatement,
     ) -> Result<PendingRevocation, BrowserError> {
-        self.post("/api/devices/revocations/cancel", attested).await
+        self.post(paths::REVOCATION_CANCEL, attested).await
     }
 
     /// Cancels an enrollment link not yet used with a signed
@@ -43,7 +44,7 @@ impl Api {
         &self,
         signed: &SignedStatement,
     ) -> Result<InviteInfo, BrowserError> {
-        self.post("/api/enrollments/cancel", signed).await
+        self.post(paths::ENROLLMENT_CANCEL, signed).await
     }
 
     /// One page of the signer's account: the first (no cursor) lists every
@@ -55,7 +56,7 @@ impl Api {
         page: &PageQuery,
     ) -> Result<AccountView, BrowserError> {
         // The page's query string comes with its `?`.
-        self.post(&format!("/api/account{}", page.to_query()), signed)
+        self.post(&format!("{}{}", paths::ACCOUNT, page.to_query()), signed)
             .await
     }
 
@@ -66,7 +67,10 @@ impl Api {
         signed: &SignedStatement,
         page: &PageQuery,
     ) -> Result<AuditPage, BrowserError> {
-        self.post(&format!("/api/account/audit{}", page.to_query()), signed)
-            .await
+        self.post(
+            &format!("{}{}", paths::ACCOUNT_AUDIT, page.to_query()),
+            signed,
+        )
+        .await
     }
 }

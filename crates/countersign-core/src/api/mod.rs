@@ -4,28 +4,12 @@
 //! command line, the browser glue, the web app, the npm package, the bench)
 //! reads them, so the two sides cannot drift apart.
 //!
-//! New routes add their bodies and queries here, and new refusals add their
-//! code to [`ErrorCode`] (with its HTTP status), before the service answers
-//! them. Core types that travel as they are (`LoginRequest`, `LoginSession`,
+//! Every route, with what it reads and answers, is in [`paths`]' table,
+//! which the service's router is built on. A new route adds its path
+//! there, its bodies and queries here, and each new refusal its code to
+//! [`ErrorCode`] (with its HTTP status), before the service answers it.
+//! Core types that travel as they are (`LoginRequest`, `LoginSession`,
 //! `SignedStatement`) are bodies too and stay where they are defined.
-//!
-//! | route | reads | answers |
-//! |---|---|---|
-//! | `POST /api/sessions` | `LoginRequest` | [`RequestAnswer`] (201) |
-//! | `GET /api/sessions?..` | [`ShortUidQuery`] | [`SessionList`] |
-//! | `GET /api/sessions/{uid}` | [`NarrowingQuery`] | `LoginSession` |
-//! | `GET /api/sessions/{uid}/wait` | [`WaitQuery`] | `LoginSession` |
-//! | `POST /api/sessions/{uid}/statements` | `SignedStatement` | `LoginSession` |
-//! | `GET /api/approvals/{short_uid}` | | [`ApprovalView`] |
-//! | `POST /api/enrollments` | `SignedStatement` | [`Invite`] (201) |
-//! | `POST /api/enrollments/lookup` | [`LookupEnrollment`] | [`EnrollmentInfo`] |
-//! | `POST /api/enrollments/redeem` | [`RedeemEnrollment`] | [`DeviceInfo`] (201) |
-//! | `POST /api/devices` | [`SponsoredEnrollment`] | [`DeviceInfo`] (201) |
-//! | `POST /api/devices/revoke` | `SignedStatement` | [`RevokeAnswer`] (200, or 202 pending) |
-//! | `POST /api/devices/revocations/cancel` | `SignedStatement` | [`PendingRevocation`] |
-//! | `POST /api/enrollments/cancel` | `SignedStatement` | [`InviteInfo`] |
-//! | `POST /api/account` | `SignedStatement`, [`PageQuery`] | [`AccountView`] |
-//! | `POST /api/account/audit` | `SignedStatement`, [`PageQuery`] | [`AuditPage`] |
 //!
 //! Every error answer is an [`ErrorBody`] with the status of its
 //! [`ErrorCode::http_status`]; `countersign-server admin user add --json`
@@ -33,6 +17,7 @@
 
 mod bodies;
 mod error_code;
+pub mod paths;
 mod query;
 mod recovery;
 

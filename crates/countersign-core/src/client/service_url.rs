@@ -85,7 +85,7 @@ impl ServiceUrl {
         }
     }
 
-    /// The URL of `path` on this service: `join("/api/sessions")`. A
+    /// The URL of `path` on this service: `join(paths::SESSIONS)`. A
     /// missing leading `/` is added.
     pub fn join(&self, path: &str) -> String {
         if path.starts_with('/') {

@@ -11,6 +11,8 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use countersign_core::api::paths;
+
 use crate::state::AppState;
 
 /// How long a browser may keep a preflight's answer, in seconds.
@@ -24,7 +26,7 @@ pub async fn cors(state: &AppState, request: Request, next: Next) -> Response {
     let allowed = request
         .headers()
         .get(header::ORIGIN)
-        .filter(|_| request.uri().path().starts_with("/api/"))
+        .filter(|_| request.uri().path().starts_with(paths::API_PREFIX))
         .filter(|origin| {
             origin
                 .to_str()

@@ -8,6 +8,7 @@
 
 use axum::routing::on;
 use axum::{Router, middleware};
+use countersign_core::api::paths;
 
 use crate::state::Shared;
 
@@ -23,57 +24,44 @@ pub mod sessions;
 
 pub use extract::MAX_BODY_BYTES;
 pub use operator::{OPENAPI, metrics_router};
-use route::{Route, Verb};
+use route::Method::{Get, Post};
+use route::Route;
 
-/// Every route of the API, and of the service's own pages: `router()`
-/// serves exactly these (anything else goes to the web app or is not found).
+/// Every route of the API (core's `api::paths` table, whose paths these
+/// name; a test holds the two to each other), and of the service's own
+/// pages: `router()` serves exactly these (anything else goes to the web
+/// app or is not found).
 pub const ROUTES: &[Route] = &[
-    Route::new(Verb::Get, "/", |m| on(m, operator::home)),
-    Route::new(Verb::Get, "/healthz", |m| on(m, operator::healthz)),
-    Route::new(Verb::Get, "/metrics", |m| on(m, operator::metrics)),
-    Route::new(Verb::Get, "/openapi.json", |m| on(m, operator::openapi)),
-    Route::new(Verb::Post, "/api/sessions", |m| on(m, sessions::request)),
-    Route::new(Verb::Get, "/api/sessions", |m| {
-        on(m, sessions::by_short_uid)
-    }),
-    Route::new(Verb::Get, "/api/sessions/{uid}", |m| on(m, sessions::read)),
-    Route::new(Verb::Get, "/api/sessions/{uid}/wait", |m| {
-        on(m, sessions::wait)
-    }),
-    Route::new(Verb::Post, "/api/sessions/{uid}/statements", |m| {
-        on(m, sessions::act)
-    }),
-    Route::new(Verb::Get, "/api/approvals/{short_uid}", |m| {
-        on(m, sessions::approval)
-    }),
-    Route::new(Verb::Post, "/api/authorisations/verify", |m| {
+    Route::new(Get, "/", |m| on(m, operator::home)),
+    Route::new(Get, "/healthz", |m| on(m, operator::healthz)),
+    Route::new(Get, "/metrics", |m| on(m, operator::metrics)),
+    Route::new(Get, "/openapi.json", |m| on(m, operator::openapi)),
+    Route::new(Post, paths::SESSIONS, |m| on(m, sessions::request)),
+    Route::new(Get, paths::SESSIONS, |m| on(m, sessions::by_short_uid)),
+    Route::new(Get, paths::SESSION, |m| on(m, sessions::read)),
+    Route::new(Get, paths::SESSION_WAIT, |m| on(m, sessions::wait)),
+    Route::new(Post, paths::SESSION_STATEMENTS, |m| on(m, sessions::act)),
+    Route::new(Get, paths::APPROVAL, |m| on(m, sessions::approval)),
+    Route::new(Post, paths::VERIFY_AUTHORISATION, |m| {
         on(m, authorisations::verify)
     }),
-    Route::new(Verb::Post, "/api/enrollments", |m| on(m, accounts::invite)),
-    Route::new(Verb::Post, "/api/enrollments/lookup", |m| {
+    Route::new(Post, paths::ENROLLMENTS, |m| on(m, accounts::invite)),
+    Route::new(Post, paths::ENROLLMENT_LOOKUP, |m| {
         on(m, accounts::enrollment)
     }),
-    Route::new(Verb::Post, "/api/enrollments/redeem", |m| {
-        on(m, accounts::enroll)
-    }),
-    Route::new(Verb::Post, "/api/devices", |m| {
-        on(m, accounts::enroll_by_device)
-    }),
-    Route::new(Verb::Post, "/api/devices/revoke", |m| {
-        on(m, accounts::revoke)
-    }),
-    Route::new(Verb::Post, "/api/account", |m| on(m, accounts::account)),
-    Route::new(Verb::Post, "/api/account/audit", |m| on(m, accounts::audit)),
-    Route::new(Verb::Post, "/api/devices/revocations/cancel", |m| {
+    Route::new(Post, paths::ENROLLMENT_REDEEM, |m| on(m, accounts::enroll)),
+    Route::new(Post, paths::DEVICES, |m| on(m, accounts::enroll_by_device)),
+    Route::new(Post, paths::DEVICE_REVOKE, |m| on(m, accounts::revoke)),
+    Route::new(Post, paths::ACCOUNT, |m| on(m, accounts::account)),
+    Route::new(Post, paths::ACCOUNT_AUDIT, |m| on(m, accounts::audit)),
+    Route::new(Post, paths::REVOCATION_CANCEL, |m| {
         on(m, accounts::cancel_revocation)
     }),
-    Route::new(Verb::Post, "/api/enrollments/cancel", |m| {
+    Route::new(Post, paths::ENROLLMENT_CANCEL, |m| {
         on(m, accounts::cancel_invite)
     }),
-    Route::new(Verb::Post, "/api/passkeys/options", |m| {
-        on(m, passkeys::options)
-    }),
-    Route::new(Verb::Post, "/api/passkeys", |m| on(m, passkeys::register)),
+    Route::new(Post, paths::PASSKEY_OPTIONS, |m| on(m, passkeys::options)),
+    Route::new(Post, paths::PASSKEYS, |m| on(m, passkeys::register)),
 ];
 
 /// The service's router: [`ROUTES`], the web app for everything else, and

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{Method, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
-use countersign_core::api::ErrorCode;
+use countersign_core::api::{ErrorCode, paths};
 
 use crate::error::ApiError;
 use crate::ops::health;
@@ -31,7 +31,7 @@ pub async fn home(State(state): State<Shared>) -> Response {
 pub async fn web_app(State(state): State<Shared>, method: Method, uri: Uri) -> Response {
     let path = uri.path();
     if method == Method::GET
-        && !path.starts_with("/api/")
+        && !path.starts_with(paths::API_PREFIX)
         && let Some(response) = state.web.answer(path)
     {
         return response;

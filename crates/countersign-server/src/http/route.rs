@@ -6,33 +6,16 @@
 use std::fmt;
 
 use axum::routing::{MethodFilter, MethodRouter};
+pub use countersign_core::api::paths::Method;
 
 use crate::state::Shared;
 
-/// The HTTP methods the API serves. `GET` routes also answer `HEAD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Verb {
-    /// `GET`: reads.
-    Get,
-    /// `POST`: everything that sends a body.
-    Post,
-}
-
-impl Verb {
-    /// The method in lower case, as OpenAPI writes it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Get => "get",
-            Self::Post => "post",
-        }
-    }
-
-    /// The method as axum's router matches it.
-    const fn filter(self) -> MethodFilter {
-        match self {
-            Self::Get => MethodFilter::GET,
-            Self::Post => MethodFilter::POST,
-        }
+/// The method as axum's router matches it (`GET` routes also answer
+/// `HEAD`).
+const fn filter(method: Method) -> MethodFilter {
+    match method {
+        Method::Get => MethodFilter::GET,
+        Method::Post => MethodFilter::POST,
     }
 }
 
@@ -44,17 +27,17 @@ type Endpoint = fn(MethodFilter) -> MethodRouter<Shared>;
 #[derive(Clone, Copy)]
 pub struct Route {
     /// The method.
-    pub verb: Verb,
+    pub method: Method,
     /// The path, as the router matches it and the OpenAPI document lists it.
     pub path: &'static str,
     endpoint: Endpoint,
 }
 
 impl Route {
-    /// A route for `verb` on `path`, answered by what `endpoint` makes.
-    pub(crate) const fn new(verb: Verb, path: &'static str, endpoint: Endpoint) -> Self {
+    /// A route for `method` on `path`, answered by what `endpoint` makes.
+    pub(crate) const fn new(method: Method, path: &'static str, endpoint: Endpoint) -> Self {
         Self {
-            verb,
+            method,
             path,
             endpoint,
         }
@@ -62,12 +45,12 @@ impl Route {
 
     /// The handler on this route's method, for the router.
     pub(crate) fn method_router(&self) -> MethodRouter<Shared> {
-        (self.endpoint)(self.verb.filter())
+        (self.endpoint)(filter(self.method))
     }
 }
 
 impl fmt::Debug for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.verb.as_str().to_uppercase(), self.path)
+        write!(f, "{} {}", self.method.as_str(), self.path)
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use countersign_server::http::ROUTES;
-use countersign_server::http::route::Verb;
+use countersign_server::http::route::Method;
 use serde_json::Value;
 
 use crate::common::*;
@@ -45,9 +45,9 @@ async fn every_path_parameter_that_is_not_text_is_refused_with_a_json_error() {
                 })
                 .collect::<Vec<_>>()
                 .join("/");
-            let request = match route.verb {
-                Verb::Get => Request::get(&path).body(Body::empty()),
-                Verb::Post => Request::post(&path)
+            let request = match route.method {
+                Method::Get => Request::get(&path).body(Body::empty()),
+                Method::Post => Request::post(&path)
                     .header("content-type", "application/json")
                     .body(Body::from("{}")),
             }

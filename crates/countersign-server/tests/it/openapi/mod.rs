@@ -12,6 +12,7 @@
 mod answers;
 mod checker;
 mod codes;
+mod contract;
 mod recovery_answers;
 mod routes;
 mod schema;
@@ -35,7 +36,7 @@ fn document() -> Value {
 fn routes() -> BTreeSet<(String, String)> {
     ROUTES
         .iter()
-        .map(|route| (route.verb.as_str().to_owned(), route.path.to_owned()))
+        .map(|route| (route.method.as_str().to_lowercase(), route.path.to_owned()))
         .collect()
 }
 

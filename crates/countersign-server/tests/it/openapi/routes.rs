@@ -67,7 +67,7 @@ async fn every_listed_route_is_served() {
             "{route:?} is listed but its path is not routed"
         );
         assert_ne!(
-            status_of(&service, route.verb.as_str(), &path).await,
+            status_of(&service, route.method.as_str(), &path).await,
             StatusCode::METHOD_NOT_ALLOWED,
             "{route:?} is listed but its method is not served"
         );
