@@ -84,15 +84,15 @@ fn approval_page_interactive_ms(server: &std::path::Path) -> Result<f64, String>
         .ok_or_else(|| "no approval_page_interactive_ms".into())
 }
 
-/// Issue 13's targets for the gzipped wasm (the test gates in `web.rs` and
-/// `js.rs` are looser: they stop regressions, these are the goal).
+/// The goals for the gzipped wasm (the test gates in `web.rs` and `js.rs`
+/// are looser: they stop regressions, these are the goal).
 const WEB_WASM_GZ_GOAL: f64 = 200_000.0;
 const JS_WASM_GZ_GOAL: f64 = 100_000.0;
 /// How soon the approval page must be usable, in milliseconds.
 const APPROVAL_PAGE_GOAL_MS: f64 = 500.0;
 
-/// The bench's own table (every row of issue 13's and the races of issue
-/// 11, each marked against its target), then the rows measured here.
+/// The bench's own table (every row of the service's figures and the
+/// races, each marked against its target), then the rows measured here.
 fn print_table(figures: &Value) {
     match figures.get("table").and_then(Value::as_str) {
         Some(table) => print!("{table}"),

@@ -6,9 +6,6 @@ use std::process::{Command, Stdio};
 
 use crate::{cmd, tools};
 
-/// The size target for the package's wasm, gzipped.
-pub const WASM_GZ_TARGET: u64 = 120 * 1024;
-
 /// `PATH` with the wasm-bindgen CLI (cargo's bin) and wasm-opt (npm) first.
 fn tool_path() -> Result<std::ffi::OsString, String> {
     let npm_bin = tools::ensure_npm_tools()?;

@@ -8,7 +8,9 @@ mod firefox;
 mod js;
 mod postgres;
 mod run;
+mod sizes;
 mod test;
+mod tidy;
 mod tools;
 mod web;
 
@@ -18,10 +20,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  test [--quick]   install what is missing, then run every check: fmt, clippy
-                   (native and wasm32), native tests, wasm tests in Node and in
-                   headless Chromium and Firefox. --quick skips the wasm
+  test [--quick]   install what is missing, then run every check: fmt, tidy,
+                   clippy (native and wasm32), native tests, wasm tests in Node
+                   and in headless Chromium and Firefox, the wasm size gates,
+                   end-to-end and npm package tests. --quick skips the wasm
                    suites, says so, and is refused in CI.
+  tidy             check that the documents match the code: ARCHITECTURE.md's
+                   code map, comments naming issues by number, core's route
+                   table against the router, README's table of folders
   run [--addr A]   build and run the service on SQLite under .data/ (default
                    address 127.0.0.1:8080); prints where to open it and, on
                    first start, an enrollment link for the user `demo`
@@ -37,6 +43,7 @@ fn main() -> ExitCode {
     let outcome = match args.as_slice() {
         ["test"] => test::run(test::Options { quick: false }),
         ["test", "--quick"] => test::run(test::Options { quick: true }),
+        ["tidy"] => tidy::run(),
         ["bench"] => bench::run(false),
         ["bench", "--json"] => bench::run(true),
         ["run"] => run::run("127.0.0.1:8080"),

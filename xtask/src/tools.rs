@@ -63,7 +63,7 @@ pub fn ensure_wasm_bindgen() -> Result<PathBuf, String> {
     let have = cmd::output(&cli.to_string_lossy(), &["--version"]).unwrap_or_default();
     if have.split_whitespace().nth(1) != Some(version.as_str()) {
         // Not `--locked`: one of the CLI's locked dependencies is gone from
-        // the registry (see shared/TOOLCHAIN.md).
+        // the registry, so a locked install fails.
         cmd::run(cmd::cargo().args(["install", "wasm-bindgen-cli", "--version", &version]))?;
     }
     let runner = cargo_bin("wasm-bindgen-test-runner");

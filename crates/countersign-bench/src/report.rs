@@ -113,7 +113,7 @@ fn share(part: f64, whole: f64) -> f64 {
     }
 }
 
-/// The table's rows: issue 13's targets, then the relying party's.
+/// The table's rows: the service's targets, then the relying party's.
 fn rows(common: Common) -> Vec<Row> {
     let ceiling = common.ceiling_per_s;
     let bare_50 = common.ceiling_login_load_per_s;
@@ -259,7 +259,7 @@ fn race_json(r: &Races) -> Value {
     })
 }
 
-/// The races (issue 11) as JSON: `null` when none ran.
+/// The races as JSON: `null` when none ran.
 pub fn races_json(races: Option<&RaceFigures>) -> Value {
     races.map_or(Value::Null, |(sqlite, postgres)| {
         json!({
@@ -274,7 +274,7 @@ fn of_all(count: u64, all: u64) -> String {
     format!("{count}/{all} {}", if count == all { "ok" } else { "MISS" })
 }
 
-/// The races' rows (issue 11), each a count of races against its target;
+/// The races' rows, each a count of races against its target;
 /// empty when none ran.
 pub fn races_table(races: Option<&RaceFigures>) -> String {
     let Some((sqlite, postgres)) = races else {
@@ -416,7 +416,7 @@ mod tests {
             line("offline verifies /s/core").contains("15000 ok"),
             "{table}"
         );
-        // Every row of issue 13's table, marked where it has a target.
+        // Every row of the service's table, marked where it has a target.
         assert!(line("login requests /s").contains("1235 MISS"), "{table}");
         assert!(line("login req/s, 50 conns").contains("7000 ok"), "{table}");
         assert!(

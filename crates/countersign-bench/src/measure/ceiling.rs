@@ -11,7 +11,7 @@ use crate::{progress, server};
 use super::waiters::{WAITERS, hold_requests};
 
 /// Connections of the login loop that is compared with the bare server
-/// under the same load (issue 13's table).
+/// under the same load.
 pub const LOGIN_CONNECTIONS: usize = 50;
 
 /// What the bare server does, measured in one run with the service.

@@ -1,4 +1,4 @@
-//! Races on one pending session (issue 11): an approval, a denial and a
+//! Races on one pending session: an approval, a denial and a
 //! "this wasn't me" report signed by the user's device and sent at once,
 //! on SQLite to its one instance and on PostgreSQL spread over two
 //! instances on one database, with a read of the session on every

@@ -10,10 +10,10 @@ use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::time::Duration;
 
 use countersign_server::config::Config;
-use countersign_server::state::{AppState, Shared};
-use countersign_server::store::Store;
 use countersign_server::http;
 use countersign_server::ops::enrollment as accounts;
+use countersign_server::state::{AppState, Shared};
+use countersign_server::store::Store;
 use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_countersign");

@@ -12,8 +12,8 @@ use serde_json::json;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-/// Every code the service answers, with its status: the list issue 9 took
-/// from the service's source, plus issue 10's authorisation codes, written out so a renamed or lost code fails.
+/// Every code the service answers, with its status, written out here (not
+/// read from the code under test) so that a renamed or lost code fails.
 const EXPECTED: &[(&str, u16)] = &[
     ("bad_body", 400),
     ("bad_content_type", 400),

@@ -17,8 +17,9 @@
 //! Copying the WAL's pages into the database file (a checkpoint) is not
 //! the writer's job: SQLite has the connection that commits past 1,000
 //! WAL pages do it, inside that commit, so every write waiting behind it
-//! waited for its page writes and fsyncs (15 % of the server's time per
-//! request, all of it on the writer's thread). A checkpointer on a
+//! waited for its page writes and fsyncs (a large share of the server's
+//! time per request in a profile; README has the figures). A checkpointer
+//! on a
 //! connection of its own does it every [`CHECKPOINT_EVERY`] instead,
 //! beside the writer (a passive checkpoint never blocks a writer), and a
 //! page written many times in between is copied once. The writer still
@@ -46,10 +47,10 @@ const QUEUE: usize = 4096;
 /// How often the checkpointer copies committed WAL pages into the file.
 /// Often, so that the writer's own checkpoint (past
 /// [`WRITER_CHECKPOINT_PAGES`], the only one that lets the WAL start over
-/// while writes keep coming) finds little left to copy and sync: every 250
-/// ms, the writer's checkpoint stalled each write behind it for ~55 ms
-/// (the 99th percentile of requests on 50 connections), every 50 ms for
-/// ~35 ms, with more requests a second too. Idle, one is a no-op.
+/// while writes keep coming) finds little left to copy and sync: the
+/// writer's checkpoint stalls every write behind it, and the less it has
+/// to copy the shorter the stall (the bench's 99th percentile of requests
+/// on 50 connections measures it). Idle, one is a no-op.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
 /// WAL pages (4 KiB each) past which the writer checkpoints itself.
 const WRITER_CHECKPOINT_PAGES: u32 = 8_192;
@@ -361,9 +362,9 @@ async fn connect(url: &str, extra: &str) -> Result<AnyConnection, StoreError> {
     // As the pool's connections: a killed process loses nothing, a power
     // cut may lose the last moments. A multi-row INSERT keeps the pages it
     // changes in a statement journal, to undo it alone should it fail
-    // halfway; past 64 KiB SQLite spilled that journal to a temporary
-    // file, and writing it was a tenth of the server's time per request.
-    // Kept in memory, it costs a copy. It is no part of what survives a
+    // halfway; past 64 KiB SQLite spills that journal to a temporary
+    // file, which a profile of the request loop showed costly. Kept in
+    // memory, it costs a copy. It is no part of what survives a
     // crash: the WAL is, and it is written as before.
     conn.execute(
         format!(

@@ -2,7 +2,7 @@
 //! the service before its fix.
 //!
 //! A passkey is the person's gesture over every statement that adds a
-//! device (issue 14: approve, deny, suspicious, revoke, invite). A device
+//! device (approve, deny, suspicious, revoke, invite). A device
 //! that sponsors a new device (`POST /api/devices`) adds one as surely as
 //! an invitation does, so it must not be a way round the gesture: a script
 //! on the approval origin, holding the device key but not the person,
