@@ -22,7 +22,8 @@
 //! migrations in `migrate`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use countersign_core::{LoginSession, Status};
+use countersign_core::api::{AuditAction, AuditSubject};
+use countersign_core::{DenyReason, LoginSession, Status};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyConnection, AnyPool, Executor as _, Row as _};
 use uuid::Uuid;
@@ -106,10 +107,10 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// The session, for session events.
     pub session_uid: Option<Uuid>,
-    /// What the event is about: `session`, `device`, `user`, `enrollment`.
-    pub subject: String,
+    /// What the event is about.
+    pub subject: AuditSubject,
     /// What happened.
-    pub action: String,
+    pub action: AuditAction,
     /// The status before, for transitions.
     pub from_status: Option<String>,
     /// The status after, for transitions.
@@ -120,8 +121,12 @@ pub struct AuditEntry {
     pub device_uid: Option<Uuid>,
     /// The address the request came from.
     pub source: Option<String>,
-    /// What else there is to know, such as the revocation that logged a
-    /// session out.
+    /// The device whose revocation logged a session out.
+    pub revoked_device: Option<Uuid>,
+    /// Why a session was denied, beyond a plain refusal.
+    pub deny_reason: Option<DenyReason>,
+    /// What else there is to know, in words (an operator's logout, a
+    /// revocation asked or cancelled).
     pub note: Option<String>,
 }
 
@@ -307,8 +312,8 @@ pub const ADMIN_SOURCE: &str = "admin";
 
 /// An audit entry for something other than a session transition.
 pub fn audit_event(
-    subject: &str,
-    action: &str,
+    subject: AuditSubject,
+    action: AuditAction,
     at: DateTime<Utc>,
     user_uid: Option<Uuid>,
     device_uid: Option<Uuid>,
@@ -317,38 +322,59 @@ pub fn audit_event(
     AuditEntry {
         at,
         session_uid: None,
-        subject: subject.into(),
-        action: action.into(),
+        subject,
+        action,
         from_status: None,
         to_status: None,
         user_uid,
         device_uid,
         source,
+        revoked_device: None,
+        deny_reason: None,
         note: None,
     }
 }
 
 async fn insert_audit(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), StoreError> {
-    let query = sqlx::query(
-        "INSERT INTO audit (at, session_uid, subject, action, from_status, to_status, user_uid, \
-         device_uid, source, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    let sql = format!(
+        "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES ({})",
+        audit_placeholders(1)
     );
-    bind_audit(query, entry).execute(conn).await?;
+    bind_audit(sqlx::query(&sql), entry).execute(conn).await?;
     Ok(())
 }
 
-/// Binds an audit entry's ten values, in the audit table's column order.
+/// The audit table's columns an entry fills, in [`bind_audit`]'s order.
+const AUDIT_COLUMNS: &str = "at, session_uid, subject, action, from_status, to_status, \
+     user_uid, device_uid, source, revoked_device, deny_reason, note";
+
+/// How many values [`bind_audit`] binds: one per column of
+/// [`AUDIT_COLUMNS`].
+const AUDIT_VALUES: usize = 12;
+
+/// `$first, ...`: the placeholders of one entry's values.
+fn audit_placeholders(first: usize) -> String {
+    let params: Vec<String> = (first..first + AUDIT_VALUES)
+        .map(|n| format!("${n}"))
+        .collect();
+    params.join(", ")
+}
+
+/// Binds an audit entry's values ([`AUDIT_VALUES`] of them), in the order
+/// of [`AUDIT_COLUMNS`].
 fn bind_audit<'q>(query: one_change::Bound<'q>, entry: &AuditEntry) -> one_change::Bound<'q> {
     query
         .bind(time_text(entry.at))
         .bind(entry.session_uid.map(|u| u.to_string()))
-        .bind(entry.subject.clone())
-        .bind(entry.action.clone())
+        .bind(entry.subject.as_str().to_owned())
+        .bind(entry.action.as_str().to_owned())
         .bind(entry.from_status.clone())
         .bind(entry.to_status.clone())
         .bind(entry.user_uid.map(|u| u.to_string()))
         .bind(entry.device_uid.map(|u| u.to_string()))
         .bind(entry.source.clone())
+        .bind(entry.revoked_device.map(|u| u.to_string()))
+        .bind(entry.deny_reason.map(|r| r.as_str()))
         .bind(entry.note.clone())
 }
 

@@ -1,12 +1,12 @@
-//! Every page of the app and its path, in one place.
+//! Every page of the app and its path, in one place, with the queries and
+//! links pages read from a route. It names pages but imports none: pages
+//! import it (to link to each other), and the page for each route is
+//! chosen in `app` (`switch`), which imports both.
 
 use countersign_core::client::{EnrollmentLink, LinkError};
 use serde::{Deserialize, Serialize};
-use yew::{Html, html};
 use yew_router::Routable;
 use yew_router::history::Location;
-
-use crate::pages;
 
 /// The app's pages.
 #[derive(Debug, Clone, PartialEq, Eq, Routable)]
@@ -52,16 +52,4 @@ pub fn enrollment_link(location: &Location) -> Result<EnrollmentLink, LinkError>
     let query = location.query_str().trim_start_matches('?');
     let fragment = location.hash().trim_start_matches('#');
     EnrollmentLink::parse(&format!("{origin}{}?{query}#{fragment}", location.path()))
-}
-
-/// The page for a route.
-pub fn switch(route: Route) -> Html {
-    match route {
-        Route::Home => html! { <pages::home::Home /> },
-        Route::Approve => html! { <pages::approve::Approve /> },
-        Route::Enroll => html! { <pages::enroll::Enroll /> },
-        Route::Devices => html! { <pages::devices::Devices /> },
-        Route::Sessions => html! { <pages::sessions::Sessions /> },
-        Route::NotFound => html! { <pages::not_found::NotFound /> },
-    }
 }

@@ -11,16 +11,22 @@
 //! Core types that travel as they are (`LoginRequest`, `LoginSession`,
 //! `SignedStatement`) are bodies too and stay where they are defined.
 //!
+//! The audit trail's entries ([`AuditRecord`]) name what they are about and
+//! what happened in the audit vocabulary ([`AuditSubject`], [`AuditAction`]),
+//! which readers older than the service read without failing.
+//!
 //! Every error answer is an [`ErrorBody`] with the status of its
 //! [`ErrorCode::http_status`]; `countersign-server admin user add --json`
 //! prints an [`AddedUser`].
 
+mod audit;
 mod bodies;
 mod error_code;
 pub mod paths;
 mod query;
 mod recovery;
 
+pub use audit::{AuditAction, AuditSubject, UnknownAuditValue, read_deny_reason};
 pub use bodies::{
     AccountView, AddedUser, ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, ErrorDetail,
     Invite, LookupEnrollment, RedeemEnrollment, RequestAnswer, SessionList, SponsoredEnrollment,

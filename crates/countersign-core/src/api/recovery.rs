@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::encoding::Digest;
+use crate::status::DenyReason;
 
-use super::DeviceInfo;
+use super::{AuditAction, AuditSubject, DeviceInfo};
 
 #[cfg(target_arch = "wasm32")]
 mod revoke_wire;
@@ -75,11 +76,10 @@ pub struct AuditRecord {
     /// The session, for session events.
     #[serde(default)]
     pub session_uid: Option<Uuid>,
-    /// What it is about: `session`, `device`, `user`, `enrollment`,
-    /// `revocation`.
-    pub subject: String,
-    /// What happened (`approve`, `deny`, `revoke`, `cancel`, ...).
-    pub action: String,
+    /// What it is about.
+    pub subject: AuditSubject,
+    /// What happened.
+    pub action: AuditAction,
     /// The status before, for transitions.
     #[serde(default)]
     pub from_status: Option<String>,
@@ -92,7 +92,18 @@ pub struct AuditRecord {
     /// The address the request came from, or `admin` for an operator.
     #[serde(default)]
     pub source: Option<String>,
-    /// What else there is to know (a deny's reason, a revocation's cause).
+    /// For a session logged out by the revocation of the device that
+    /// approved it: that device. (The device that revoked it, if one did,
+    /// is `device_uid`.)
+    #[serde(default)]
+    pub revoked_device: Option<Uuid>,
+    /// For a session denied for a reason beyond a plain refusal: the
+    /// reason (`wrong_code`). A reason this version does not know reads as
+    /// `None` (see `audit::read_deny_reason`).
+    #[serde(default, deserialize_with = "super::audit::lenient_deny_reason")]
+    pub deny_reason: Option<DenyReason>,
+    /// What else there is to know, in words (an operator's logout, a
+    /// revocation asked or cancelled).
     #[serde(default)]
     pub note: Option<String>,
 }

@@ -11,6 +11,7 @@ mod common;
 
 mod api_bodies;
 mod api_codes;
+mod audit_vocabulary;
 mod authorisation;
 mod decision;
 mod fields;

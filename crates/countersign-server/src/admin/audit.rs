@@ -4,6 +4,7 @@
 //! object a line, with the row's `id` to resume from and its `actor`).
 
 use chrono::{DateTime, Utc};
+use countersign_core::api::AuditAction;
 use serde::Serialize;
 
 use super::{Failure, json, parse_uid, say, store_error};
@@ -35,7 +36,7 @@ pub fn actor(entry: &AuditEntry) -> &'static str {
         "admin"
     } else if entry.device_uid.is_some() {
         "device"
-    } else if entry.action == "expire" || entry.session_uid.is_none() {
+    } else if entry.action == AuditAction::Expire || entry.session_uid.is_none() {
         "service"
     } else {
         "requester"
@@ -60,6 +61,11 @@ fn text_line(line: &AuditLine) -> String {
         ("user", entry.user_uid.map(|u| u.to_string())),
         ("device", entry.device_uid.map(|u| u.to_string())),
         ("source", entry.source.clone()),
+        (
+            "revoked_device",
+            entry.revoked_device.map(|u| u.to_string()),
+        ),
+        ("deny_reason", entry.deny_reason.map(|r| r.to_string())),
         ("note", entry.note.as_ref().map(|n| format!("{n:?}"))),
     ];
     for (name, value) in fields {

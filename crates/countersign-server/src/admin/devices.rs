@@ -1,7 +1,7 @@
 //! `admin device list [--user NAME]|revoke UID`: devices, and the
 //! revocation a device of the user could sign, made by the operator.
 
-use countersign_core::api::DeviceInfo;
+use countersign_core::api::{AuditAction, AuditSubject, DeviceInfo};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -50,8 +50,8 @@ pub async fn device_revoke(store: &Store, uid: &str, as_json: bool) -> Result<()
         .ok_or_else(|| format!("no device {uid}"))?;
     let now = Clock::system().now();
     let entry = audit_event(
-        "device",
-        "revoke",
+        AuditSubject::Device,
+        AuditAction::Revoke,
         now,
         Some(device.user_uid),
         None,

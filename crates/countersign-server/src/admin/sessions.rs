@@ -2,6 +2,7 @@
 //! sessions, and the logout of a live one by the operator (no statement is
 //! signed about it: the operator is the authority, as a revocation is).
 
+use countersign_core::api::AuditSubject;
 use countersign_core::{Action, LoginSession, Status};
 use uuid::Uuid;
 
@@ -20,13 +21,15 @@ pub(super) fn operator_logout_entry(
     AuditEntry {
         at: after.status_datetime(),
         session_uid: Some(after.uid()),
-        subject: "session".into(),
-        action: Action::Logout.as_str().into(),
+        subject: AuditSubject::Session,
+        action: Action::Logout.into(),
         from_status: Some(before.status().as_str().into()),
         to_status: Some(after.status().as_str().into()),
         user_uid: user,
         device_uid: None,
         source: Some(ADMIN_SOURCE.into()),
+        revoked_device: None,
+        deny_reason: None,
         note: Some(why.into()),
     }
 }

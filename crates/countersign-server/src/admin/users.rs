@@ -3,7 +3,7 @@
 //! live logins logged out, their requests and statements refused) and lets
 //! them back in.
 
-use countersign_core::api::{AddedUser, DeviceInfo, UserInfo};
+use countersign_core::api::{AddedUser, AuditAction, AuditSubject, DeviceInfo, UserInfo};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -175,8 +175,8 @@ pub async fn user_disable(store: &Store, name: &str, as_json: bool) -> Result<()
     let user = user_named(store, name).await?;
     let now = Clock::system().now();
     let entry = audit_event(
-        "user",
-        "disable",
+        AuditSubject::User,
+        AuditAction::Disable,
         now,
         Some(user.uid),
         None,
@@ -228,8 +228,8 @@ fn disable_logout(
 pub async fn user_enable(store: &Store, name: &str, as_json: bool) -> Result<(), Failure> {
     let user: UserInfo = user_named(store, name).await?;
     let entry = audit_event(
-        "user",
-        "enable",
+        AuditSubject::User,
+        AuditAction::Enable,
         Clock::system().now(),
         Some(user.uid),
         None,

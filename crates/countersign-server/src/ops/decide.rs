@@ -142,7 +142,7 @@ async fn deny_wrong_code(
         Some(device),
     );
     entry.source = Some(source.to_string());
-    entry.note = Some(DenyReason::WrongCode.as_str().into());
+    entry.deny_reason = Some(DenyReason::WrongCode);
     let check = CodeCheck::Mistyped(typed);
     match change(state, found, &denied, &entry, Some(device), check, None).await? {
         Changed::Won(_) => {

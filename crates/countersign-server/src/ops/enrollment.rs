@@ -5,7 +5,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use countersign_core::api::{AddedUser, DeviceInfo, ErrorCode, UserInfo};
+use countersign_core::api::{
+    AddedUser, AuditAction, AuditSubject, DeviceInfo, ErrorCode, UserInfo,
+};
 use countersign_core::passkey::PasskeyAssertion;
 use countersign_core::{Claim, SignedStatement, Signer, Username, uid_from_random};
 use sha2::{Digest as _, Sha256};
@@ -155,8 +157,8 @@ pub async fn enroll_with_token(
     }
     refuse_user(&state.store, user_uid).await?;
     let entry = audit_event(
-        "device",
-        "enroll",
+        AuditSubject::Device,
+        AuditAction::Enroll,
         device.created_at,
         Some(user_uid),
         Some(device.uid),
@@ -212,8 +214,8 @@ pub async fn enroll_by_device(
         ));
     }
     let entry = audit_event(
-        "device",
-        "enroll",
+        AuditSubject::Device,
+        AuditAction::Enroll,
         device.created_at,
         Some(device.user_uid),
         Some(sponsor_device.uid),
@@ -246,8 +248,8 @@ pub async fn operator_enrollment_link(
     let now = clock.now();
     let (token, hash) = new_token(random)?;
     let entry = audit_event(
-        "enrollment",
-        "invite",
+        AuditSubject::Enrollment,
+        AuditAction::Invite,
         now,
         Some(user.uid),
         None,
@@ -282,8 +284,8 @@ pub async fn invite(
     let (token, hash) = new_token(&state.random)?;
     let now = state.clock.now();
     let entry = audit_event(
-        "enrollment",
-        "invite",
+        AuditSubject::Enrollment,
+        AuditAction::Invite,
         now,
         Some(user),
         Some(signer.uid),

@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use countersign_core::api::ErrorCode;
+use countersign_core::api::{AuditAction, AuditSubject, ErrorCode};
 use countersign_core::passkey::{
     PasskeyAssertion, PasskeyCredential, PasskeyOptions, assertion_challenge, base64url,
 };
@@ -30,7 +30,7 @@ use webauthn_rs_core::proto::{
 use crate::error::ApiError;
 use crate::ops::signer::signing_device;
 use crate::state::AppState;
-use crate::store::{AuditEntry, CounterStep, StoredPasskey, UsedStatement};
+use crate::store::{CounterStep, StoredPasskey, UsedStatement, audit_event};
 
 /// How long the browser may wait for the person's gesture, and how long a
 /// registration's options stay open.
@@ -353,18 +353,14 @@ pub async fn register(
         .device(device)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let entry = AuditEntry {
-        at: now,
-        session_uid: None,
-        subject: "device".into(),
-        action: "register_passkey".into(),
-        from_status: None,
-        to_status: None,
-        user_uid: Some(found.user_uid),
-        device_uid: Some(device),
-        source: None,
-        note: None,
-    };
+    let entry = audit_event(
+        AuditSubject::Device,
+        AuditAction::RegisterPasskey,
+        now,
+        Some(found.user_uid),
+        Some(device),
+        None,
+    );
     if !state.store.add_passkey(device, &stored, &entry).await? {
         return Err(ApiError::new(
             ErrorCode::Conflict,

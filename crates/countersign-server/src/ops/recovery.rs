@@ -2,7 +2,7 @@
 //! cancelled by the device it is about or the one that asked for it, and an
 //! unused enrollment link by any device of its user.
 
-use countersign_core::api::{ErrorCode, InviteInfo, PendingRevocation};
+use countersign_core::api::{AuditAction, AuditSubject, ErrorCode, InviteInfo, PendingRevocation};
 use countersign_core::passkey::PasskeyAssertion;
 use countersign_core::{Claim, SignedStatement};
 
@@ -55,8 +55,8 @@ pub async fn cancel_revocation(
     // not keep it against the owner's revocation.
     passkeys::check_account_statement(state, signer.uid, &signed.statement, assertion).await?;
     let mut entry = audit_event(
-        "device",
-        "revocation_cancelled",
+        AuditSubject::Device,
+        AuditAction::RevocationCancelled,
         state.clock.now(),
         Some(user),
         Some(signer.uid),
@@ -105,8 +105,8 @@ pub async fn cancel_invite(
         .find(|listed| listed.id == invite)
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such enrollment link is usable"))?;
     let entry = audit_event(
-        "enrollment",
-        "cancel",
+        AuditSubject::Enrollment,
+        AuditAction::Cancel,
         now,
         Some(user),
         Some(signer.uid),

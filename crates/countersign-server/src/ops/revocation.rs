@@ -15,7 +15,9 @@
 //! then gives the owner a new enrollment link.
 
 use chrono::TimeDelta;
-use countersign_core::api::{DeviceInfo, ErrorCode, PendingRevocation, RevokeAnswer};
+use countersign_core::api::{
+    AuditAction, AuditSubject, DeviceInfo, ErrorCode, PendingRevocation, RevokeAnswer,
+};
 use countersign_core::passkey::PasskeyAssertion;
 use countersign_core::{Action, Claim, LoginSession, SignedStatement};
 use uuid::Uuid;
@@ -29,8 +31,8 @@ use crate::store::{AuditEntry, StoreError, StoredRevocation, UsedStatement, audi
 /// Revokes a device of the signer's user and, in the same transaction, logs
 /// out the logins it approved that are still live (approved or reported
 /// suspicious): each is a logout signed by no one, recorded in the audit log
-/// as the revocation's, with the revoking device, the request's source and a
-/// note naming the device revoked. Their waiters are woken.
+/// as the revocation's, with the revoking device, the request's source and
+/// the device revoked (`revoked_device`). Their waiters are woken.
 pub async fn revoke(
     state: &AppState,
     signed: &SignedStatement,
@@ -64,8 +66,8 @@ pub async fn revoke(
     }
     let now = state.clock.now();
     let entry = audit_event(
-        "device",
-        "revoke",
+        AuditSubject::Device,
+        AuditAction::Revoke,
         now,
         Some(user),
         Some(signer.uid),
@@ -108,9 +110,11 @@ pub async fn revoke(
 }
 
 /// What the revocation of `device` does to each of its live sessions: logs
-/// it out, with an audit entry naming who revoked (`by`, none for an
-/// operator) from `source`; `None` for a login past its lifetime, which the
-/// sweeper expires.
+/// it out, with an audit entry naming the device revoked (`revoked_device`)
+/// and who revoked it (`by`, none for an operator) from `source`; `None`
+/// for a login past its lifetime, which the sweeper expires. Every
+/// revocation's cascade is this one: a device's, the sweeper's applying a
+/// delayed one, and the operator's.
 pub fn revocation_logout(
     device: Uuid,
     now: chrono::DateTime<chrono::Utc>,
@@ -122,16 +126,9 @@ pub fn revocation_logout(
         let mut session = found.clone();
         session.log_out_for_revocation(device, now).ok()?;
         let entry = AuditEntry {
-            at: session.status_datetime(),
-            session_uid: Some(session.uid()),
-            subject: "session".into(),
-            action: Action::Logout.as_str().into(),
-            from_status: Some(found.status().as_str().into()),
-            to_status: Some(session.status().as_str().into()),
-            user_uid: Some(user),
-            device_uid: by,
             source: Some(source.to_owned()),
-            note: Some(format!("revocation of device {device}")),
+            revoked_device: Some(device),
+            ..sessions::transition_entry(found, &session, Action::Logout, Some(user), by)
         };
         Some((session, entry))
     }
@@ -167,8 +164,8 @@ pub async fn delay_revocation(
         due_at: now + state.config.revocation_delay,
     };
     let mut entry = audit_event(
-        "device",
-        "revoke_requested",
+        AuditSubject::Device,
+        AuditAction::RevokeRequested,
         now,
         Some(signer.user_uid),
         Some(signer.uid),
@@ -208,8 +205,8 @@ pub async fn apply_due(state: &AppState) -> Result<usize, ApiError> {
         let by = stored.pending.requested_by;
         let source = stored.source.clone().unwrap_or_default();
         let mut entry = audit_event(
-            "device",
-            "revoke",
+            AuditSubject::Device,
+            AuditAction::Revoke,
             now,
             Some(stored.user_uid),
             Some(by),

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use countersign_core::api::AuditSubject;
 use countersign_core::{
     Action, LoginRequest, LoginSession, Narrowing, ShortUid, Status, VerificationCode,
     uid_from_random,
@@ -265,13 +266,15 @@ pub(crate) fn transition_entry(
     AuditEntry {
         at: after.status_datetime(),
         session_uid: Some(after.uid()),
-        subject: "session".into(),
-        action: action.as_str().into(),
+        subject: AuditSubject::Session,
+        action: action.into(),
         from_status: Some(before.status().as_str().into()),
         to_status: Some(after.status().as_str().into()),
         user_uid,
         device_uid,
         source: None,
+        revoked_device: None,
+        deny_reason: None,
         note: None,
     }
 }

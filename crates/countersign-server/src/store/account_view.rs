@@ -9,7 +9,7 @@ use sqlx::Row as _;
 use uuid::Uuid;
 
 use super::admin::audit_row;
-use super::{Store, StoreError, StoreOp, sessions_found, time_text};
+use super::{AUDIT_COLUMNS, Store, StoreError, StoreOp, sessions_found, time_text};
 
 /// Where a page of closed sessions starts: strictly older than this request
 /// time, or as old with a smaller uid (uids break ties of the millisecond).
@@ -84,18 +84,18 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<AuditRecord>, StoreError> {
         let _timer = self.timed(StoreOp::SessionList);
-        let rows = sqlx::query(
-            "SELECT id, at, session_uid, subject, action, from_status, to_status, user_uid, \
-             device_uid, source, note FROM audit WHERE id < $1 AND (user_uid = $2 \
+        let sql = format!(
+            "SELECT id, {AUDIT_COLUMNS} FROM audit WHERE id < $1 AND (user_uid = $2 \
              OR session_uid IN (SELECT uid FROM sessions WHERE username = $3)) \
-             ORDER BY id DESC LIMIT $4",
-        )
-        .bind(before)
-        .bind(user_uid.to_string())
-        .bind(username.to_owned())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+             ORDER BY id DESC LIMIT $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(before)
+            .bind(user_uid.to_string())
+            .bind(username.to_owned())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| {
                 // A record has no `user_uid`: the trail is of one user.
@@ -110,6 +110,8 @@ impl Store {
                     to_status: entry.to_status,
                     device_uid: entry.device_uid,
                     source: entry.source,
+                    revoked_device: entry.revoked_device,
+                    deny_reason: entry.deny_reason,
                     note: entry.note,
                 })
             })

@@ -2,7 +2,7 @@
 //! revocation of a device and the logouts it brings, in one transaction.
 
 use chrono::{DateTime, Utc};
-use countersign_core::api::{DeviceInfo, UserInfo};
+use countersign_core::api::{AuditAction, AuditSubject, DeviceInfo, UserInfo};
 use countersign_core::{LoginSession, PublicKey};
 use sqlx::Row as _;
 use uuid::Uuid;
@@ -44,7 +44,14 @@ impl Store {
         insert_enrollment(&mut tx, token_hash, user.uid, None, expires_at).await?;
         // Only an operator adds users (`admin user add`).
         let source = Some(super::ADMIN_SOURCE.into());
-        let entry = audit_event("user", "add", now, Some(user.uid), None, source);
+        let entry = audit_event(
+            AuditSubject::User,
+            AuditAction::Add,
+            now,
+            Some(user.uid),
+            None,
+            source,
+        );
         insert_audit(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(true)

@@ -4,14 +4,14 @@
 //! log read in pages for an export.
 
 use chrono::{DateTime, Utc};
-use countersign_core::api::UserInfo;
+use countersign_core::api::{AuditAction, AuditSubject, UserInfo, read_deny_reason};
 use countersign_core::{LoginSession, Status};
 use sqlx::Row as _;
 use uuid::Uuid;
 
 use super::{
-    AuditEntry, Backend, Store, StoreError, Versioned, insert_audit, parse_time, parse_uid,
-    time_text, versioned,
+    AUDIT_COLUMNS, AuditEntry, Backend, Store, StoreError, Versioned, insert_audit, parse_time,
+    parse_uid, time_text, versioned,
 };
 
 /// A user with whether an operator disabled them.
@@ -222,8 +222,7 @@ impl Store {
             conditions.push(format!("at >= {}", next(time_text(since), &mut values)));
         }
         let sql = format!(
-            "SELECT id, at, session_uid, subject, action, from_status, to_status, user_uid, \
-             device_uid, source, note FROM audit{} ORDER BY id LIMIT ${}",
+            "SELECT id, {AUDIT_COLUMNS} FROM audit{} ORDER BY id LIMIT ${}",
             where_clause(&conditions),
             values.len() + 2
         );
@@ -265,7 +264,11 @@ fn user_state(row: &sqlx::any::AnyRow) -> Result<UserState, StoreError> {
     })
 }
 
-/// An audit entry read from a row with every column of `audit`.
+/// An audit entry read from a row with every column of `audit`
+/// ([`AUDIT_COLUMNS`]). A subject, action or deny reason written by a newer
+/// version is read as core's vocabulary reads it (kept as unrecognised, or
+/// no reason), so that an older reader of a shared database still reads
+/// every row.
 pub(super) fn audit_row(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
     let uid = |name: &str| -> Result<Option<Uuid>, StoreError> {
         row.try_get::<Option<String>, _>(name)?
@@ -275,13 +278,18 @@ pub(super) fn audit_row(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreErro
     Ok(AuditEntry {
         at: parse_time(&row.try_get::<String, _>("at")?)?,
         session_uid: uid("session_uid")?,
-        subject: row.try_get("subject")?,
-        action: row.try_get("action")?,
+        subject: AuditSubject::read(&row.try_get::<String, _>("subject")?),
+        action: AuditAction::read(&row.try_get::<String, _>("action")?),
         from_status: row.try_get("from_status")?,
         to_status: row.try_get("to_status")?,
         user_uid: uid("user_uid")?,
         device_uid: uid("device_uid")?,
         source: row.try_get("source")?,
+        revoked_device: uid("revoked_device")?,
+        deny_reason: row
+            .try_get::<Option<String>, _>("deny_reason")?
+            .as_deref()
+            .and_then(read_deny_reason),
         note: row.try_get("note")?,
     })
 }

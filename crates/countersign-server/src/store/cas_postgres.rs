@@ -29,7 +29,9 @@
 use sqlx::Row as _;
 
 use super::cas::{Cas, CodeCheck, Swap, still_at_version};
-use super::{CHANGES_CHANNEL, StoreError, bind_audit};
+use super::{
+    AUDIT_COLUMNS, AUDIT_VALUES, CHANGES_CHANNEL, StoreError, audit_placeholders, bind_audit,
+};
 
 /// Runs `cas` on `conn` and says what it did: its statement, then, if that
 /// changed nothing, a read of why. Outside a transaction the statement
@@ -81,17 +83,18 @@ pub(super) async fn apply(conn: &mut sqlx::AnyConnection, cas: &Cas) -> Result<S
 
 /// The statement, binding the new status, live, runs-out time, device,
 /// body ($1 to $5), the uid, the version, the signer ($6 to $8), the code
-/// typed when `code` checks one ($9, answered here), the audit entry's ten
-/// values, the channel and `uid:version` to announce, and with `counter`
-/// the passkey's device, credential id and new count. Answers `changed`,
-/// `revoked` and `counted`, each a count.
+/// typed when `code` checks one ($9, answered here), the audit entry's
+/// values (`AUDIT_VALUES` of them), the channel and `uid:version` to
+/// announce, and with `counter` the passkey's device, credential id and new
+/// count. Answers `changed`, `revoked` and `counted`, each a count.
 fn statement(cas: &Cas) -> String {
     let code_condition = cas.code_condition();
     let counter = cas.step.is_some();
     let first = cas.next_placeholder();
-    let audit: Vec<String> = (first..first + 10).map(|n| format!("${n}")).collect();
-    let (channel, payload) = (first + 10, first + 11);
-    let (device, credential, count) = (first + 12, first + 13, first + 14);
+    let audit = audit_placeholders(first);
+    let channel = first + AUDIT_VALUES;
+    let payload = channel + 1;
+    let (device, credential, count) = (payload + 1, payload + 2, payload + 3);
     // Materialized: each is read twice (by the UPDATE and by the answer)
     // and must run once, taking its lock before the session is written.
     let signer = "signer AS MATERIALIZED (SELECT revoked_at FROM devices WHERE uid = $8 FOR SHARE)";
@@ -119,12 +122,10 @@ fn statement(cas: &Cas) -> String {
          WHERE uid = $6 AND version = $7 \
          AND NOT EXISTS (SELECT 1 FROM signer WHERE revoked_at IS NOT NULL)\
          {code_condition}{counter_condition} RETURNING uid){advance}, \
-         audited AS (INSERT INTO audit (at, session_uid, subject, action, from_status, \
-         to_status, user_uid, device_uid, source, note) SELECT {} FROM updated) \
+         audited AS (INSERT INTO audit ({AUDIT_COLUMNS}) SELECT {audit} FROM updated) \
          SELECT COUNT(*) AS changed, \
          (SELECT COUNT(*) FROM signer WHERE revoked_at IS NOT NULL) AS revoked, \
          {counted} AS counted \
-         FROM (SELECT pg_notify(${channel}, ${payload}) FROM updated) AS sent",
-        audit.join(", "),
+         FROM (SELECT pg_notify(${channel}, ${payload}) FROM updated) AS sent"
     )
 }

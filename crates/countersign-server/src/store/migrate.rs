@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations/0005_users_disabled.sql")),
     (6, include_str!("../../migrations/0006_passkeys.sql")),
     (7, include_str!("../../migrations/0007_recovery.sql")),
+    (8, include_str!("../../migrations/0008_audit_fields.sql")),
 ];
 
 /// A migration in PostgreSQL's dialect: the two differ only in how the

@@ -3,13 +3,14 @@
 //! changes are compare-and-sets (`cas`).
 
 use chrono::{DateTime, Utc};
+use countersign_core::api::{AuditAction, AuditSubject};
 use countersign_core::{LoginSession, ShortUid, Status, VerificationCode};
 use uuid::Uuid;
 
 use super::new_sessions::{NewRow, insert_sessions_sql};
 use super::{
-    AuditEntry, Backend, Store, StoreError, StoreOp, Versioned, Writes, insert_audit, is_live,
-    sessions_found, time_text, versioned,
+    AUDIT_COLUMNS, AuditEntry, Backend, Store, StoreError, StoreOp, Versioned, Writes,
+    insert_audit, is_live, sessions_found, time_text, versioned,
 };
 
 impl Store {
@@ -42,13 +43,15 @@ impl Store {
             entry: AuditEntry {
                 at: session.request_datetime(),
                 session_uid: Some(session.uid()),
-                subject: "session".into(),
-                action: "request".into(),
+                subject: AuditSubject::Session,
+                action: AuditAction::Request,
                 from_status: None,
                 to_status: Some(session.status().as_str().into()),
                 user_uid: None,
                 device_uid: None,
                 source: Some(source.to_owned()),
+                revoked_device: None,
+                deny_reason: None,
                 note: None,
             },
         };
@@ -74,14 +77,16 @@ impl Store {
         if self.backend == Backend::Postgres {
             // One statement, so one round trip and no transaction to open
             // and commit: the audit row is written if, and only if, the
-            // session was.
+            // session was. Its time and status are the session's ($4, $5).
             let sql = format!(
                 "WITH stored AS ({insert}) INSERT INTO audit (at, session_uid, \
                  subject, action, from_status, to_status, user_uid, device_uid, source, note) \
-                 SELECT $4, uid, 'session', 'request', NULL, $5, NULL, NULL, $13, NULL FROM stored"
+                 SELECT $4, uid, $14, $15, NULL, $5, NULL, NULL, $13, NULL FROM stored"
             );
             let inserted = bind(&sql)
                 .bind(source.to_owned())
+                .bind(row.entry.subject.as_str().to_owned())
+                .bind(row.entry.action.as_str().to_owned())
                 .execute(&self.pool)
                 .await?
                 .rows_affected();
@@ -186,13 +191,11 @@ impl Store {
     /// The audit log of one session, oldest first.
     pub async fn audit_of(&self, session_uid: Uuid) -> Result<Vec<AuditEntry>, StoreError> {
         let _timer = self.timed(StoreOp::SessionList);
-        let rows = sqlx::query(
-            "SELECT at, session_uid, subject, action, from_status, to_status, user_uid, device_uid, \
-             source, note FROM audit WHERE session_uid = $1 ORDER BY id",
-        )
-        .bind(session_uid.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE session_uid = $1 ORDER BY id");
+        let rows = sqlx::query(&sql)
+            .bind(session_uid.to_string())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(super::admin::audit_row).collect()
     }
 }

@@ -34,7 +34,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::cas::{Cas, Swap};
 use super::new_sessions::{NewRow, insert_sessions_sql};
-use super::{AuditEntry, StoreError, cas_sqlite, time_text};
+use super::{
+    AUDIT_COLUMNS, AUDIT_VALUES, AuditEntry, StoreError, audit_placeholders, bind_audit, cas_sqlite,
+};
 
 /// The most writes one group commits.
 const MAX_GROUP: usize = 256;
@@ -326,29 +328,15 @@ async fn insert_audits(
         return Ok(());
     }
     let values: Vec<String> = (0..entries.len())
-        .map(|i| {
-            let params: Vec<String> = (1..=10).map(|n| format!("${}", i * 10 + n)).collect();
-            format!("({})", params.join(", "))
-        })
+        .map(|i| format!("({})", audit_placeholders(i * AUDIT_VALUES + 1)))
         .collect();
     let sql = format!(
-        "INSERT INTO audit (at, session_uid, subject, action, from_status, to_status, user_uid, \
-         device_uid, source, note) VALUES {}",
+        "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES {}",
         values.join(", ")
     );
     let mut query = sqlx::query(&sql);
     for entry in entries {
-        query = query
-            .bind(time_text(entry.at))
-            .bind(entry.session_uid.map(|u| u.to_string()))
-            .bind(entry.subject.as_str())
-            .bind(entry.action.as_str())
-            .bind(entry.from_status.as_deref())
-            .bind(entry.to_status.as_deref())
-            .bind(entry.user_uid.map(|u| u.to_string()))
-            .bind(entry.device_uid.map(|u| u.to_string()))
-            .bind(entry.source.as_deref())
-            .bind(entry.note.as_deref());
+        query = bind_audit(query, entry);
     }
     query.execute(&mut *conn).await?;
     Ok(())

@@ -8,6 +8,7 @@ use std::process::Command;
 use crate::common::*;
 use axum::http::StatusCode;
 use countersign_core::Status;
+use countersign_core::api::AuditAction;
 use serde_json::Value;
 
 on_both_backends!(an_operator_lists_shows_links_and_revokes);
@@ -134,7 +135,7 @@ async fn an_operator_lists_shows_links_and_revokes(db: Db) {
         .await
         .unwrap();
     let logout = audit.last().unwrap();
-    assert_eq!(logout.action, "logout");
+    assert_eq!(logout.action, AuditAction::Logout);
     assert_eq!(logout.source.as_deref(), Some("admin"));
     assert_eq!(logout.device_uid, None, "no device acted: the operator did");
 

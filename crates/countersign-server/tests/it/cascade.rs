@@ -108,8 +108,9 @@ async fn revoking_a_device_logs_out_the_logins_it_approved(db: Db) {
     assert_eq!(logout.user_uid, Some(kept.user));
     assert_eq!(logout.source.as_deref(), Some("203.0.113.5"));
     assert_eq!(
-        logout.note.as_deref(),
-        Some(format!("revocation of device {}", lost.device).as_str())
+        (logout.revoked_device, logout.note.as_deref()),
+        (Some(lost.device), None),
+        "the device revoked in its field, not in a note"
     );
     assert_eq!(
         audit_actions(&service, reported.uid()).await,

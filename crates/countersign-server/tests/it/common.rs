@@ -500,10 +500,13 @@ pub async fn approved(
     LoginSession::from_json_value(body).unwrap()
 }
 
-/// The actions in a session's audit log, oldest first.
+/// The actions in a session's audit log, oldest first, as stored.
 pub async fn audit_actions(service: &Service, uid: Uuid) -> Vec<String> {
     let audit = service.state.store.audit_of(uid).await.unwrap();
-    audit.into_iter().map(|entry| entry.action).collect()
+    audit
+        .into_iter()
+        .map(|entry| entry.action.to_string())
+        .collect()
 }
 
 /// The status of the session as stored, read past the service (whose reads

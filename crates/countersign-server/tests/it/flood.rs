@@ -10,7 +10,7 @@ use crate::common::*;
 use crate::recovery::{account, sign_at};
 use axum::http::StatusCode;
 use countersign_core::Claim;
-use countersign_core::api::AuditPage;
+use countersign_core::api::{AuditPage, AuditSubject};
 
 on_both_backends!(a_flood_of_requests_leaves_the_approved_session_in_view);
 
@@ -89,7 +89,7 @@ async fn a_flood_of_requests_leaves_the_approved_session_in_view(db: Db) {
     assert_eq!(approval.source.as_deref(), Some("203.0.113.5"));
     assert!(
         all.iter()
-            .all(|e| e.session_uid.is_none() || e.subject == "session")
+            .all(|e| e.session_uid.is_none() || e.subject == AuditSubject::Session)
     );
     // A replayed read shows nothing.
     let (status, _) = service.post("/api/account/audit", read).await;

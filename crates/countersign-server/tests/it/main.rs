@@ -16,6 +16,8 @@ mod admin_backup;
 mod admin_pipe;
 mod admin_sessions;
 mod admin_users;
+mod audit_fields;
+mod audit_upgrade;
 mod authenticator;
 mod binary;
 mod bounds;

@@ -224,7 +224,11 @@ async fn a_wrong_code_ends_the_request(db: Db) {
         ),
         ("deny", Some("pending"), Some("denied"))
     );
-    assert_eq!(last.note.as_deref(), Some("wrong_code"));
+    assert_eq!(
+        (last.deny_reason, last.note.as_deref()),
+        (Some(countersign_core::DenyReason::WrongCode), None),
+        "the reason in its field, not in a note"
+    );
     assert_eq!(last.device_uid, Some(approver.device));
     assert_eq!(last.user_uid, Some(approver.user));
 

@@ -4,6 +4,7 @@
 //! device's row), that the signing device is still unrevoked.
 
 use axum::http::StatusCode;
+use countersign_core::api::AuditSubject;
 use countersign_core::{Action, Claim, Freshness, SignedStatement, Status};
 use countersign_server::store::{AuditEntry, Cas, Swap};
 use uuid::Uuid;
@@ -59,13 +60,15 @@ async fn a_transition_verified_before_its_device_was_revoked_is_not_written(db: 
     let entry = AuditEntry {
         at: now,
         session_uid: Some(uid),
-        subject: "session".into(),
-        action: Action::Approve.as_str().into(),
+        subject: AuditSubject::Session,
+        action: Action::Approve.into(),
         from_status: Some("pending".into()),
         to_status: Some("approved".into()),
         user_uid: Some(approver.user),
         device_uid: Some(approver.device),
         source: None,
+        revoked_device: None,
+        deny_reason: None,
         note: None,
     };
     let written = service

@@ -7,6 +7,7 @@
 //! approved with that code.
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, TimeZone, Utc};
+use countersign_core::api::{AuditAction, AuditSubject};
 use countersign_core::{
     Claim, DEFAULT_LOGIN_LIFETIME, Freshness, Keypair, LoginRequest, LoginSession, Signer,
     Statement, TokenSet, Username, VerificationCode, uid_from_random,
@@ -188,7 +189,14 @@ async fn an_older_database_is_brought_up_to_date(db: Db) {
 
     // The cascade finds the old approved row by its approving device.
     let now = t0() + TimeDelta::hours(1);
-    let entry = audit_event("device", "revoke", now, Some(user), Some(device), None);
+    let entry = audit_event(
+        AuditSubject::Device,
+        AuditAction::Revoke,
+        now,
+        Some(user),
+        Some(device),
+        None,
+    );
     let logged_out = store
         .revoke_device(device, &entry, &[], |found| {
             let mut session = found.clone();
@@ -214,7 +222,14 @@ async fn an_older_database_is_brought_up_to_date(db: Db) {
     let found = store.session(pending.uid()).await.unwrap().unwrap();
     let mut approving = pending.clone();
     signed_by(&mut approving, device, &key, false);
-    let entry = audit_event("session", "approve", now, Some(user), Some(device), None);
+    let entry = audit_event(
+        AuditSubject::Session,
+        AuditAction::Approve,
+        now,
+        Some(user),
+        Some(device),
+        None,
+    );
     let wrong = VerificationCode::new(if old == 10 { 11 } else { 10 }).unwrap();
     for (typed, expected) in [
         (wrong, Swap::WrongCode),

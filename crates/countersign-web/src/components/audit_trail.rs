@@ -3,8 +3,9 @@
 //! device that signed and the address it came from; an "Older entries"
 //! button goes on to the next page.
 
-use countersign_core::LoginSession;
-use countersign_core::api::{AuditRecord, DeviceInfo};
+use countersign_core::api::{AuditAction, AuditRecord, AuditSubject, DeviceInfo};
+use countersign_core::{DenyReason, LoginSession, Status};
+use uuid::Uuid;
 use yew::{Callback, Html, Properties, component, html};
 
 use crate::components::device_name::device_name;
@@ -28,40 +29,41 @@ pub struct AuditTrailProps {
     pub on_older: Callback<()>,
 }
 
-/// What an entry says happened, in words. An action this version does not
-/// know is named as the service names it, escaped.
+/// What an entry says happened, in words, from its subject, action and
+/// fields (never from its note). An entry this version does not know is
+/// named as the service names it, escaped.
 pub fn describe(record: &AuditRecord) -> String {
-    let from = record.from_status.as_deref();
-    let known = match (record.subject.as_str(), record.action.as_str()) {
-        ("session", "request") => "Login requested",
-        ("session", "approve") => "Approved",
-        ("session", "deny") if record.note.as_deref() == Some("wrong_code") => {
+    use AuditAction as A;
+    use AuditSubject as S;
+    let from = record
+        .from_status
+        .as_deref()
+        .and_then(|status| status.parse::<Status>().ok());
+    let known = match (&record.subject, &record.action) {
+        (S::Session, A::Request) => "Login requested",
+        (S::Session, A::Approve) => "Approved",
+        (S::Session, A::Deny) if record.deny_reason == Some(DenyReason::WrongCode) => {
             "Denied: the code typed was not the program's"
         }
-        ("session", "deny") => "Denied",
-        ("session", "report_suspicious") => "Reported as not theirs (\"This wasn't me\")",
-        ("session", "logout") if from == Some("pending") && record.device_uid.is_none() => {
+        (S::Session, A::Deny) => "Denied",
+        (S::Session, A::ReportSuspicious) => "Reported as not theirs (\"This wasn't me\")",
+        (S::Session, A::Logout) if from == Some(Status::Pending) && record.device_uid.is_none() => {
             "Cancelled by the program"
         }
-        ("session", "logout")
-            if record
-                .note
-                .as_deref()
-                .is_some_and(|note| note.starts_with("revocation of device")) =>
-        {
+        (S::Session, A::Logout) if record.revoked_device.is_some() => {
             "Logged out: the device that approved it was revoked"
         }
-        ("session", "logout") => "Logged out",
-        ("session", "expire") => "Expired",
-        ("device", "enroll") => "Device enrolled",
-        ("device", "revoke") => "Device revoked",
-        ("device", "revoke_requested") => "Revocation of a device asked (waits out the delay)",
-        ("device", "revocation_cancelled") => "Revocation cancelled",
-        ("enrollment", "invite") => "Enrollment link made",
-        ("enrollment", "cancel") => "Enrollment link cancelled",
-        ("user", "add") => "Account created",
-        ("user", "disable") => "Account disabled",
-        ("user", "enable") => "Account enabled",
+        (S::Session, A::Logout) => "Logged out",
+        (S::Session, A::Expire) => "Expired",
+        (S::Device, A::Enroll) => "Device enrolled",
+        (S::Device, A::Revoke) => "Device revoked",
+        (S::Device, A::RevokeRequested) => "Revocation of a device asked (waits out the delay)",
+        (S::Device, A::RevocationCancelled) => "Revocation cancelled",
+        (S::Enrollment, A::Invite) => "Enrollment link made",
+        (S::Enrollment, A::Cancel) => "Enrollment link cancelled",
+        (S::User, A::Add) => "Account created",
+        (S::User, A::Disable) => "Account disabled",
+        (S::User, A::Enable) => "Account enabled",
         (subject, action) => return shown(&format!("{subject}: {action}")),
     };
     known.into()
@@ -77,16 +79,31 @@ fn actor(record: &AuditRecord, devices: &[DeviceInfo]) -> String {
     }
 }
 
-/// An entry's note, escaped, with the uids of the account's devices given
-/// as their names ("revocation of device Laptop asked by device Phone").
+/// An entry's details, escaped, with the uids of the account's devices
+/// given as their names: the revocation that logged a login out
+/// ("revocation of device Laptop"), then the entry's note ("revocation of
+/// device Laptop asked by device Phone").
 pub fn note(record: &AuditRecord, devices: &[DeviceInfo]) -> String {
-    let Some(note) = record.note.as_deref() else {
-        return String::new();
+    let named = |uid: Uuid| {
+        devices
+            .iter()
+            .find(|device| device.uid == uid)
+            .map_or_else(|| uid.to_string(), |device| device.name.clone())
     };
-    let named = devices.iter().fold(note.to_owned(), |text, device| {
-        text.replace(&device.uid.to_string(), &device.name)
+    let revoked = record
+        .revoked_device
+        .map(|uid| shown(&format!("revocation of device {}", named(uid))));
+    let note = record.note.as_deref().map(|note| {
+        let named = devices.iter().fold(note.to_owned(), |text, device| {
+            text.replace(&device.uid.to_string(), &device.name)
+        });
+        shown(&named)
     });
-    shown(&named)
+    revoked
+        .into_iter()
+        .chain(note)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The login an entry is about: its short id and the host the program

@@ -7,8 +7,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use countersign_core::api::{AuditRecord, DeviceInfo, InviteInfo, PendingRevocation};
-use countersign_core::{Digest, Keypair, uid_from_random};
+use countersign_core::api::{
+    AuditAction, AuditRecord, AuditSubject, DeviceInfo, InviteInfo, PendingRevocation,
+};
+use countersign_core::{DenyReason, Digest, Keypair, uid_from_random};
 use countersign_web::components::audit_trail::{AuditTrail, AuditTrailProps, describe, note};
 use countersign_web::components::pending_invites::{PendingInvites, PendingInvitesProps};
 use countersign_web::components::pending_revocations::{
@@ -142,35 +144,96 @@ async fn pending_invites_say_who_made_them_and_cancel_the_one_clicked() {
     assert!(text(&root).contains("No enrollment links are waiting"));
 }
 
-fn record(id: i64, action: &str, note: Option<&str>) -> AuditRecord {
+fn record(id: i64, action: AuditAction, note: Option<&str>) -> AuditRecord {
     AuditRecord {
         id,
         at: at() + TimeDelta::seconds(id),
         session_uid: Some(uid_from_random([7; 16])),
-        subject: "session".into(),
-        action: action.into(),
-        from_status: Some("pending".into()),
+        subject: AuditSubject::Session,
+        action,
+        from_status: Some("approved".into()),
         to_status: None,
         device_uid: Some(uid_from_random([1; 16])),
         source: Some("192.0.2.7".into()),
+        revoked_device: None,
+        deny_reason: None,
         note: note.map(Into::into),
+    }
+}
+
+/// A denial for a wrong code, by its field.
+fn wrong_code(id: i64) -> AuditRecord {
+    AuditRecord {
+        deny_reason: Some(DenyReason::WrongCode),
+        ..record(id, AuditAction::Deny, None)
     }
 }
 
 #[test]
 fn refusals_are_told_in_words() {
-    assert_eq!(describe(&record(1, "approve", None)), "Approved");
-    assert_eq!(describe(&record(2, "deny", None)), "Denied");
+    assert_eq!(describe(&record(1, AuditAction::Approve, None)), "Approved");
+    assert_eq!(describe(&record(2, AuditAction::Deny, None)), "Denied");
     assert_eq!(
-        describe(&record(3, "deny", Some("wrong_code"))),
+        describe(&wrong_code(3)),
         "Denied: the code typed was not the program's"
     );
-    assert!(describe(&record(4, "report_suspicious", None)).contains("This wasn't me"));
-    // An action this version does not know is named, escaped.
     assert_eq!(
-        describe(&record(5, "re\u{202e}name", None)),
+        describe(&record(3, AuditAction::Deny, Some("wrong_code"))),
+        "Denied",
+        "a note is words, never read for a reason"
+    );
+    assert!(describe(&record(4, AuditAction::ReportSuspicious, None)).contains("This wasn't me"));
+    // An action or subject this version does not know is named, escaped.
+    assert_eq!(
+        describe(&record(5, AuditAction::read("re\u{202e}name"), None)),
         "session: re\\u{202e}name"
     );
+    let unknown = AuditRecord {
+        subject: AuditSubject::read("widget"),
+        ..record(6, AuditAction::read("polish"), None)
+    };
+    assert_eq!(describe(&unknown), "widget: polish");
+}
+
+#[test]
+fn a_logout_by_revocation_is_told_by_its_field() {
+    let laptop = device(1, "Laptop", at());
+    let by_revocation = AuditRecord {
+        revoked_device: Some(laptop.uid),
+        device_uid: None,
+        ..record(1, AuditAction::Logout, None)
+    };
+    assert_eq!(
+        describe(&by_revocation),
+        "Logged out: the device that approved it was revoked"
+    );
+    assert_eq!(
+        note(&by_revocation, std::slice::from_ref(&laptop)),
+        "revocation of device Laptop"
+    );
+    let elsewhere = uid_from_random([9; 16]);
+    let by_unlisted = AuditRecord {
+        revoked_device: Some(elsewhere),
+        note: Some("and \u{200b} more".into()),
+        ..by_revocation.clone()
+    };
+    assert_eq!(
+        note(&by_unlisted, std::slice::from_ref(&laptop)),
+        format!("revocation of device {elsewhere}; and \\u{{200b}} more")
+    );
+    // A note in the old words, with no field, is only words.
+    let old_words = record(
+        2,
+        AuditAction::Logout,
+        Some(&format!("revocation of device {}", laptop.uid)),
+    );
+    assert_eq!(describe(&old_words), "Logged out");
+    let cancelled = AuditRecord {
+        from_status: Some("pending".into()),
+        device_uid: None,
+        ..record(3, AuditAction::Logout, None)
+    };
+    assert_eq!(describe(&cancelled), "Cancelled by the program");
 }
 
 #[test]
@@ -180,8 +243,8 @@ async fn the_trail_names_device_and_address_escapes_text_and_pages_on() {
     let clicks = older.clone();
     let props = |more: bool| AuditTrailProps {
         entries: vec![
-            record(2, "deny", Some("wrong_code")),
-            record(1, "approve", Some("note with \u{200b} hidden")),
+            wrong_code(2),
+            record(1, AuditAction::Approve, Some("note with \u{200b} hidden")),
         ],
         devices: vec![laptop.clone()],
         sessions: Vec::new(),
@@ -209,13 +272,12 @@ async fn the_trail_names_device_and_address_escapes_text_and_pages_on() {
     assert!(oldest.contains("note with \\u{200b} hidden"), "{oldest}");
     // Device uids in a note are given as names.
     let revoked = AuditRecord {
-        subject: "device".into(),
-        action: "revocation_cancelled".into(),
+        subject: AuditSubject::Device,
         note: Some(format!(
             "revocation of device {} asked by device x",
             laptop.uid
         )),
-        ..record(3, "", None)
+        ..record(3, AuditAction::RevocationCancelled, None)
     };
     assert_eq!(
         note(&revoked, std::slice::from_ref(&laptop)),

@@ -7,7 +7,8 @@
 //! `answers`: real answers from the router (status, media type, error
 //! code, body shape) are among those it lists, through `checker` and the
 //! JSON Schema subset in `schema` (`recovery_answers`: the routes of
-//! recovery and the audit trail).
+//! recovery and the audit trail); `vocabulary`: the audit trail's subjects
+//! and actions are core's.
 
 mod answers;
 mod checker;
@@ -17,6 +18,7 @@ mod recovery_answers;
 mod routes;
 mod schema;
 mod shape;
+mod vocabulary;
 
 use std::collections::BTreeSet;
 

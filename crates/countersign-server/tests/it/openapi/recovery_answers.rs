@@ -1,8 +1,9 @@
 //! The routes of recovery and the audit trail through the real router,
 //! each answer held against the document: a newer device's revocation of
 //! an older one waits (202) and the older one cancels it, a link is
-//! cancelled, the account and the trail are read by pages, and the
-//! refusals of each.
+//! cancelled, the account and the trail are read by pages (with a logout
+//! by revocation and a denial for a wrong code in it), and the refusals of
+//! each.
 
 use std::time::Duration;
 
@@ -12,7 +13,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::checker::Checker;
-use crate::common::{Approver, Db, Requester, Service, service_on};
+use crate::common::{
+    Approver, Db, Requester, Service, approved, ask, drawn_code, service_on, shown,
+};
 
 /// Runs the recovery routes for `owner`'s user, whose unused link's token
 /// is `link`; `owner` stays unrevoked.
@@ -113,11 +116,50 @@ pub(super) async fn recovery_routes(
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the link is dead");
 
-    // The owner reads the trail, which holds both cancellations.
+    // A login the newer device approved, logged out by the owner's
+    // revocation of it (at once: it is newer), and a request the owner
+    // denied by a wrong code: both are in the trail with their fields.
+    let login = approved(service, &newer, &Requester::new(), "ada").await;
+    let revocation = owner.sign(Claim::RevokeDevice {
+        user,
+        device: newer.device,
+    });
+    let (status, body) = check.post(service, revoke, revoke, &revocation).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer = ask(service, &Requester::new(), "ada").await;
+    let denied = shown(service, answer["short_uid"].as_str().unwrap()).await;
+    let wrong = if drawn_code(&answer) == 10 { 11 } else { 10 };
+    let path = format!("/api/sessions/{}/statements", denied.uid());
+    let (status, body) = service
+        .post(&path, owner.decide(&denied, "approve", Some(wrong)))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // The owner reads the trail, which holds both cancellations, the
+    // logout by revocation and the denial.
     let audit = "/api/account/audit";
     let read = owner.sign(Claim::ReadAudit { user });
     let (status, trail) = check.post(service, audit, audit, &read).await;
     assert_eq!(status, StatusCode::OK, "{trail}");
+    let entry = |session: Uuid, action: &str| -> Value {
+        let entries = trail["entries"].as_array().unwrap();
+        let found = entries
+            .iter()
+            .find(|e| e["session_uid"] == json!(session) && e["action"] == action);
+        found
+            .unwrap_or_else(|| panic!("no {action} of {session}: {trail}"))
+            .clone()
+    };
+    let logout = entry(login.uid(), "logout");
+    assert_eq!(
+        (&logout["revoked_device"], &logout["device_uid"]),
+        (&json!(newer.device), &json!(owner.device))
+    );
+    let denial = entry(denied.uid(), "deny");
+    assert_eq!(
+        (&denial["deny_reason"], &denial["revoked_device"]),
+        (&json!("wrong_code"), &Value::Null)
+    );
     let actions: Vec<&str> = trail["entries"]
         .as_array()
         .unwrap()
