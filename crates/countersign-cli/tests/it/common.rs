@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::time::Duration;
 
-use countersign_server::app::{AppState, Config, Shared};
+use countersign_server::config::Config;
+use countersign_server::http;
+use countersign_server::ops::enrollment;
+use countersign_server::state::{AppState, Shared};
 use countersign_server::store::Store;
-use countersign_server::{accounts, http};
 use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_countersign");
@@ -75,7 +77,7 @@ impl Service {
     /// the one-time link that enrolls their first device.
     pub fn add_user(&self, name: &str) -> String {
         let added = self
-            .block_on(accounts::add_user(
+            .block_on(enrollment::add_user(
                 &self.state.store,
                 &self.state.clock,
                 &self.state.random,

@@ -78,7 +78,7 @@ fn a_session_already_closed_is_forgotten_and_said_so() {
     )
     .sign(&Keypair::from_seed(&seed));
     service
-        .block_on(countersign_server::sessions::act(
+        .block_on(countersign_server::ops::decide::act(
             &service.state,
             uid,
             &signed,
