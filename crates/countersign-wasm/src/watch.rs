@@ -13,7 +13,7 @@ use std::rc::Rc;
 use chrono::{DateTime, TimeDelta, Utc};
 use countersign_browser::api::Api;
 use countersign_browser::{BrowserError, clock};
-use countersign_core::client::{ServiceUrl, WatchPolicy};
+use countersign_core::client::{Refusal, ServiceUrl, WatchPolicy};
 use countersign_core::{self as cs, Expectation, Freshness};
 use js_sys::Set;
 use wasm_bindgen::prelude::*;
@@ -183,10 +183,10 @@ async fn keep_current(api: Api, shared: Rc<Shared>) {
                 // is not holding the wait, so do not ask it in a loop.
                 Ok(false) | Err(_) => Some(Duration::ZERO),
             },
-            Err(BrowserError::Service {
+            Err(BrowserError::Service(Refusal {
                 retry_after_s: Some(s),
                 ..
-            }) => Some(Duration::from_secs(s)),
+            })) => Some(Duration::from_secs(s)),
             Err(_) => Some(Duration::ZERO),
         };
         match rest {

@@ -9,7 +9,7 @@ use countersign_core::api::{
     AccountView, ApprovalView, AuditPage, ErrorCode, InviteInfo, PendingRevocation, RevokeAnswer,
     WaitQuery,
 };
-use countersign_core::client::EnrollmentLink;
+use countersign_core::client::{EnrollmentLink, Refusal};
 use countersign_core::{DeviceName, Digest, LoginSession, Narrowing, ShortUid, Status};
 use uuid::Uuid;
 use web_sys::{AbortController, AbortSignal};
@@ -21,7 +21,7 @@ pub use countersign_core::client::Decision;
 /// keep the service's message, which is written for people too.
 pub fn explain(error: &BrowserError) -> String {
     match error {
-        BrowserError::Service { code, message, .. } => match code {
+        BrowserError::Service(Refusal { code, message, .. }) => match code {
             ErrorCode::NotFound => "Nothing matches that link: it may be mistyped, already decided, or expired.".into(),
             ErrorCode::Expired => "This request has expired. Ask the program for a new one.".into(),
             ErrorCode::WrongCode => "That is not the code the program shows. The request was denied and nothing was approved; start again from the program.".into(),
@@ -62,11 +62,11 @@ fn explain_passkey(name: &str, message: &str) -> String {
 /// already done (its message says what), [`explain`] otherwise.
 pub fn explain_change(error: &BrowserError) -> String {
     match error {
-        BrowserError::Service {
+        BrowserError::Service(Refusal {
             code: ErrorCode::NotFound | ErrorCode::Conflict,
             message,
             ..
-        } => format!(
+        }) => format!(
             "{message}: it may have been done already. The page now shows where things stand."
         ),
         other => explain(other),
@@ -144,13 +144,13 @@ pub async fn decide(
 }
 
 fn is_code(error: &BrowserError, expected: ErrorCode) -> bool {
-    matches!(error, BrowserError::Service { code, .. } if *code == expected)
+    matches!(error, BrowserError::Service(refusal) if refusal.code == expected)
 }
 
 /// Whether a refused decision may be one on a cancelled request: refused
 /// for the session's state (409), not for the statement or the device.
 fn may_be_cancelled(error: &BrowserError) -> bool {
-    matches!(error, BrowserError::Service { status: 409, .. })
+    matches!(error, BrowserError::Service(Refusal { status: 409, .. }))
 }
 
 /// A long poll on a pending request, until it is decided elsewhere,
@@ -292,12 +292,12 @@ mod tests {
     use super::*;
 
     fn refused(code: ErrorCode, message: &str) -> BrowserError {
-        BrowserError::Service {
+        BrowserError::Service(Refusal {
             status: code.http_status(),
             code,
             message: message.into(),
             retry_after_s: None,
-        }
+        })
     }
 
     #[test]

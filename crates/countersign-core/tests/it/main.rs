@@ -12,6 +12,7 @@ mod common;
 mod api_bodies;
 mod api_codes;
 mod authorisation;
+mod client_codes;
 mod decision;
 mod fields;
 mod json;
