@@ -1,18 +1,17 @@
 //! Every call the pages make to the service and the key store. Pages call
 //! these and never fetch or sign themselves.
 
-use chrono::TimeDelta;
 use countersign_browser::api::Api;
 use countersign_browser::keys::{self, DeviceKey};
 use countersign_browser::{BrowserError, clock, flows, passkey};
 use countersign_core::api::{
     AccountView, ApprovalView, AuditPage, ErrorCode, InviteInfo, PendingRevocation, RevokeAnswer,
-    WaitQuery,
 };
-use countersign_core::client::{EnrollmentLink, Refusal};
+use countersign_core::client::{EnrollmentLink, Next, PollPolicy, Polling, Refusal, WaitPolicy};
 use countersign_core::{DeviceName, Digest, LoginSession, Narrowing, ShortUid, Status};
 use uuid::Uuid;
 use web_sys::{AbortController, AbortSignal};
+use yew::platform::time::sleep;
 
 pub use countersign_core::client::Decision;
 
@@ -164,8 +163,11 @@ impl Drop for Watching {
 }
 
 /// Watches the pending request `uid` and calls `on_change` with the
-/// session once it is no longer pending. Gives up quietly on a failure:
-/// the page still works, and a decision refused later still says why.
+/// session once it is no longer pending. The long poll is paced by the
+/// core's `Polling`: after a network failure, a 5xx or a 429 it pauses
+/// (at least the `Retry-After`) and asks again; it gives up quietly on
+/// any other refusal or a failure in this browser: the page still works,
+/// and a decision refused later still says why.
 pub fn watch_request(
     uid: Uuid,
     on_change: impl FnOnce(LoginSession) + 'static,
@@ -173,31 +175,36 @@ pub fn watch_request(
     let abort = AbortController::new().ok()?;
     let signal = abort.signal();
     wasm_bindgen_futures::spawn_local(async move {
-        if let Ok(session) = until_decided(uid, &signal).await {
+        if let Some(session) = until_decided(uid, &signal).await {
             on_change(session);
         }
     });
     Some(Watching(abort))
 }
 
-async fn until_decided(uid: Uuid, signal: &AbortSignal) -> Result<LoginSession, BrowserError> {
-    let api = api()?;
-    let query = WaitQuery {
-        status: Status::Pending,
-        timeout_s: 25,
-    };
+/// The session once it is no longer pending; `None` when the watch gave up
+/// or was stopped (the page went away and aborted it).
+async fn until_decided(uid: Uuid, signal: &AbortSignal) -> Option<LoginSession> {
+    let api = api().ok()?;
+    let query = WaitPolicy::default().long_poll_query();
+    let mut polling = Polling::new(PollPolicy::default());
     loop {
         let asked = clock::now();
-        let session = api.wait_once(uid, &query, Some(signal)).await?;
-        if !session.is_pending() {
-            return Ok(session);
+        let answer = api.wait_once(uid, &query, Some(signal)).await;
+        if signal.aborted() {
+            return None;
         }
-        // A wait the service did not hold would otherwise be asked again
-        // in a tight loop.
-        if clock::now() - asked < TimeDelta::seconds(1) {
-            return Err(BrowserError::BadAnswer(
-                "the service did not hold the wait".into(),
-            ));
+        let next = match answer {
+            Ok(session) if !session.is_pending() => return Some(session),
+            Ok(_) => polling.after_answer(false, asked, clock::now()),
+            Err(error) => error
+                .wait_failure()
+                .map_or(Next::Stop, |failure| polling.after_failure(&failure)),
+        };
+        match next {
+            Next::Again => {}
+            Next::Pause(pause) => sleep(pause).await,
+            Next::Stop => return None,
         }
     }
 }

@@ -13,11 +13,14 @@
 //! - [`ServiceUrl`], [`EnrollmentLink`], [`LoginLink`]: one normal form for
 //!   a service's URL, and the links people paste.
 //! - [`SessionWatch`]: a relying party's copy of a session, kept current by
-//!   the long poll, to verify authorisations offline.
+//!   the long poll, to verify authorisations offline; [`PollPolicy`] and
+//!   [`Polling`]: how every watch paces that long poll (ask again, pause,
+//!   stop).
 
 mod client_code;
 mod decision;
 mod links;
+mod polling;
 mod refusal;
 mod service_url;
 mod wait;
@@ -26,6 +29,7 @@ mod watch;
 pub use client_code::{ClientCode, Code};
 pub use decision::{Decision, logout_claim};
 pub use links::{EnrollmentLink, LinkError, LoginLink, MAX_URL_LEN};
+pub use polling::{Next, PollPolicy, Polling};
 pub use refusal::{Refusal, parse_retry_after};
 pub use service_url::ServiceUrl;
 pub use wait::{Attempt, Failure, Step, WaitPolicy, Waiting};

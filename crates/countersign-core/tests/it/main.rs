@@ -20,6 +20,7 @@ mod lifetime;
 mod links;
 mod load;
 mod matching;
+mod polling;
 mod short_uid;
 mod statement_format;
 mod statements;
