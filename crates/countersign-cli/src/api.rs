@@ -16,9 +16,8 @@ use serde::de::DeserializeOwned;
 use ureq::http::StatusCode;
 use uuid::Uuid;
 
-use crate::error::CliError;
 use crate::show::safe;
-use crate::transport::Transport;
+use crate::transport::{InsecureHttp, Transport};
 
 /// How long a plain request may take, connection included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -103,7 +102,11 @@ pub struct Api {
 impl Api {
     /// A client of the service at `service`, if `transport` allows it;
     /// `from` says where its URL came from, for the refusal.
-    pub fn new(service: &ServiceUrl, transport: Transport, from: &str) -> Result<Self, CliError> {
+    pub fn new(
+        service: &ServiceUrl,
+        transport: Transport,
+        from: &str,
+    ) -> Result<Self, InsecureHttp> {
         transport.check(service, from)?;
         let config = ureq::Agent::config_builder()
             // Error answers carry a JSON body worth reading.

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::api::ApiError;
 use crate::files::FileError;
 use crate::show::when;
+use crate::transport::InsecureHttp;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -43,15 +44,8 @@ pub enum CliError {
     Field(#[from] FieldError),
     /// Plain http to a service that is not on this machine, without
     /// `--insecure-http`.
-    #[error(
-        "refusing plain http:// to {service} ({from}): it is not this machine, so anyone on the network between could read and change what is sent; use https://, or pass --insecure-http (or set COUNTERSIGN_INSECURE_HTTP=1) to accept that"
-    )]
-    InsecureHttp {
-        /// The service.
-        service: String,
-        /// Where its URL came from.
-        from: String,
-    },
+    #[error(transparent)]
+    InsecureHttp(#[from] InsecureHttp),
     /// A verification code is not a two-digit number.
     #[error("invalid verification code: {0}")]
     Code(String),
@@ -194,7 +188,7 @@ impl CliError {
             Self::Url { .. } | Self::Username(_) | Self::Field(_) | Self::Code(_) => {
                 Code::Client(ClientCode::BadInput)
             }
-            Self::InsecureHttp { .. } => Code::Client(ClientCode::InsecureHttp),
+            Self::InsecureHttp(_) => Code::Client(ClientCode::InsecureHttp),
             Self::Random(_) => Code::Client(ClientCode::NoRandom),
             Self::NoKeptSession | Self::WhichSession(_) | Self::UnknownSession(..) => {
                 Code::Client(ClientCode::NoSuchSession)
@@ -294,5 +288,16 @@ mod tests {
             retry_after_s: None,
         }));
         assert_eq!(refused.code().to_string(), "not_found");
+    }
+
+    #[test]
+    fn plain_http_refused_is_insecure_http_in_the_transports_words() {
+        let refusal = InsecureHttp {
+            service: "http://countersign.example".into(),
+            from: "given with --server".into(),
+        };
+        let refused = CliError::from(refusal.clone());
+        assert_eq!(refused.code().to_string(), "insecure_http");
+        assert_eq!(refused.to_string(), refusal.to_string());
     }
 }

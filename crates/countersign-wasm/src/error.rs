@@ -14,8 +14,6 @@ use countersign_core::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::session::LoginSession;
-
 /// An error from countersign: a stable `code` and a `message`.
 ///
 /// In JavaScript it is a class whose prototype chain includes
@@ -74,13 +72,6 @@ impl CountersignError {
         "CountersignError".to_owned()
     }
 
-    /// The session the error is about, where there is one: the denied,
-    /// suspicious or expired session a wait ended with.
-    #[wasm_bindgen(getter, js_name = session)]
-    pub fn session(&self) -> Option<LoginSession> {
-        self.session.as_deref().cloned().map(LoginSession::from)
-    }
-
     /// `CountersignError [code]: message`.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_js_string(&self) -> String {
@@ -118,6 +109,13 @@ impl CountersignError {
     pub(crate) fn about(mut self, session: countersign_core::LoginSession) -> Self {
         self.session = Some(Box::new(session));
         self
+    }
+
+    /// The session the error is about, if any. JavaScript reads it as
+    /// `session`, a `LoginSession`: that getter is with the `LoginSession`
+    /// class (`session.rs`), which is made of this file's errors.
+    pub(crate) fn session_about(&self) -> Option<&countersign_core::LoginSession> {
+        self.session.as_deref()
     }
 }
 

@@ -19,6 +19,7 @@
 
 mod client_code;
 mod decision;
+mod link_error;
 mod links;
 mod polling;
 mod refusal;
@@ -28,7 +29,8 @@ mod watch;
 
 pub use client_code::{ClientCode, Code};
 pub use decision::{Decision, logout_claim};
-pub use links::{EnrollmentLink, LinkError, LoginLink, MAX_URL_LEN};
+pub use link_error::{LinkError, MAX_URL_LEN};
+pub use links::{EnrollmentLink, LoginLink};
 pub use polling::{Next, PollPolicy, Polling};
 pub use refusal::{Refusal, parse_retry_after};
 pub use service_url::ServiceUrl;
