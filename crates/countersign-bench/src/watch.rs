@@ -7,9 +7,11 @@
 //!
 //! [`Watched`] is the view request handlers verify against: cheap to clone,
 //! usable from any thread, and it tells its holders when the status changes.
-//! [`Watcher`] owns the long-poll task and stops it when dropped. If the
-//! service cannot be reached the task retries after a pause, and the watch
-//! refuses every token once its `max_silence` has passed: it fails closed.
+//! [`Watcher`] owns the long-poll task and stops it when dropped. The task
+//! is paced by the core's `Polling` (as the npm package's and the web
+//! app's watches are): if the service cannot be reached it retries after a
+//! pause, and the watch refuses every token once its `max_silence` has
+//! passed: it fails closed.
 
 use countersign_core::api::paths;
 use std::net::SocketAddr;
@@ -17,7 +19,8 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use countersign_core::client::OtherSession;
+use countersign_core::api::ErrorBody;
+use countersign_core::client::{Failure, Next, OtherSession, PollPolicy, Polling, Refusal};
 use countersign_core::{
     Expectation, Identity, LoginSession, SessionWatch, SignedAuthorisation, Status, WatchError,
     WatchPolicy,
@@ -27,15 +30,12 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::calls::{read_session, session_of};
-use crate::client::Conn;
+use crate::client::{Conn, Response};
 use crate::clock;
 
 /// How long past the long poll's own timeout its answer may take before the
 /// connection is taken for lost.
 const ANSWER_MARGIN: Duration = Duration::from_secs(10);
-/// The pause after a failed long poll before the next, so that a service
-/// that is down or refusing is not hammered.
-const RETRY_PAUSE: Duration = Duration::from_secs(1);
 
 /// The watch as every holder sees it.
 #[derive(Debug, Clone)]
@@ -63,13 +63,12 @@ impl Feed {
     }
 
     /// Feeds the service's answer at `now` to the watch and tells the
-    /// holders if the status changed. Returns whether the session is final
-    /// (nothing can change any more).
-    fn take(&self, session: LoginSession, now: DateTime<Utc>) -> Result<bool, OtherSession> {
-        let (status, is_final) = {
+    /// holders if the status changed.
+    fn take(&self, session: LoginSession, now: DateTime<Utc>) -> Result<Taken, OtherSession> {
+        let (changed, status, is_final) = {
             let mut watch = self.watch.write().unwrap_or_else(PoisonError::into_inner);
-            watch.update(session, now)?;
-            (watch.session().status(), watch.is_final())
+            let changed = watch.update(session, now)?;
+            (changed, watch.session().status(), watch.is_final())
         };
         // Sent after the lock is let go, so that a holder woken by it reads
         // the new session at once.
@@ -78,7 +77,7 @@ impl Feed {
             *seen = status;
             changed
         });
-        Ok(is_final)
+        Ok(Taken { changed, is_final })
     }
 
     /// The query string of the next long poll.
@@ -88,6 +87,15 @@ impl Feed {
             .unwrap_or_else(PoisonError::into_inner)
             .wait_query()
     }
+}
+
+/// What an answer did to the watch.
+#[derive(Debug, Clone, Copy)]
+struct Taken {
+    /// The status changed.
+    changed: bool,
+    /// The session is final: nothing can change any more.
+    is_final: bool,
 }
 
 impl Watched {
@@ -168,34 +176,58 @@ impl Drop for Watcher {
     }
 }
 
-/// The long-poll loop: every answer goes to the watch; a failure (no
-/// answer, a refusal, a malformed or foreign session) is followed by a pause
-/// and a fresh connection to `addr`. It ends when the session is final.
+/// The long-poll loop: every answer goes to the watch, and the core's
+/// `Polling` says whether to ask again at once, pause or stop; after a
+/// failure (no answer, a refusal, a malformed or foreign session) the next
+/// poll goes on a fresh connection to `addr`. It ends when the session is
+/// final or the service refuses for good.
 async fn keep_current(addr: SocketAddr, mut conn: Conn, uid: Uuid, feed: Feed) {
+    let mut polling = Polling::new(PollPolicy::default());
     loop {
         let query = feed.wait_query();
         let path = format!("{}?{}", paths::session_wait(uid), query.to_query());
         let limit = Duration::from_secs(query.timeout_s).saturating_add(ANSWER_MARGIN);
+        let asked = clock::now();
         let answered = conn.request("GET", &path, b"", limit).await;
+        let now = clock::now();
         let taken = answered
-            .and_then(|answer| session_of(&answer, uid))
-            .and_then(|session| feed.take(session, clock::now()).map_err(|e| e.to_string()));
-        match taken {
-            Ok(true) => return,
-            Ok(false) => {}
-            Err(_) => {
-                // The watch fails closed meanwhile once it has been silent
-                // for too long. A connection that failed is in an unknown
-                // state, so the next poll goes on a new one; if none can be
-                // opened now, that poll fails too and this is tried again
-                // after the next pause.
-                tokio::time::sleep(RETRY_PAUSE).await;
-                if let Ok(fresh) = Conn::open(addr).await {
-                    conn = fresh;
-                }
+            .map_err(|_| Failure::Network)
+            .and_then(|answer| session_in(&answer, uid))
+            .and_then(|session| feed.take(session, now).map_err(|_| Failure::Unreadable));
+        let next = match &taken {
+            Ok(Taken { is_final: true, .. }) => return,
+            Ok(taken) => polling.after_answer(taken.changed, asked, now),
+            Err(failure) => polling.after_failure(failure),
+        };
+        match next {
+            Next::Again => {}
+            Next::Pause(pause) => tokio::time::sleep(pause).await,
+            // The watch fails closed once it has been silent for too long.
+            Next::Stop => return,
+        }
+        if taken.is_err() {
+            // A connection that failed is in an unknown state, so the next
+            // poll goes on a new one; if none can be opened now, that poll
+            // fails too and this is tried again after the next pause.
+            if let Ok(fresh) = Conn::open(addr).await {
+                conn = fresh;
             }
         }
     }
+}
+
+/// The session in a long poll's answer, or the failure the core's
+/// `Polling` judges: the service's refusal when the answer holds its error
+/// body, else an unreadable answer. The bench's client keeps no headers, so
+/// a refusal has no `Retry-After` here and the back-off alone paces a 429.
+fn session_in(answer: &Response, uid: Uuid) -> Result<LoginSession, Failure> {
+    if answer.status != 200 {
+        return Err(serde_json::from_slice::<ErrorBody>(&answer.body)
+            .map_or(Failure::Unreadable, |body| {
+                Failure::Service(Refusal::new(answer.status, body, None))
+            }));
+    }
+    session_of(answer, uid).map_err(|_| Failure::Unreadable)
 }
 
 #[cfg(test)]

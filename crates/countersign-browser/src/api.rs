@@ -1,6 +1,7 @@
 //! Typed calls to the countersign service from the browser, with the
-//! service's errors kept as stable codes and messages. The bodies and query
-//! strings are the core's (`countersign_core::api`).
+//! service's refusals kept as every client reads them (core's `Refusal`:
+//! the stable code and message, the status and `Retry-After`). The bodies
+//! and query strings are the core's (`countersign_core::api`).
 
 use countersign_core::api::paths;
 use countersign_core::api::{
@@ -8,7 +9,7 @@ use countersign_core::api::{
     NarrowingQuery, RedeemEnrollment, RequestAnswer, SessionList, ShortUidQuery,
     VerifiedAuthorisation, VerifyAuthorisation, WaitQuery, with_query,
 };
-use countersign_core::client::{ServiceUrl, parse_retry_after};
+use countersign_core::client::{Refusal, ServiceUrl};
 use countersign_core::passkey::{AttestedStatement, PasskeyOptions, RegisterPasskey};
 use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status};
 use js_sys::JSON;
@@ -96,18 +97,14 @@ impl Api {
             Ok(text)
         } else {
             Err(match parse::<ErrorBody>(&text) {
-                Ok(body) => BrowserError::Service {
-                    status: response.status(),
-                    code: body.error.code,
-                    message: body.error.message,
-                    retry_after_s: response
-                        .headers()
-                        .get("retry-after")
-                        .ok()
-                        .flatten()
-                        .as_deref()
-                        .and_then(parse_retry_after),
-                },
+                Ok(body) => {
+                    let retry_after = response.headers().get("retry-after").ok().flatten();
+                    BrowserError::Service(Refusal::new(
+                        response.status(),
+                        body,
+                        retry_after.as_deref(),
+                    ))
+                }
                 Err(_) => BrowserError::BadAnswer(format!("HTTP {}", response.status())),
             })
         }

@@ -1,31 +1,22 @@
 //! What can go wrong in the browser glue, as one typed error.
 
 use countersign_core::StatementError;
-use countersign_core::api::ErrorCode;
-use countersign_core::client::Failure;
+use countersign_core::client::{ClientCode, Code, Failure, Refusal};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 
 /// An error from the browser or the service.
 ///
-/// The service's refusals keep its [`ErrorCode`]; the other variants are
-/// the browser's own failures, which each client names for its users (the
-/// web app in words, the npm package with its own codes).
+/// The service's refusals are kept as every client reads them (core's
+/// [`Refusal`]); the other variants are the browser's own failures, each
+/// with its code from core's table ([`BrowserError::code`]), which each
+/// client names for its users (the web app in words, the npm package with
+/// the code).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BrowserError {
     /// The service refused, with its stable code and message.
-    #[error("{message}")]
-    Service {
-        /// The HTTP status.
-        status: u16,
-        /// The service's stable code ([`ErrorCode::Unrecognised`] for a
-        /// code from a newer service).
-        code: ErrorCode,
-        /// The service's message.
-        message: String,
-        /// The `Retry-After` header, in seconds, if the answer had one.
-        retry_after_s: Option<u64>,
-    },
+    #[error("{}", .0.message)]
+    Service(Refusal),
     /// The service could not be reached.
     #[error("the service could not be reached: {0}")]
     Network(String),
@@ -65,16 +56,7 @@ impl BrowserError {
     /// changes.
     pub fn wait_failure(&self) -> Option<Failure> {
         match self {
-            Self::Service {
-                status,
-                code,
-                retry_after_s,
-                ..
-            } => Some(Failure::Service {
-                status: *status,
-                code: *code,
-                retry_after_s: *retry_after_s,
-            }),
+            Self::Service(refusal) => Some(Failure::Service(refusal.clone())),
             Self::Network(_) => Some(Failure::Network),
             Self::BadAnswer(_) => Some(Failure::Unreadable),
             Self::Unsupported(_)
@@ -83,6 +65,25 @@ impl BrowserError {
             | Self::Statement(_)
             | Self::Invalid(_)
             | Self::Passkey { .. } => None,
+        }
+    }
+
+    /// The code a client reports for this error: the service's for its
+    /// refusals and for a statement that cannot be made (the service
+    /// refuses it alike), else the browser's own from core's table. A
+    /// passkey's gesture that failed was cancelled or timed out, which is
+    /// all a page learns.
+    pub fn code(&self) -> Code {
+        match self {
+            Self::Service(refusal) => Code::Service(refusal.code),
+            Self::Statement(error) => Code::Service(error.code()),
+            Self::Network(_) => Code::Client(ClientCode::Network),
+            Self::BadAnswer(_) => Code::Client(ClientCode::BadAnswer),
+            Self::Unsupported(_) => Code::Client(ClientCode::Unsupported),
+            Self::Storage(_) => Code::Client(ClientCode::Storage),
+            Self::NoSuchDevice => Code::Client(ClientCode::NoSuchDevice),
+            Self::Invalid(_) => Code::Client(ClientCode::Invalid),
+            Self::Passkey { .. } => Code::Client(ClientCode::Cancelled),
         }
     }
 }

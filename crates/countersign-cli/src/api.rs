@@ -1,6 +1,7 @@
 //! The service's HTTP API as this program calls it: blocking requests with
 //! the shared bodies and queries of `countersign_core::api`, and errors
-//! that carry the service's own code and message.
+//! that carry the service's refusal as every client reads it (core's
+//! `Refusal`).
 
 use std::time::Duration;
 
@@ -9,16 +10,15 @@ use countersign_core::api::{
     ApprovalView, DeviceInfo, EnrollmentInfo, ErrorBody, ErrorCode, LookupEnrollment,
     RedeemEnrollment, RequestAnswer, WaitQuery, with_query,
 };
-use countersign_core::client::{Failure, ServiceUrl, parse_retry_after};
+use countersign_core::client::{Failure, Refusal, ServiceUrl};
 use countersign_core::{LoginRequest, LoginSession, ShortUid, SignedStatement};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ureq::http::StatusCode;
 use uuid::Uuid;
 
-use crate::error::CliError;
 use crate::show::safe;
-use crate::transport::Transport;
+use crate::transport::{InsecureHttp, Transport};
 
 /// How long a plain request may take, connection included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -32,19 +32,9 @@ const WAIT_SLACK: Duration = Duration::from_secs(15);
 /// with control and invisible characters escaped.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
-    /// The service answered with its error body.
-    #[error("{} ({code})", safe(message))]
-    Service {
-        /// The HTTP status.
-        status: u16,
-        /// The service's stable code ([`ErrorCode::Unrecognised`] for a
-        /// code from a newer service).
-        code: ErrorCode,
-        /// The service's message.
-        message: String,
-        /// The `Retry-After` header in seconds, if the answer had one.
-        retry_after_s: Option<u64>,
-    },
+    /// The service refused, with its error body.
+    #[error("{} ({})", safe(&.0.message), .0.code)]
+    Service(Refusal),
     /// An error status without the service's error body, such as a
     /// proxy's HTML page.
     #[error("{} (http_{status})", plain_status(*status))]
@@ -77,7 +67,7 @@ impl ApiError {
     /// The service's code, if the service answered with its error body.
     pub fn service_code(&self) -> Option<ErrorCode> {
         match self {
-            Self::Service { code, .. } => Some(*code),
+            Self::Service(refusal) => Some(refusal.code),
             Self::Status { .. } | Self::Network { .. } | Self::BadAnswer { .. } => None,
         }
     }
@@ -85,7 +75,7 @@ impl ApiError {
     /// The HTTP status of an error answer, if there was an answer.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Service { status, .. } | Self::Status { status } => Some(*status),
+            Self::Service(Refusal { status, .. }) | Self::Status { status } => Some(*status),
             Self::Network { .. } | Self::BadAnswer { .. } => None,
         }
     }
@@ -96,16 +86,7 @@ impl ApiError {
     /// service in trouble, and worth asking again.
     pub fn wait_failure(&self) -> Failure {
         match self {
-            Self::Service {
-                status,
-                code,
-                retry_after_s,
-                ..
-            } => Failure::Service {
-                status: *status,
-                code: *code,
-                retry_after_s: *retry_after_s,
-            },
+            Self::Service(refusal) => Failure::Service(refusal.clone()),
             Self::Network { .. } => Failure::Network,
             Self::Status { .. } | Self::BadAnswer { .. } => Failure::Unreadable,
         }
@@ -122,7 +103,11 @@ pub struct Api {
 impl Api {
     /// A client of the service at `service`, if `transport` allows it;
     /// `from` says where its URL came from, for the refusal.
-    pub fn new(service: &ServiceUrl, transport: Transport, from: &str) -> Result<Self, CliError> {
+    pub fn new(
+        service: &ServiceUrl,
+        transport: Transport,
+        from: &str,
+    ) -> Result<Self, InsecureHttp> {
         transport.check(service, from)?;
         let config = ureq::Agent::config_builder()
             // Error answers carry a JSON body worth reading.
@@ -211,11 +196,11 @@ impl Api {
     ) -> Result<T, ApiError> {
         let response = sent.map_err(|e| self.network(&e))?;
         let status = response.status();
-        let retry_after_s = response
+        let retry_after = response
             .headers()
             .get("retry-after")
             .and_then(|value| value.to_str().ok())
-            .and_then(parse_retry_after);
+            .map(str::to_owned);
         let text = response
             .into_body()
             .read_to_string()
@@ -227,12 +212,9 @@ impl Api {
             });
         }
         Err(match serde_json::from_str::<ErrorBody>(&text) {
-            Ok(body) => ApiError::Service {
-                status: status.as_u16(),
-                code: body.error.code,
-                message: body.error.message,
-                retry_after_s,
-            },
+            Ok(body) => {
+                ApiError::Service(Refusal::new(status.as_u16(), body, retry_after.as_deref()))
+            }
             Err(_) => ApiError::Status {
                 status: status.as_u16(),
             },

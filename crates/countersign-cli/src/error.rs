@@ -1,19 +1,21 @@
 //! Every way a command can fail, each with a message for people and a
 //! stable code for scripts: the service's [`ErrorCode`] for what the
-//! service refused, and this program's own [`LocalCode`] for the rest.
+//! service refused, and a [`ClientCode`] (core's one table of the clients'
+//! own codes) for the rest.
 
 use std::fmt;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use countersign_core::api::ErrorCode;
-use countersign_core::client::LinkError;
+use countersign_core::client::{ClientCode, LinkError};
 use countersign_core::{AuthorisationError, FieldError, ShortUid, Status, UsernameError};
 use serde::Serialize;
 
 use crate::api::ApiError;
 use crate::files::FileError;
 use crate::show::when;
+use crate::transport::InsecureHttp;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -42,15 +44,8 @@ pub enum CliError {
     Field(#[from] FieldError),
     /// Plain http to a service that is not on this machine, without
     /// `--insecure-http`.
-    #[error(
-        "refusing plain http:// to {service} ({from}): it is not this machine, so anyone on the network between could read and change what is sent; use https://, or pass --insecure-http (or set COUNTERSIGN_INSECURE_HTTP=1) to accept that"
-    )]
-    InsecureHttp {
-        /// The service.
-        service: String,
-        /// Where its URL came from.
-        from: String,
-    },
+    #[error(transparent)]
+    InsecureHttp(#[from] InsecureHttp),
     /// A verification code is not a two-digit number.
     #[error("invalid verification code: {0}")]
     Code(String),
@@ -178,36 +173,36 @@ impl CliError {
             | Self::GaveUp(error)
             | Self::LinkRefused(error)
             | Self::EnrollmentUnknown { error, .. } => match error {
-                ApiError::Service { code, .. } => Code::Service(*code),
+                ApiError::Service(refusal) => Code::Service(refusal.code),
                 ApiError::Status { status } => Code::Http(*status),
-                ApiError::Network { .. } => Code::Local(LocalCode::Network),
-                ApiError::BadAnswer { .. } => Code::Local(LocalCode::BadAnswer),
+                ApiError::Network { .. } => Code::Client(ClientCode::Network),
+                ApiError::BadAnswer { .. } => Code::Client(ClientCode::BadAnswer),
             },
             // Checked here before anything is signed, but the same refusal
             // as the service's, so scripts see one code for it.
             Self::DigestMismatch(_) => Code::Service(ErrorCode::DetailsChanged),
             Self::Closed(_) => Code::Service(ErrorCode::SessionClosed),
             Self::File(_) | Self::BadFile { .. } | Self::NoConfigDir => {
-                Code::Local(LocalCode::File)
+                Code::Client(ClientCode::File)
             }
             Self::Url { .. } | Self::Username(_) | Self::Field(_) | Self::Code(_) => {
-                Code::Local(LocalCode::BadInput)
+                Code::Client(ClientCode::BadInput)
             }
-            Self::InsecureHttp { .. } => Code::Local(LocalCode::InsecureHttp),
-            Self::Random(_) => Code::Local(LocalCode::NoRandom),
+            Self::InsecureHttp(_) => Code::Client(ClientCode::InsecureHttp),
+            Self::Random(_) => Code::Client(ClientCode::NoRandom),
             Self::NoKeptSession | Self::WhichSession(_) | Self::UnknownSession(..) => {
-                Code::Local(LocalCode::NoSuchSession)
+                Code::Client(ClientCode::NoSuchSession)
             }
-            Self::NoTerminal(_) | Self::NotConfirmed => Code::Local(LocalCode::NotConfirmed),
-            Self::OtherServer { .. } | Self::OtherUser { .. } => Code::Local(LocalCode::WrongKey),
-            Self::Unexpected(_) => Code::Local(LocalCode::UnexpectedStatus),
-            Self::NotKept(..) => Code::Local(LocalCode::NotKept),
+            Self::NoTerminal(_) | Self::NotConfirmed => Code::Client(ClientCode::NotConfirmed),
+            Self::OtherServer { .. } | Self::OtherUser { .. } => Code::Client(ClientCode::WrongKey),
+            Self::Unexpected(_) => Code::Client(ClientCode::UnexpectedStatus),
+            Self::NotKept(..) => Code::Client(ClientCode::NotKept),
             // The same refusals as a relying party's, so scripts see one
             // code for each.
             Self::Authorisation(error) => Code::Service(error.code()),
             Self::NotApproved(..) => Code::Service(ErrorCode::SessionNotApproved),
             Self::LoginExpired { .. } => Code::Service(ErrorCode::Expired),
-            Self::NotCancelled { .. } => Code::Local(LocalCode::NotCancelled),
+            Self::NotCancelled { .. } => Code::Client(ClientCode::NotCancelled),
         }
     }
 }
@@ -221,7 +216,7 @@ pub enum Code {
     /// `http_502`, ...
     Http(u16),
     /// A failure here, not at the service.
-    Local(LocalCode),
+    Client(ClientCode),
 }
 
 impl fmt::Display for Code {
@@ -229,7 +224,7 @@ impl fmt::Display for Code {
         match self {
             Self::Service(code) => f.write_str(code.as_str()),
             Self::Http(status) => write!(f, "http_{status}"),
-            Self::Local(code) => f.write_str(code.as_str()),
+            Self::Client(code) => f.write_str(code.as_str()),
         }
     }
 }
@@ -240,75 +235,41 @@ impl Serialize for Code {
     }
 }
 
-/// Writes [`LocalCode`], its `ALL` and `as_str` from one table.
-macro_rules! local_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $text:literal; )*) => {
-        /// This program's own codes, for failures that are not the
-        /// service's refusals. Scripts rely on these strings: never change
-        /// one, and never reuse one of the service's (`ErrorCode`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum LocalCode {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl LocalCode {
-            /// Every local code.
-            #[cfg(test)]
-            pub const ALL: &[LocalCode] = &[$(LocalCode::$variant),*];
-
-            /// The code as printed.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(LocalCode::$variant => $text,)*
-                }
-            }
-        }
-    };
-}
-
-local_codes! {
-    /// The service could not be reached, or the connection broke.
-    Network = "network";
-    /// The service answered something this program cannot read.
-    BadAnswer = "bad_answer";
-    /// A file or directory could not be used, or holds something invalid.
-    File = "file";
-    /// A URL, username, field or code on the command line is invalid.
-    BadInput = "bad_input";
-    /// The system gave no random bytes.
-    NoRandom = "no_random";
-    /// Plain http to a service that is not on this machine, without
-    /// `--insecure-http`.
-    InsecureHttp = "insecure_http";
-    /// No kept session, or not the one named.
-    NoSuchSession = "no_such_session";
-    /// The person did not confirm, or could not be asked.
-    NotConfirmed = "not_confirmed";
-    /// The device key is for another service or user.
-    WrongKey = "wrong_key";
-    /// A wait ended in a status it should not.
-    UnexpectedStatus = "unexpected_status";
-    /// An approved session could not be kept.
-    NotKept = "not_kept";
-    /// `login` was interrupted and could not cancel its request, which
-    /// stays approvable until it expires.
-    NotCancelled = "not_cancelled";
-}
-
 #[cfg(test)]
 mod tests {
+    use countersign_core::client::Refusal;
+
     use super::*;
 
     #[test]
-    fn local_codes_are_distinct_and_never_the_services() {
-        let texts: Vec<&str> = LocalCode::ALL.iter().map(|c| c.as_str()).collect();
-        for (at, text) in texts.iter().enumerate() {
-            assert!(!texts[at + 1..].contains(text), "{text} twice");
-            assert!(
-                text.parse::<ErrorCode>().is_err(),
-                "{text} is a service code"
-            );
-            assert!(!text.starts_with("http_"), "{text}");
+    fn client_codes_never_look_like_a_bare_status() {
+        // `http_502`, ... is this program's code for an error status without
+        // the service's body; no other code may read like one.
+        for code in ClientCode::ALL {
+            assert!(!code.as_str().starts_with("http_"), "{code}");
+        }
+    }
+
+    #[test]
+    fn every_code_of_this_program_keeps_its_text() {
+        // Scripts rely on these: core's table holds them, this pins the
+        // ones this program gives.
+        let given = [
+            (ClientCode::Network, "network"),
+            (ClientCode::BadAnswer, "bad_answer"),
+            (ClientCode::File, "file"),
+            (ClientCode::BadInput, "bad_input"),
+            (ClientCode::NoRandom, "no_random"),
+            (ClientCode::InsecureHttp, "insecure_http"),
+            (ClientCode::NoSuchSession, "no_such_session"),
+            (ClientCode::NotConfirmed, "not_confirmed"),
+            (ClientCode::WrongKey, "wrong_key"),
+            (ClientCode::UnexpectedStatus, "unexpected_status"),
+            (ClientCode::NotKept, "not_kept"),
+            (ClientCode::NotCancelled, "not_cancelled"),
+        ];
+        for (code, text) in given {
+            assert_eq!(Code::Client(code).to_string(), text);
         }
     }
 
@@ -317,15 +278,26 @@ mod tests {
         let json = |code: Code| serde_json::to_value(code).unwrap();
         assert_eq!(json(Code::Service(ErrorCode::WrongCode)), "wrong_code");
         assert_eq!(json(Code::Http(503)), "http_503");
-        assert_eq!(json(Code::Local(LocalCode::Network)), "network");
+        assert_eq!(json(Code::Client(ClientCode::Network)), "network");
         let closed = CliError::Closed(ShortUid::parse("ab.cd.ef.01").unwrap());
         assert_eq!(closed.code().to_string(), "session_closed");
-        let refused = CliError::LinkRefused(ApiError::Service {
+        let refused = CliError::LinkRefused(ApiError::Service(Refusal {
             status: 404,
             code: ErrorCode::NotFound,
             message: "no such link".into(),
             retry_after_s: None,
-        });
+        }));
         assert_eq!(refused.code().to_string(), "not_found");
+    }
+
+    #[test]
+    fn plain_http_refused_is_insecure_http_in_the_transports_words() {
+        let refusal = InsecureHttp {
+            service: "http://countersign.example".into(),
+            from: "given with --server".into(),
+        };
+        let refused = CliError::from(refusal.clone());
+        assert_eq!(refused.code().to_string(), "insecure_http");
+        assert_eq!(refused.to_string(), refusal.to_string());
     }
 }

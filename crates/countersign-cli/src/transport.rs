@@ -6,7 +6,18 @@
 
 use countersign_core::ServiceUrl;
 
-use crate::error::CliError;
+/// Plain http to a service that is not on this machine, without
+/// `--insecure-http`: the refusal of [`Transport::check`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "refusing plain http:// to {service} ({from}): it is not this machine, so anyone on the network between could read and change what is sent; use https://, or pass --insecure-http (or set COUNTERSIGN_INSECURE_HTTP=1) to accept that"
+)]
+pub struct InsecureHttp {
+    /// The service.
+    pub service: String,
+    /// Where its URL came from.
+    pub from: String,
+}
 
 /// What the command line allows on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,11 +36,11 @@ impl Transport {
     /// session ab.cd.ef.01", ...), for the refusal. Plain http to another host would carry enrollment
     /// tokens, signed statements and the sessions shown to the approver in
     /// the clear, and let anyone on the way answer in the service's name.
-    pub fn check(self, service: &ServiceUrl, from: &str) -> Result<(), CliError> {
+    pub fn check(self, service: &ServiceUrl, from: &str) -> Result<(), InsecureHttp> {
         if self.insecure_http || service.is_https() || service.is_loopback() {
             return Ok(());
         }
-        Err(CliError::InsecureHttp {
+        Err(InsecureHttp {
             service: service.to_string(),
             from: from.to_owned(),
         })
@@ -75,7 +86,6 @@ mod tests {
         let refused = Transport::new(false)
             .check(&service, "the service of the kept session ab.cd.ef.01")
             .unwrap_err();
-        assert_eq!(refused.code().to_string(), "insecure_http");
         let message = refused.to_string();
         for words in [
             "plain http:// to http://countersign.example (the service of the kept session ab.cd.ef.01)",

@@ -11,8 +11,9 @@
 //! every test controls them.
 //!
 //! The wire contract with the service (every JSON body, query and error
-//! code) is [`api`]; the logic every client shares (decisions, waiting,
-//! service URLs and links) is [`client`].
+//! code) is [`api`]; the logic every client shares (refusals and the
+//! clients' own codes, decisions, waiting, service URLs and links) is
+//! [`client`].
 //!
 //! # The life of a session
 //!

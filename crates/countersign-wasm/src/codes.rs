@@ -1,76 +1,40 @@
 //! Every `code` a `CountersignError` can have, in one place: the service's
 //! and the core's codes are `countersign_core::api::ErrorCode` (its `ALL`,
-//! and `unrecognised` for a code from a newer service); the package adds
-//! only [`PackageCode`], for what happens in the package or in the browser
-//! under it and never comes from the service. TypeScript sees all of them as
-//! one string-literal union, `ErrorCode` ([`ERROR_CODE_TYPE`]), made from
-//! those lists when the crate is compiled.
+//! and `unrecognised` for a code from a newer service); the package's own,
+//! for what happens in the package or in the browser under it and never
+//! comes from the service, are the part of core's one table of clients'
+//! codes (`ClientCode`) that the package gives, [`PACKAGE_CODES`].
+//! TypeScript sees all of them as one string-literal union, `ErrorCode`
+//! ([`ERROR_CODE_TYPE`]), made from those lists when the crate is compiled.
 
 use countersign_core::api::ErrorCode;
+use countersign_core::client::ClientCode;
 use wasm_bindgen::prelude::*;
 
-/// Writes [`PackageCode`], its `ALL` and `as_str` from one table.
-macro_rules! package_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $text:literal; )*) => {
-        /// A failure of the package itself (or of the browser under it),
-        /// which the service never answers; and the ends of a wait that
-        /// are not the service's codes already (`denied`, `cancelled`; an
-        /// expired, suspicious or logged-out session has the service's
-        /// code of that name).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum PackageCode {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl PackageCode {
-            /// Every one of the package's own codes.
-            pub const ALL: &[PackageCode] = &[$(PackageCode::$variant),*];
-
-            /// The code as JavaScript sees it.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(PackageCode::$variant => $text,)*
-                }
-            }
-        }
-    };
-}
-
-package_codes! {
-    /// The approver denied the login.
-    Denied = "denied";
-    /// The app stopped waiting (`stopWaiting`) or cancelled the request
-    /// (`cancel`).
-    Cancelled = "cancelled";
-    /// An argument or option has the wrong shape, or is missing.
-    BadArgument = "bad_argument";
-    /// A number is not a time in milliseconds since the epoch.
-    BadTime = "bad_time";
-    /// A text is not an enrollment link (`SERVICE/enroll?token=...`).
-    NotEnrollmentLink = "not_enrollment_link";
-    /// A text is not a login URL (`SERVICE/s?id=xx.xx.xx.xx`).
-    NotLoginUrl = "not_login_url";
-    /// Several kept device keys could sign and none was named.
-    DeviceRequired = "device_required";
-    /// No secure random source.
-    NoRandom = "no_random";
-    /// The service's answer could not be read, or is not the one asked for.
-    BadAnswer = "bad_answer";
-    /// The service could not be reached.
-    Network = "network";
-    /// The browser lacks something needed (IndexedDB, WebCrypto): device
-    /// keys in Node fail so.
-    Unsupported = "unsupported";
-    /// The key store failed.
-    Storage = "storage";
-    /// This browser holds no key for that device.
-    NoSuchDevice = "no_such_device";
-    /// A request could not be built.
-    Invalid = "invalid";
-    /// A `SessionWatch` has not heard from the service for too long, so a
-    /// logout may have been missed: every token is refused until it does.
-    OutOfTouch = "out_of_touch";
-}
+/// The clients' codes this package gives, in the order the union lists
+/// them: failures of the package itself (or of the browser under it),
+/// which the service never answers, and the ends of a wait that are not
+/// the service's codes already (`denied`, `cancelled`; an expired,
+/// suspicious or logged-out session has the service's code of that name).
+/// Every `CountersignError` the package makes has one of these or a
+/// service code (a test holds it to that).
+pub const PACKAGE_CODES: &[ClientCode] = &[
+    ClientCode::Denied,
+    ClientCode::Cancelled,
+    ClientCode::BadArgument,
+    ClientCode::BadTime,
+    ClientCode::NotEnrollmentLink,
+    ClientCode::NotLoginUrl,
+    ClientCode::DeviceRequired,
+    ClientCode::NoRandom,
+    ClientCode::BadAnswer,
+    ClientCode::Network,
+    ClientCode::Unsupported,
+    ClientCode::Storage,
+    ClientCode::NoSuchDevice,
+    ClientCode::Invalid,
+    ClientCode::OutOfTouch,
+];
 
 /// The declarations' `ErrorCode` union, which types `CountersignError.code`.
 #[wasm_bindgen(typescript_custom_section)]
@@ -78,7 +42,7 @@ const DECLARED: &str = ERROR_CODE_TYPE;
 
 /// The TypeScript union of every code, for `CountersignError.code`: made
 /// when the crate is compiled from `ErrorCode::ALL`, `unrecognised` and
-/// [`PackageCode::ALL`], in that order, one code a line, so that a code the
+/// [`PACKAGE_CODES`], in that order, one code a line, so that a code the
 /// core adds is declared with no edit here. (A test reads it back.)
 pub const ERROR_CODE_TYPE: &str = match core::str::from_utf8(&UNION_BYTES) {
     Ok(text) => text,
@@ -117,7 +81,7 @@ const fn nth_code(mut n: usize) -> Option<&'static str> {
         return Some(ErrorCode::Unrecognised.as_str());
     }
     n -= 1;
-    let mut package = PackageCode::ALL;
+    let mut package = PACKAGE_CODES;
     while let [code, rest @ ..] = package {
         if n == 0 {
             return Some(code.as_str());

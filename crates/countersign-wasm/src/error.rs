@@ -1,20 +1,18 @@
 //! The one error class JavaScript sees: `CountersignError`, with a stable
 //! `code` to branch on and a `message` for people. A core error keeps the
 //! code the service answers it with (its `code()`), a service error its
-//! `ErrorCode`, and the package's own failures a [`PackageCode`]
-//! (`codes.rs`), so there is one list of codes and no client keeps its own.
+//! `ErrorCode`, and the package's own failures one of core's `ClientCode`s
+//! (those of `codes.rs`), so there is one list of codes and no client keeps
+//! its own.
 
 use countersign_browser::BrowserError;
 use countersign_core::api::ErrorCode;
-use countersign_core::client::{LinkError, WatchError};
+use countersign_core::client::{ClientCode, Code, LinkError, WatchError};
 use countersign_core::{
     AuthorisationError, BadCode, DecodeError, EncodingError, FieldError, LoadError, SessionError,
     ShortUidError, StatementError, TransitionError, UnknownStatus, UsernameError,
 };
 use wasm_bindgen::prelude::*;
-
-use crate::codes::PackageCode;
-use crate::session::LoginSession;
 
 /// An error from countersign: a stable `code` and a `message`.
 ///
@@ -30,7 +28,7 @@ use crate::session::LoginSession;
 #[derive(Debug, Clone)]
 pub struct CountersignError {
     // Text rather than a code type: the package makes it from an
-    // `ErrorCode` or a `PackageCode` only, but an app may pass an error on
+    // `ErrorCode` or a `ClientCode` only, but an app may pass an error on
     // with the constructor, and it keeps the code it was given.
     code: String,
     message: String,
@@ -74,13 +72,6 @@ impl CountersignError {
         "CountersignError".to_owned()
     }
 
-    /// The session the error is about, where there is one: the denied,
-    /// suspicious or expired session a wait ended with.
-    #[wasm_bindgen(getter, js_name = session)]
-    pub fn session(&self) -> Option<LoginSession> {
-        self.session.as_deref().cloned().map(LoginSession::from)
-    }
-
     /// `CountersignError [code]: message`.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_js_string(&self) -> String {
@@ -95,7 +86,12 @@ impl CountersignError {
     }
 
     /// One of the package's own failures.
-    pub fn package(code: PackageCode, message: impl Into<String>) -> Self {
+    pub fn client(code: ClientCode, message: impl Into<String>) -> Self {
+        Self::new(code.as_str().to_owned(), message.into())
+    }
+
+    /// An error with `code`, of either kind.
+    pub fn coded(code: Code, message: impl Into<String>) -> Self {
         Self::new(code.as_str().to_owned(), message.into())
     }
 
@@ -113,6 +109,13 @@ impl CountersignError {
     pub(crate) fn about(mut self, session: countersign_core::LoginSession) -> Self {
         self.session = Some(Box::new(session));
         self
+    }
+
+    /// The session the error is about, if any. JavaScript reads it as
+    /// `session`, a `LoginSession`: that getter is with the `LoginSession`
+    /// class (`session.rs`), which is made of this file's errors.
+    pub(crate) fn session_about(&self) -> Option<&countersign_core::LoginSession> {
+        self.session.as_deref()
     }
 }
 
@@ -151,9 +154,9 @@ pub enum Failure {
 
 impl From<Failure> for CountersignError {
     fn from(failure: Failure) -> Self {
-        use PackageCode as P;
+        use ClientCode as C;
         match failure {
-            Failure::Denied => Self::package(P::Denied, "the login was denied"),
+            Failure::Denied => Self::client(C::Denied, "the login was denied"),
             // The same ends as the service's refusals of a session so
             // ended, so the same codes.
             Failure::Suspicious => Self::service(
@@ -165,30 +168,30 @@ impl From<Failure> for CountersignError {
                 "the login expired before it was approved",
             ),
             Failure::LoggedOut => Self::service(ErrorCode::LoggedOut, "the login was logged out"),
-            Failure::Cancelled => Self::package(P::Cancelled, "stopped waiting for a decision"),
+            Failure::Cancelled => Self::client(C::Cancelled, "stopped waiting for a decision"),
             // The service's code for the same refusal, so a relying party
             // handles both alike.
             Failure::AlreadyUsed => Self::service(
                 ErrorCode::AlreadyUsed,
                 "this authorisation was already used",
             ),
-            Failure::BadArgument(why) => Self::package(P::BadArgument, why),
+            Failure::BadArgument(why) => Self::client(C::BadArgument, why),
             Failure::BadUid(text) => {
                 Self::service(ErrorCode::BadUid, format!("not a uid: {text:?}"))
             }
             Failure::BadTime => {
-                Self::package(P::BadTime, "not a time in milliseconds since the epoch")
+                Self::client(C::BadTime, "not a time in milliseconds since the epoch")
             }
-            Failure::NotEnrollmentLink(why) => Self::package(P::NotEnrollmentLink, why.to_string()),
-            Failure::NotLoginUrl(why) => Self::package(P::NotLoginUrl, why.to_string()),
-            Failure::DeviceRequired => Self::package(
-                P::DeviceRequired,
+            Failure::NotEnrollmentLink(why) => Self::client(C::NotEnrollmentLink, why.to_string()),
+            Failure::NotLoginUrl(why) => Self::client(C::NotLoginUrl, why.to_string()),
+            Failure::DeviceRequired => Self::client(
+                C::DeviceRequired,
                 "several device keys could sign: name one with deviceUid",
             ),
             Failure::NoRandom(why) => {
-                Self::package(P::NoRandom, format!("no secure random source: {why}"))
+                Self::client(C::NoRandom, format!("no secure random source: {why}"))
             }
-            Failure::BadAnswer(why) => Self::package(P::BadAnswer, why),
+            Failure::BadAnswer(why) => Self::client(C::BadAnswer, why),
         }
     }
 }
@@ -227,31 +230,17 @@ impl From<WatchError> for CountersignError {
         match error {
             WatchError::Refused(refused) => refused.into(),
             out @ WatchError::OutOfTouch { .. } => {
-                Self::package(PackageCode::OutOfTouch, out.to_string())
+                Self::client(ClientCode::OutOfTouch, out.to_string())
             }
         }
     }
 }
 
 impl From<BrowserError> for CountersignError {
+    /// The browser glue's code (the service's own for its refusals, with
+    /// its message as it is), and its message.
     fn from(error: BrowserError) -> Self {
-        use PackageCode as P;
-        let code = match &error {
-            // The service's own code and message pass through as they are.
-            BrowserError::Service { code, message, .. } => {
-                return Self::service(*code, message.clone());
-            }
-            BrowserError::Statement(error) => return error.clone().into(),
-            BrowserError::Network(_) => P::Network,
-            BrowserError::BadAnswer(_) => P::BadAnswer,
-            BrowserError::Unsupported(_) => P::Unsupported,
-            BrowserError::Storage(_) => P::Storage,
-            BrowserError::NoSuchDevice => P::NoSuchDevice,
-            BrowserError::Invalid(_) => P::Invalid,
-            // The person cancelled the passkey's gesture, or let it time out.
-            BrowserError::Passkey { .. } => P::Cancelled,
-        };
-        Self::package(code, error.to_string())
+        Self::coded(error.code(), error.to_string())
     }
 }
 

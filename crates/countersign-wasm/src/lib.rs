@@ -21,8 +21,9 @@
 //! - Statements: `buildStatement` for keys held elsewhere, and the offline
 //!   checks `verifyStatement` and `verifyApproval`.
 //! - Errors: one class, [`CountersignError`], with a stable `code`: the
-//!   service's `ErrorCode` or one of the package's few own codes
-//!   ([`PackageCode`]), one TypeScript union `ErrorCode` of both.
+//!   service's `ErrorCode` or one of the package's few own codes (core's
+//!   `ClientCode`s listed in [`PACKAGE_CODES`]), one TypeScript union
+//!   `ErrorCode` of both.
 //!
 //! Every export has an explicit camelCase JavaScript name; times are
 //! `...Ms` numbers (milliseconds since the epoch, `undefined` when absent).
@@ -42,7 +43,7 @@ mod timer;
 mod watch;
 
 pub use authorisation::{parse_authorisation, verify_authorisation};
-pub use codes::{ERROR_CODE_TYPE, PackageCode};
+pub use codes::{ERROR_CODE_TYPE, PACKAGE_CODES};
 pub use error::{CountersignError, Failure};
 pub use request::{Login, request_login};
 pub use session::LoginSession;

@@ -38,6 +38,19 @@ impl LoginSession {
     }
 }
 
+// `CountersignError.session` is here, with the class it answers, rather
+// than in `error.rs`: every file here reports `CountersignError`s, this one
+// included, so the error must not need this file back.
+#[wasm_bindgen(js_class = CountersignError)]
+impl CountersignError {
+    /// The session the error is about, where there is one: the denied,
+    /// suspicious or expired session a wait ended with.
+    #[wasm_bindgen(getter, js_name = session)]
+    pub fn session(&self) -> Option<LoginSession> {
+        self.session_about().cloned().map(LoginSession::from)
+    }
+}
+
 #[wasm_bindgen(js_class = LoginSession)]
 impl LoginSession {
     /// Reads a session from the service's JSON, given as text or as the

@@ -1,6 +1,7 @@
-//! A pause for the requester's wait: a sleep on the global `setTimeout`, so
-//! that it works in browsers, workers and Node alike. How long to pause is
-//! the core's `Waiting`; the calls themselves are `countersign_browser`'s.
+//! A pause for the requester's wait and the session watch: a sleep on the
+//! global `setTimeout`, so that it works in browsers, workers and Node
+//! alike. How long to pause is the core's `Waiting` and `Polling`; the
+//! calls themselves are `countersign_browser`'s.
 
 use core::time::Duration;
 

@@ -3,17 +3,17 @@
 //! that authorisations are verified offline (no round trip per request)
 //! and refused from the moment the session is logged out, reported
 //! suspicious or expired. What is checked, and when a silent service makes
-//! the watch refuse everything, is the core's `SessionWatch`; this module
-//! does the IO and remembers the nonces of tokens accepted `once`.
+//! the watch refuse everything, is the core's `SessionWatch`, and how the
+//! long poll is paced the core's `Polling`; this module does the IO and the
+//! sleeping, and remembers the nonces of tokens accepted `once`.
 
-use core::time::Duration;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use countersign_browser::api::Api;
 use countersign_browser::{BrowserError, clock};
-use countersign_core::client::{ServiceUrl, WatchPolicy};
+use countersign_core::client::{self, Next, PollPolicy, Polling, ServiceUrl, WatchPolicy};
 use countersign_core::{self as cs, Expectation, Freshness};
 use js_sys::Set;
 use wasm_bindgen::prelude::*;
@@ -24,12 +24,6 @@ use crate::convert::{self, Options, ms};
 use crate::error::{CountersignError, Failure};
 use crate::session::LoginSession;
 use crate::timer;
-
-/// The first pause after a failed long poll; it doubles up to
-/// [`MAX_PAUSE`], well inside the watch's allowed silence (60 s), so a
-/// service that comes back is heard again before the watch gives up.
-const FIRST_PAUSE: Duration = Duration::from_millis(250);
-const MAX_PAUSE: Duration = Duration::from_secs(8);
 
 /// A session as a relying party last heard it from the service, kept
 /// current in the background.
@@ -160,11 +154,13 @@ impl Drop for SessionWatch {
     }
 }
 
-/// The long poll, until the watch is stopped or its session is final.
+/// The long poll, until the watch is stopped, its session is final or the
+/// service refuses for good; paced by the core's `Polling`, so this is only
+/// the IO and the sleeping.
 async fn keep_current(api: Api, shared: Rc<Shared>) {
     let signal = shared.abort.signal();
     let uid = shared.watch.borrow().session().uid();
-    let mut pause = FIRST_PAUSE;
+    let mut polling = Polling::new(PollPolicy::default());
     while !shared.stopped.get() && !shared.watch.borrow().is_final() {
         let query = shared.watch.borrow().wait_query();
         let asked = clock::now();
@@ -173,28 +169,25 @@ async fn keep_current(api: Api, shared: Rc<Shared>) {
             return;
         }
         let now = clock::now();
-        // `None`: ask again at once; `Some(at_least)`: pause first.
-        let rest = match answer {
+        let next = match answer {
             Ok(session) => match shared.watch.borrow_mut().update(session, now) {
-                Ok(true) => None,
-                // Unchanged after holding the wait: the usual quiet answer.
-                Ok(false) if now - asked >= TimeDelta::seconds(1) => None,
-                // Unchanged at once, or about another session: the service
-                // is not holding the wait, so do not ask it in a loop.
-                Ok(false) | Err(_) => Some(Duration::ZERO),
+                Ok(changed) => polling.after_answer(changed, asked, now),
+                // About another session: not the answer asked for.
+                Err(_) => polling.after_failure(&client::Failure::Unreadable),
             },
-            Err(BrowserError::Service {
-                retry_after_s: Some(s),
-                ..
-            }) => Some(Duration::from_secs(s)),
-            Err(_) => Some(Duration::ZERO),
+            Err(error) => match error.wait_failure() {
+                Some(failure) => polling.after_failure(&failure),
+                // A failure in this browser, which asking again does not
+                // change.
+                None => Next::Stop,
+            },
         };
-        match rest {
-            None => pause = FIRST_PAUSE,
-            Some(at_least) => {
-                timer::sleep(pause.max(at_least)).await;
-                pause = (pause * 2).min(MAX_PAUSE);
-            }
+        match next {
+            Next::Again => {}
+            Next::Pause(pause) => timer::sleep(pause).await,
+            // The watch keeps its last copy and refuses every token once
+            // it has been silent too long.
+            Next::Stop => return,
         }
     }
 }

@@ -1,18 +1,17 @@
 //! Every call the pages make to the service and the key store. Pages call
 //! these and never fetch or sign themselves.
 
-use chrono::TimeDelta;
 use countersign_browser::api::Api;
 use countersign_browser::keys::{self, DeviceKey};
 use countersign_browser::{BrowserError, clock, flows, passkey};
 use countersign_core::api::{
     AccountView, ApprovalView, AuditPage, ErrorCode, InviteInfo, PendingRevocation, RevokeAnswer,
-    WaitQuery,
 };
-use countersign_core::client::EnrollmentLink;
+use countersign_core::client::{EnrollmentLink, Next, PollPolicy, Polling, Refusal, WaitPolicy};
 use countersign_core::{DeviceName, Digest, LoginSession, Narrowing, ShortUid, Status};
 use uuid::Uuid;
 use web_sys::{AbortController, AbortSignal};
+use yew::platform::time::sleep;
 
 pub use countersign_core::client::Decision;
 
@@ -21,7 +20,7 @@ pub use countersign_core::client::Decision;
 /// keep the service's message, which is written for people too.
 pub fn explain(error: &BrowserError) -> String {
     match error {
-        BrowserError::Service { code, message, .. } => match code {
+        BrowserError::Service(Refusal { code, message, .. }) => match code {
             ErrorCode::NotFound => "Nothing matches that link: it may be mistyped, already decided, or expired.".into(),
             ErrorCode::Expired => "This request has expired. Ask the program for a new one.".into(),
             ErrorCode::WrongCode => "That is not the code the program shows. The request was denied and nothing was approved; start again from the program.".into(),
@@ -62,11 +61,11 @@ fn explain_passkey(name: &str, message: &str) -> String {
 /// already done (its message says what), [`explain`] otherwise.
 pub fn explain_change(error: &BrowserError) -> String {
     match error {
-        BrowserError::Service {
+        BrowserError::Service(Refusal {
             code: ErrorCode::NotFound | ErrorCode::Conflict,
             message,
             ..
-        } => format!(
+        }) => format!(
             "{message}: it may have been done already. The page now shows where things stand."
         ),
         other => explain(other),
@@ -144,13 +143,13 @@ pub async fn decide(
 }
 
 fn is_code(error: &BrowserError, expected: ErrorCode) -> bool {
-    matches!(error, BrowserError::Service { code, .. } if *code == expected)
+    matches!(error, BrowserError::Service(refusal) if refusal.code == expected)
 }
 
 /// Whether a refused decision may be one on a cancelled request: refused
 /// for the session's state (409), not for the statement or the device.
 fn may_be_cancelled(error: &BrowserError) -> bool {
-    matches!(error, BrowserError::Service { status: 409, .. })
+    matches!(error, BrowserError::Service(Refusal { status: 409, .. }))
 }
 
 /// A long poll on a pending request, until it is decided elsewhere,
@@ -164,8 +163,11 @@ impl Drop for Watching {
 }
 
 /// Watches the pending request `uid` and calls `on_change` with the
-/// session once it is no longer pending. Gives up quietly on a failure:
-/// the page still works, and a decision refused later still says why.
+/// session once it is no longer pending. The long poll is paced by the
+/// core's `Polling`: after a network failure, a 5xx or a 429 it pauses
+/// (at least the `Retry-After`) and asks again; it gives up quietly on
+/// any other refusal or a failure in this browser: the page still works,
+/// and a decision refused later still says why.
 pub fn watch_request(
     uid: Uuid,
     on_change: impl FnOnce(LoginSession) + 'static,
@@ -173,31 +175,36 @@ pub fn watch_request(
     let abort = AbortController::new().ok()?;
     let signal = abort.signal();
     wasm_bindgen_futures::spawn_local(async move {
-        if let Ok(session) = until_decided(uid, &signal).await {
+        if let Some(session) = until_decided(uid, &signal).await {
             on_change(session);
         }
     });
     Some(Watching(abort))
 }
 
-async fn until_decided(uid: Uuid, signal: &AbortSignal) -> Result<LoginSession, BrowserError> {
-    let api = api()?;
-    let query = WaitQuery {
-        status: Status::Pending,
-        timeout_s: 25,
-    };
+/// The session once it is no longer pending; `None` when the watch gave up
+/// or was stopped (the page went away and aborted it).
+async fn until_decided(uid: Uuid, signal: &AbortSignal) -> Option<LoginSession> {
+    let api = api().ok()?;
+    let query = WaitPolicy::default().long_poll_query();
+    let mut polling = Polling::new(PollPolicy::default());
     loop {
         let asked = clock::now();
-        let session = api.wait_once(uid, &query, Some(signal)).await?;
-        if !session.is_pending() {
-            return Ok(session);
+        let answer = api.wait_once(uid, &query, Some(signal)).await;
+        if signal.aborted() {
+            return None;
         }
-        // A wait the service did not hold would otherwise be asked again
-        // in a tight loop.
-        if clock::now() - asked < TimeDelta::seconds(1) {
-            return Err(BrowserError::BadAnswer(
-                "the service did not hold the wait".into(),
-            ));
+        let next = match answer {
+            Ok(session) if !session.is_pending() => return Some(session),
+            Ok(_) => polling.after_answer(false, asked, clock::now()),
+            Err(error) => error
+                .wait_failure()
+                .map_or(Next::Stop, |failure| polling.after_failure(&failure)),
+        };
+        match next {
+            Next::Again => {}
+            Next::Pause(pause) => sleep(pause).await,
+            Next::Stop => return None,
         }
     }
 }
@@ -292,12 +299,12 @@ mod tests {
     use super::*;
 
     fn refused(code: ErrorCode, message: &str) -> BrowserError {
-        BrowserError::Service {
+        BrowserError::Service(Refusal {
             status: code.http_status(),
             code,
             message: message.into(),
             retry_after_s: None,
-        }
+        })
     }
 
     #[test]

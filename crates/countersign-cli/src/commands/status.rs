@@ -40,6 +40,7 @@ pub fn run(out: Output, transport: Transport) -> Result<Exit, CliError> {
         // A kept session on a service this program may not talk to is
         // listed with the refusal, like one whose service is unreachable.
         let now = Api::new(&session.server, transport, &session.named())
+            .map_err(CliError::from)
             .and_then(|api| Ok(api.session(session.uid)?));
         match now {
             Ok(now) => {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use countersign_server::config::Config;
 use countersign_server::http;
-use countersign_server::ops::enrollment as accounts;
+use countersign_server::ops::enrollment;
 use countersign_server::state::{AppState, Shared};
 use countersign_server::store::Store;
 use serde_json::Value;
@@ -77,7 +77,7 @@ impl Service {
     /// the one-time link that enrolls their first device.
     pub fn add_user(&self, name: &str) -> String {
         let added = self
-            .block_on(accounts::add_user(
+            .block_on(enrollment::add_user(
                 &self.state.store,
                 &self.state.clock,
                 &self.state.random,

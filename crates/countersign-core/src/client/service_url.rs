@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
-use super::links::{LinkError, MAX_URL_LEN};
+use super::link_error::{LinkError, checked_text};
 
 /// The base URL of a countersign service, `http(s)://host[:port][/path]`,
 /// in one normal form: trimmed, scheme and host in lower case, an IPv6
@@ -112,24 +112,6 @@ impl ServiceUrl {
         }
         host.parse::<Ipv4Addr>().is_ok_and(|a| a.is_loopback())
     }
-}
-
-/// Trims `text` and refuses what no URL here may hold.
-pub(super) fn checked_text(text: &str) -> Result<&str, LinkError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(LinkError::Empty);
-    }
-    if text.len() > MAX_URL_LEN {
-        return Err(LinkError::TooLong);
-    }
-    if text
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
-    {
-        return Err(LinkError::BadCharacter);
-    }
-    Ok(text)
 }
 
 /// The host in its normal form and the port, if one was written.

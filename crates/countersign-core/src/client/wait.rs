@@ -37,7 +37,8 @@ use core::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::api::{DEFAULT_WAIT_S, ErrorCode, WaitQuery};
+use super::refusal::Refusal;
+use crate::api::{DEFAULT_WAIT_S, WaitQuery};
 use crate::status::Status;
 
 /// How a requester waits: the back-off, the grace past expiry and the long
@@ -98,28 +99,30 @@ pub enum Failure {
     /// The answer could not be read: not JSON, or not the body expected
     /// (such as a proxy's HTML error page).
     Unreadable,
-    /// The service answered with an error body.
-    Service {
-        /// The HTTP status of the answer.
-        status: u16,
-        /// The code in the body.
-        code: ErrorCode,
-        /// The `Retry-After` header in seconds, if the answer had one (see
-        /// [`parse_retry_after`]).
-        retry_after_s: Option<u64>,
-    },
+    /// The service refused, with its error body.
+    Service(Refusal),
 }
 
 impl Failure {
     /// Whether trying again may succeed: a network failure, an unreadable
-    /// answer, the service failing inside (any 5xx), or asking to slow
-    /// down. Anything else is the service's final word.
+    /// answer, or a refusal worth retrying ([`Refusal::is_worth_retrying`]:
+    /// the service failing inside, or asking to slow down). Anything else
+    /// is the service's final word.
     pub fn is_worth_retrying(&self) -> bool {
         match self {
             Self::Network | Self::Unreadable => true,
-            Self::Service { status, code, .. } => {
-                *status >= 500 || matches!(code, ErrorCode::Internal | ErrorCode::RateLimited)
-            }
+            Self::Service(refusal) => refusal.is_worth_retrying(),
+        }
+    }
+
+    /// The `Retry-After` of a refusal that had one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Service(Refusal {
+                retry_after_s: Some(seconds),
+                ..
+            }) => Some(Duration::from_secs(*seconds)),
+            _ => None,
         }
     }
 }
@@ -216,12 +219,8 @@ impl Waiting {
         let mut pause = self.next_pause;
         self.next_pause = pause.saturating_mul(2).min(self.policy.max_pause);
         self.failures = self.failures.saturating_add(1);
-        if let Failure::Service {
-            retry_after_s: Some(seconds),
-            ..
-        } = failure
-        {
-            pause = pause.max(Duration::from_secs(*seconds));
+        if let Some(asked) = failure.retry_after() {
+            pause = pause.max(asked);
         }
         let resumes = TimeDelta::from_std(pause)
             .ok()
@@ -231,15 +230,4 @@ impl Waiting {
             _ => Step::GiveUp,
         }
     }
-}
-
-/// Reads a `Retry-After` header given in seconds, as the service sends it.
-/// The HTTP-date form and anything else read as `None` (the back-off
-/// alone then decides).
-pub fn parse_retry_after(value: &str) -> Option<u64> {
-    let value = value.trim();
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    value.parse().ok()
 }

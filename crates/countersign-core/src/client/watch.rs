@@ -7,18 +7,29 @@
 //! Pure like the rest of the crate: the caller fetches the session once,
 //! then loops on the long poll with [`SessionWatch::wait_query`] and feeds
 //! every answer to [`SessionWatch::update`] (the service answers every
-//! long poll within its timeout, changed or not). A watch that has not heard
-//! from the service for longer than its `max_silence` refuses every token:
-//! it fails closed, since a logout it missed would otherwise go unnoticed.
+//! long poll within its timeout, changed or not), pacing the polls with
+//! [`Polling`](super::Polling). A watch that has not heard from the
+//! service for longer than its `max_silence` refuses every token: it fails
+//! closed, since a logout it missed would otherwise go unnoticed.
 //!
 //! ```text
 //! let mut watch = SessionWatch::new(api.session(uid)?, now, WatchPolicy::default());
+//! let mut polling = Polling::new(PollPolicy::default());
 //! loop {                                   // in a task of its own
-//!     match api.wait(uid, &watch.wait_query()) {
-//!         Ok(session) => watch.update(session, clock.now())?,
-//!         Err(_) => sleep(pause),
-//!     }
+//!     let asked = clock.now();
+//!     let next = match api.wait(uid, &watch.wait_query()) {
+//!         Ok(session) => match watch.update(session, clock.now()) {
+//!             Ok(changed) => polling.after_answer(changed, asked, clock.now()),
+//!             Err(OtherSession { .. }) => polling.after_failure(&Failure::Unreadable),
+//!         },
+//!         Err(failure) => polling.after_failure(&failure),
+//!     };
 //!     if watch.is_final() { break }
+//!     match next {
+//!         Next::Again => {}
+//!         Next::Pause(pause) => sleep(pause),
+//!         Next::Stop => break,             // the watch fails closed
+//!     }
 //! }
 //! // on each request: watch.verify(&token, &expected, clock.now())
 //! ```
@@ -26,7 +37,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-use crate::api::WaitQuery;
+use crate::api::{DEFAULT_WAIT_S, WaitQuery};
 use crate::authorisation::{
     AUTHORISATION_WINDOW, AuthorisationError, Expectation, Identity, SignedAuthorisation,
 };
@@ -49,7 +60,7 @@ pub struct WatchPolicy {
 impl Default for WatchPolicy {
     fn default() -> Self {
         Self {
-            long_poll_s: 25,
+            long_poll_s: DEFAULT_WAIT_S,
             max_silence: TimeDelta::seconds(60),
             window: AUTHORISATION_WINDOW,
         }

@@ -6,7 +6,7 @@ use core::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use countersign_core::api::ErrorCode;
-use countersign_core::client::{Attempt, Failure, Step, parse_retry_after};
+use countersign_core::client::{Attempt, Failure, Refusal, Step};
 use countersign_core::{Status, WaitPolicy, Waiting};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -21,12 +21,18 @@ fn waiting() -> Waiting {
     Waiting::new(WaitPolicy::default(), expires_at())
 }
 
-fn service(code: ErrorCode) -> Failure {
-    Failure::Service {
-        status: code.http_status(),
+/// A refusal with `code`, answered with `status`.
+fn refused(status: u16, code: ErrorCode, retry_after_s: Option<u64>) -> Failure {
+    Failure::Service(Refusal {
+        status,
         code,
-        retry_after_s: None,
-    }
+        message: "refused".into(),
+        retry_after_s,
+    })
+}
+
+fn service(code: ErrorCode) -> Failure {
+    refused(code.http_status(), code, None)
 }
 
 fn ms(ms: u64) -> Step {
@@ -111,17 +117,9 @@ fn network_unreadable_internal_and_5xx_failures_are_retried() {
         service(ErrorCode::Internal),
         service(ErrorCode::RateLimited),
         service(ErrorCode::Unavailable),
-        Failure::Service {
-            status: 503,
-            code: ErrorCode::Unrecognised,
-            retry_after_s: None,
-        },
+        refused(503, ErrorCode::Unrecognised, None),
         // A gateway that wraps a refusal code in a 5xx is still failing.
-        Failure::Service {
-            status: 502,
-            code: ErrorCode::NotFound,
-            retry_after_s: None,
-        },
+        refused(502, ErrorCode::NotFound, None),
     ];
     for failure in retried {
         assert!(failure.is_worth_retrying(), "{failure:?}");
@@ -150,21 +148,13 @@ fn every_other_answer_of_the_service_is_final() {
         );
         assert_eq!(wait.failures(), 0, "{code}");
     }
-    let newer = Failure::Service {
-        status: 422,
-        code: ErrorCode::Unrecognised,
-        retry_after_s: None,
-    };
+    let newer = refused(422, ErrorCode::Unrecognised, None);
     assert_eq!(waiting().after_failure(&newer, t0()), Step::Done);
 }
 
 #[test]
 fn rate_limiting_waits_at_least_its_retry_after() {
-    let limited = |seconds| Failure::Service {
-        status: 429,
-        code: ErrorCode::RateLimited,
-        retry_after_s: Some(seconds),
-    };
+    let limited = |seconds| refused(429, ErrorCode::RateLimited, Some(seconds));
     let mut wait = waiting();
     assert_eq!(wait.after_failure(&limited(5), t0()), ms(5000));
     // The back-off still doubles underneath: 1 s is the next floor.
@@ -204,23 +194,6 @@ fn extreme_policies_do_not_overflow() {
         wait.after_failure(&Failure::Network, t0());
     }
     assert_eq!(wait.after_failure(&Failure::Network, t0()), Step::GiveUp);
-}
-
-#[test]
-fn retry_after_is_read_in_seconds_only() {
-    assert_eq!(parse_retry_after("5"), Some(5));
-    assert_eq!(parse_retry_after(" 120 "), Some(120));
-    assert_eq!(parse_retry_after("0"), Some(0));
-    for unread in [
-        "",
-        "-1",
-        "+5",
-        "1.5",
-        "Wed, 21 Oct 2015 07:28:00 GMT",
-        "99999999999999999999999",
-    ] {
-        assert_eq!(parse_retry_after(unread), None, "{unread:?}");
-    }
 }
 
 /// Drives the caller's loop of the module docs through scripted answers,

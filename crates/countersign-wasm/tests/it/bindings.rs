@@ -5,14 +5,14 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use countersign_browser::BrowserError;
 use countersign_core::api::ErrorCode;
-use countersign_core::client::LinkError;
+use countersign_core::client::{LinkError, Refusal};
 use countersign_core::{
     self as cs, Action, BadCode, Claim, DecodeError, EncodingError, FieldError, Freshness, Keypair,
     LoadError, SessionError, ShortUidError, Signer, StatementError, Status, TransitionError,
     UnknownStatus, UsernameError, uid_from_random,
 };
 use countersign_wasm::{
-    CountersignError, ERROR_CODE_TYPE, Failure, LoginSession, PackageCode, build_statement,
+    CountersignError, ERROR_CODE_TYPE, Failure, LoginSession, PACKAGE_CODES, build_statement,
     request_login, verify_approval, verify_statement,
 };
 use js_sys::{JSON, Reflect, Uint8Array};
@@ -73,11 +73,15 @@ fn approval_claim(session: &cs::LoginSession) -> Claim {
     }
 }
 
-/// The error `error` becomes has `code`.
+/// The error `error` becomes has `code`, one of the declared union.
 fn check(error: impl Into<CountersignError>, code: &str) {
     let error = error.into();
     assert_eq!(error.code_str(), code, "{}", error.message_str());
     assert!(!error.message_str().is_empty(), "{code} has no message");
+    assert!(
+        declared_codes().iter().any(|declared| declared == code),
+        "{code} is not in the ErrorCode union"
+    );
 }
 
 #[test]
@@ -174,10 +178,29 @@ fn declared_codes() -> Vec<String> {
 fn the_typescript_union_lists_every_code_once() {
     let mut expected: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     expected.push(ErrorCode::Unrecognised.as_str());
-    expected.extend(PackageCode::ALL.iter().map(|c| c.as_str()));
+    expected.extend(PACKAGE_CODES.iter().map(|c| c.as_str()));
     assert_eq!(declared_codes(), expected);
+    // Apps rely on the package's own codes, in this order.
+    let package = [
+        "denied",
+        "cancelled",
+        "bad_argument",
+        "bad_time",
+        "not_enrollment_link",
+        "not_login_url",
+        "device_required",
+        "no_random",
+        "bad_answer",
+        "network",
+        "unsupported",
+        "storage",
+        "no_such_device",
+        "invalid",
+        "out_of_touch",
+    ];
+    assert_eq!(declared_codes()[ErrorCode::ALL.len() + 1..], package);
     // One name per code: the package adds none of the service's.
-    for code in PackageCode::ALL {
+    for code in PACKAGE_CODES {
         assert!(
             code.as_str().parse::<ErrorCode>().is_err() && code.as_str() != "unrecognised",
             "{code:?} is also a service code"
@@ -189,12 +212,12 @@ fn the_typescript_union_lists_every_code_once() {
 fn browser_errors_keep_their_codes_and_the_services() {
     let errors = [
         (
-            BrowserError::Service {
+            BrowserError::Service(Refusal {
                 status: 409,
                 code: ErrorCode::TransitionRefused,
                 message: "already decided".into(),
                 retry_after_s: None,
-            },
+            }),
             "transition_refused",
         ),
         (BrowserError::Network("down".into()), "network"),
@@ -225,12 +248,12 @@ fn browser_errors_keep_their_codes_and_the_services() {
         assert_eq!(converted.message_str(), message);
     }
     check(BrowserError::NoSuchDevice, "no_such_device");
-    let newer = BrowserError::Service {
+    let newer = BrowserError::Service(Refusal {
         status: 418,
         code: ErrorCode::Unrecognised,
         message: "from a newer service".into(),
         retry_after_s: None,
-    };
+    });
     check(newer, "unrecognised");
 }
 
