@@ -9,8 +9,8 @@ use countersign_core::api::{
     NarrowingQuery, RedeemEnrollment, RequestAnswer, SessionList, ShortUidQuery,
     VerifiedAuthorisation, VerifyAuthorisation, WaitQuery, with_query,
 };
+use countersign_core::api::{AttestedStatement, PasskeyOptions, RegisterPasskey};
 use countersign_core::client::{Refusal, ServiceUrl};
-use countersign_core::passkey::{AttestedStatement, PasskeyOptions, RegisterPasskey};
 use countersign_core::{LoginRequest, LoginSession, Narrowing, ShortUid, SignedStatement, Status};
 use js_sys::JSON;
 use serde::Serialize;

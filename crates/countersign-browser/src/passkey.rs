@@ -10,10 +10,10 @@
 //! assertion is asked for, and a service that wants one refuses with
 //! `user_verification_required`.
 
-use countersign_core::passkey::{
+use countersign_core::api::{
     AttestedStatement, PasskeyAssertion, PasskeyCredential, PasskeyOptions, RegisterPasskey,
-    assertion_challenge, from_base64url,
 };
+use countersign_core::passkey::{assertion_challenge, from_base64url};
 use countersign_core::{Claim, SignedStatement};
 use js_sys::{Array, Function, Object, Promise};
 use uuid::Uuid;

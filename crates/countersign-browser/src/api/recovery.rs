@@ -3,11 +3,11 @@
 //! link, and the account view and audit trail read in pages.
 
 use countersign_core::SignedStatement;
+use countersign_core::api::AttestedStatement;
 use countersign_core::api::paths;
 use countersign_core::api::{
     AccountView, AuditPage, InviteInfo, PageQuery, PendingRevocation, RevokeAnswer,
 };
-use countersign_core::passkey::AttestedStatement;
 
 use super::Api;
 use crate::error::BrowserError;

@@ -22,6 +22,7 @@
 mod audit;
 mod bodies;
 mod error_code;
+mod passkeys;
 pub mod paths;
 mod query;
 mod recovery;
@@ -33,6 +34,10 @@ pub use bodies::{
     UserInfo, VerifiedAuthorisation, VerifyAuthorisation,
 };
 pub use error_code::{ErrorCode, UnknownErrorCode};
+pub use passkeys::{
+    AssertionResponse, AttestationResponse, AttestedStatement, PasskeyAssertion, PasskeyCredential,
+    PasskeyOptions, RegisterPasskey,
+};
 pub use query::{
     DEFAULT_WAIT_S, NarrowingQuery, ShortUidQuery, WaitQuery, percent_encode, with_query,
 };

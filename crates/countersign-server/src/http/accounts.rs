@@ -10,11 +10,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use countersign_core::SignedStatement;
+use countersign_core::api::AttestedStatement;
 use countersign_core::api::{
     AccountView, AuditPage, EnrollmentInfo, ErrorCode, Invite, InviteInfo, LookupEnrollment,
     PageQuery, PendingRevocation, RedeemEnrollment, RevokeAnswer, SponsoredEnrollment,
 };
-use countersign_core::passkey::AttestedStatement;
 
 use crate::error::ApiError;
 use crate::http::extract::{AccountAllowed, Body, counted};

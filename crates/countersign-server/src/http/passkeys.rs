@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use countersign_core::SignedStatement;
-use countersign_core::passkey::{PasskeyOptions, RegisterPasskey};
+use countersign_core::api::{PasskeyOptions, RegisterPasskey};
 
 use crate::error::ApiError;
 use crate::http::extract::{AccountAllowed, Body};

@@ -10,10 +10,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use countersign_core::api::AttestedStatement;
 use countersign_core::api::{
     ApprovalView, NarrowingQuery, RequestAnswer, SessionList, ShortUidQuery, WaitQuery,
 };
-use countersign_core::passkey::AttestedStatement;
 use countersign_core::{LoginRequest, LoginSession};
 
 use crate::config::LONGEST_WAIT;

@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 
 use countersign_core::api::ErrorCode;
-use countersign_core::passkey::PasskeyAssertion;
+use countersign_core::api::PasskeyAssertion;
 use countersign_core::{Action, DenyReason, LoginSession, SignedStatement, Signer, Verified};
 use uuid::Uuid;
 

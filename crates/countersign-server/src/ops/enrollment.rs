@@ -5,10 +5,10 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use countersign_core::api::PasskeyAssertion;
 use countersign_core::api::{
     AddedUser, AuditAction, AuditSubject, DeviceInfo, ErrorCode, UserInfo,
 };
-use countersign_core::passkey::PasskeyAssertion;
 use countersign_core::{Claim, SignedStatement, Signer, Username, uid_from_random};
 use sha2::{Digest as _, Sha256};
 

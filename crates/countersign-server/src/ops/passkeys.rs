@@ -14,9 +14,8 @@
 use std::time::Duration;
 
 use countersign_core::api::{AuditAction, AuditSubject, ErrorCode};
-use countersign_core::passkey::{
-    PasskeyAssertion, PasskeyCredential, PasskeyOptions, assertion_challenge, base64url,
-};
+use countersign_core::api::{PasskeyAssertion, PasskeyCredential, PasskeyOptions};
+use countersign_core::passkey::{assertion_challenge, base64url};
 use countersign_core::{Claim, SignedStatement, Statement};
 use url::Url;
 use uuid::Uuid;

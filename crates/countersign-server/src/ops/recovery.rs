@@ -2,8 +2,8 @@
 //! cancelled by the device it is about or the one that asked for it, and an
 //! unused enrollment link by any device of its user.
 
+use countersign_core::api::PasskeyAssertion;
 use countersign_core::api::{AuditAction, AuditSubject, ErrorCode, InviteInfo, PendingRevocation};
-use countersign_core::passkey::PasskeyAssertion;
 use countersign_core::{Claim, SignedStatement};
 
 use crate::error::ApiError;

@@ -15,10 +15,10 @@
 //! then gives the owner a new enrollment link.
 
 use chrono::TimeDelta;
+use countersign_core::api::PasskeyAssertion;
 use countersign_core::api::{
     AuditAction, AuditSubject, DeviceInfo, ErrorCode, PendingRevocation, RevokeAnswer,
 };
-use countersign_core::passkey::PasskeyAssertion;
 use countersign_core::{Action, Claim, LoginSession, SignedStatement};
 use uuid::Uuid;
 

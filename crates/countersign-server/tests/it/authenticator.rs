@@ -4,9 +4,10 @@
 //! ECDSA here is deterministic (RFC 6979), so the same inputs give the same
 //! bytes, and the fixed vectors in `fixtures/` can be made again.
 
-use countersign_core::passkey::{
-    AssertionResponse, AttestationResponse, PasskeyAssertion, PasskeyCredential, base64url,
+use countersign_core::api::{
+    AssertionResponse, AttestationResponse, PasskeyAssertion, PasskeyCredential,
 };
+use countersign_core::passkey::base64url;
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
 use sha2::{Digest as _, Sha256};

@@ -5,7 +5,8 @@
 //! `--require-user-verification` refuses devices without one.
 
 use axum::http::StatusCode;
-use countersign_core::passkey::{PasskeyAssertion, assertion_challenge};
+use countersign_core::api::PasskeyAssertion;
+use countersign_core::passkey::assertion_challenge;
 use countersign_core::{Claim, SignedStatement, Status};
 use serde_json::{Value, json};
 
