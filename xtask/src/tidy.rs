@@ -4,7 +4,7 @@
 //!
 //! - ARCHITECTURE.md's code map names no path that does not exist, and
 //!   names every source file of the crates (`crates/*/src/**/*.rs`);
-//! - no comment points at an issue by number ("issue 13"): an issue is
+//! - no comment points at an issue by its number: an issue is
 //!   closed and forgotten long before the code is, so a comment says the
 //!   why itself;
 //! - core's route table (`countersign_core::api::paths::ROUTES`) and the
@@ -96,8 +96,10 @@ fn is_path(span: &str) -> bool {
     plain && named && !span.starts_with('.')
 }
 
-/// `base` joined with `path`, `..` and `.` folded.
+/// `base` joined with `path`, `..` and `.` folded; a path that starts with
+/// `/` is the repository's root's.
 fn join(base: &str, path: &str) -> String {
+    let base = if path.starts_with('/') { "" } else { base };
     let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
     for part in path.split('/') {
         match part {
@@ -133,6 +135,7 @@ fn folder_of(path: &str) -> String {
 /// is the bullet's own: relative to the folder of the bullet it is nested
 /// in (the root at the top). Every other path in the bullet (its first line
 /// and the lines that continue it) is relative to the bullet's own folder.
+/// A path that starts with `/` is the root's, wherever it stands.
 fn code_map_paths(text: &str) -> Vec<(usize, String)> {
     let mut named = Vec::new();
     let mut in_map = false;
@@ -197,9 +200,10 @@ fn code_map(root: &Path) -> Result<Vec<String>, String> {
     Ok(problems)
 }
 
-/// Whether `line` is a comment that points at an issue by its number.
+/// Whether `line` is a comment (a line of one: `//`, `///` or `//!`)
+/// that points at an issue by its number.
 fn names_an_issue(line: &str) -> bool {
-    let Some((_, comment)) = line.split_once("//") else {
+    let Some(comment) = line.trim_start().strip_prefix("//") else {
         return false;
     };
     let lower = comment.to_lowercase();
@@ -315,7 +319,7 @@ mod tests {
 - `crates/a/`: the crate.
   - `src/lib.rs`: the root; `x/`: x, with `y.rs` and
     `z.rs` and `Thing` and `a::b`.
-  - `src/w/`: `v.rs`.
+  - `src/w/`: `v.rs`, and `/README.md` at the root.
 - `xtask/`: `src/main.rs`.
 ## Invariants
 - `not/in/map.rs`
@@ -331,6 +335,7 @@ mod tests {
                 "crates/a/src/z.rs",
                 "crates/a/src/w/",
                 "crates/a/src/w/v.rs",
+                "README.md",
                 "xtask/",
                 "xtask/src/main.rs",
             ]
@@ -348,7 +353,7 @@ mod tests {
         }
         for line in [
             "/// an issue with the clock",
-            "let issue = 3; // no comment here names one",
+            "let issue = \"x\"; // a trailing comment is code's, not read",
             "let issue_13 = 1;",
         ] {
             assert!(!names_an_issue(line), "{line}");
